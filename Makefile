@@ -1,0 +1,95 @@
+# algo — plain GNU make. `make` builds, `make check` tests, `make demo` shows it.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/algo
+DESTDIR ?=
+
+CC      ?= cc
+PKGS     = jansson sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3)
+WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+OPT     ?= -O2 -g
+# User CFLAGS add to ours, never replace them.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -Ilib $(CFLAGS) $(SAN)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+LIBS     = $(PKG_LIBS) -lm
+
+BUILD   ?= build
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+CMD_SRC  = $(sort $(wildcard cmd/*.c))
+PROGS    = $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+SCRIPTS  = scripts/algo-backtest
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+MANS     = $(sort $(wildcard man/*.1 man/*.7))
+
+.PHONY: all deps check asan valgrind bench demo install uninstall clean shims
+all: $(PROGS) $(UNITS) shims
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/libalgo.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/bin/%: cmd/%.c $(BUILD)/libalgo.a $(wildcard lib/*.h) | $(BUILD)/bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libalgo.a $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libalgo.a | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libalgo.a $(ALL_LDFLAGS) $(LIBS)
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit $(BUILD)/shim:
+	mkdir -p $@
+
+# Tests run the programs through build/shim/, which records every event they emit so
+# the last test file can validate all of them against schemas/ in one pass.
+shims: $(PROGS) | $(BUILD)/shim
+	@for p in $(notdir $(PROGS)) algo-backtest; do ln -sf ../../tests/shim.sh $(BUILD)/shim/$$p; done
+
+deps:
+	scripts/install-deps
+
+# The README's test command: installs what is missing, builds, runs every test.
+# Its last line is "N passed, N failed".
+check: deps
+	$(MAKE) all
+	scripts/run-tests
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
+	ALGO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 scripts/run-tests
+
+valgrind: all
+	VALGRIND=1 scripts/run-tests
+
+bench: all
+	scripts/bench
+
+demo: deps
+	$(MAKE) all
+	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest \
+	  -s examples/strategies/ema-cross.json examples/data/NSE_SBIN-EQ_1m.csv
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(DATADIR)/schemas
+	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
+	install -D -m 644 completions/algo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo
+	install -D -m 644 completions/_algo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo
+	install -D -m 644 completions/algo.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS) $(SCRIPTS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANS))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MANS))))
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish
+
+clean:
+	rm -rf build build-asan

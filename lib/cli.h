@@ -1,0 +1,51 @@
+/* cli — the one module that talks to the user: messages, exit codes, state path.
+ * Only cmd/ programs use it; the rest of lib/ never prints and never exits. */
+#ifndef ALGO_CLI_H
+#define ALGO_CLI_H
+#include <stddef.h>
+#include <stdarg.h>
+
+/* Exit codes (sysexits.h), documented in algo(7); never renumbered. */
+enum {
+	ALGO_EX_OK = 0,
+	ALGO_EX_FAIL = 1,
+	ALGO_EX_USAGE = 2,
+	ALGO_EX_DATAERR = 65,
+	ALGO_EX_NOINPUT = 66,
+	ALGO_EX_UNAVAILABLE = 69,
+	ALGO_EX_CANTCREAT = 73,
+	ALGO_EX_IOERR = 74,
+	ALGO_EX_TEMPFAIL = 75,
+	ALGO_EX_NOPERM = 77,
+	ALGO_EX_CONFIG = 78,
+};
+
+#define ALGO_VERSION "0.1.0"
+
+extern const char *algo_progname;
+
+/* Sets algo_progname from argv[0] (basename) and ignores SIGPIPE so that a closed
+ * pipe shows up as EPIPE on write (handled by the writer as a quiet exit). */
+void algo_cli_init(const char *argv0);
+
+/* "progname: message\n" on stderr. */
+void algo_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* algo_warn then exit(code). */
+void algo_die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+/* "progname: message\nTry 'progname --help'.\n" then exit 2. */
+void algo_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Prints "progname VERSION" to stdout, exit 0. */
+void algo_print_version(void) __attribute__((noreturn));
+
+/* Resolves the state database path: opt (from --state) if non-NULL, else $ALGO_STATE,
+ * else $XDG_STATE_HOME/algo/state.db, else $HOME/.local/state/algo/state.db.
+ * Returns 0, or -1 when nothing fits in out (len) or HOME is unset. */
+int algo_cli_state_path(const char *opt, char *out, size_t len);
+
+/* Parses a whole decimal integer for an option value; dies with a usage error naming
+ * the option when s is not an integer in [min, max]. */
+long long algo_cli_int(const char *opt, const char *s, long long min, long long max);
+/* Like algo_cli_int for a finite decimal number. */
+double algo_cli_double(const char *opt, const char *s, double min, double max);
+
+#endif

@@ -1,0 +1,825 @@
+#include "event.h"
+#include "cli.h"
+#include "decimal.h"
+#include "timeutil.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+
+/* ---- reader ----------------------------------------------------------------- */
+
+static int reader_init(struct algo_reader *r, int fd, int own, const char *name,
+	char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->own_fd = own;
+	r->name = name;
+	r->cap = ALGO_LINE_MAX + 1 + READ_CHUNK;
+	r->buf = malloc(r->cap);
+	if (!r->buf) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		if (own) close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+int algo_reader_open(struct algo_reader *r, const char *path, char *err, size_t errlen)
+{
+	int fd;
+	if (strcmp(path, "-") == 0)
+		return reader_init(r, 0, 0, "stdin", err, errlen);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	return reader_init(r, fd, 1, path, err, errlen);
+}
+
+int algo_reader_fdopen(struct algo_reader *r, int fd, const char *name, char *err, size_t errlen)
+{
+	return reader_init(r, fd, 0, name, err, errlen);
+}
+
+void algo_reader_close(struct algo_reader *r)
+{
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	r->buf = NULL;
+	r->fd = -1;
+}
+
+/* Reads more bytes after r->end. Returns bytes read, 0 at EOF, -1 on error. */
+static ssize_t fill(struct algo_reader *r, char *err, size_t errlen)
+{
+	ssize_t n;
+	if (r->start > 0) {                 /* slide the partial line to the front */
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end == 0 && r->before_read)
+		r->before_read(r->before_read_arg);
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: read error: %s", r->name, strerror(errno));
+		return -1;
+	}
+	r->end += (size_t)n;
+	return n;
+}
+
+int algo_reader_next(struct algo_reader *r, const char **line, size_t *len, char *err, size_t errlen)
+{
+	size_t scanned = 0;
+	for (;;) {
+		char *base = r->buf + r->start;
+		size_t avail = r->end - r->start;
+		char *nl = scanned < avail ? memchr(base + scanned, '\n', avail - scanned) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - base);
+			r->start += n + 1;
+			r->bytes += n + 1;
+			r->lineno++;
+			if (n > ALGO_LINE_MAX) {
+				snprintf(err, errlen, "line longer than %d bytes", ALGO_LINE_MAX);
+				return -1;
+			}
+			*line = base;
+			*len = n;
+			return 1;
+		}
+		scanned = avail;
+		if (avail > ALGO_LINE_MAX) {
+			/* Too long: discard up to the next newline, keeping the count right. */
+			r->lineno++;
+			for (;;) {
+				ssize_t k;
+				r->bytes += r->end - r->start;
+				r->start = r->end = 0;
+				k = fill(r, err, errlen);
+				if (k < 0) return -2;
+				if (k == 0) break;
+				nl = memchr(r->buf, '\n', r->end);
+				if (nl) {
+					r->start = (size_t)(nl - r->buf) + 1;
+					r->bytes += r->start;
+					break;
+				}
+			}
+			snprintf(err, errlen, "line longer than %d bytes", ALGO_LINE_MAX);
+			return -1;
+		}
+		if (r->eof) {
+			if (avail == 0)
+				return 0;
+			r->start = r->end;
+			r->bytes += avail;
+			r->lineno++;
+			*line = base;
+			*len = avail;
+			return 1;
+		}
+		{
+			ssize_t k = fill(r, err, errlen);
+			if (k < 0) return -2;
+			if (k == 0) r->eof = 1;
+		}
+	}
+}
+
+/* ---- JSON scanning ------------------------------------------------------------ */
+
+struct scan {
+	const char *s, *p, *end;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct scan *sc, const char *what)
+{
+	snprintf(sc->err, sc->errlen, "malformed JSON at col %ld: %s",
+		(long)(sc->p - sc->s) + 1, what);
+	return -1;
+}
+
+static inline void ws(struct scan *sc)
+{
+	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
+		sc->p++;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9') v |= c - '0';
+		else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+		else return -1;
+	}
+	return v;
+}
+
+/* Validates UTF-8 starting at p (a byte >= 0x80); returns the sequence length or 0. */
+static int utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	int n;
+	unsigned min;
+	if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+	else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+	else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+	else return 0;
+	if (end - p < n) return 0;
+	unsigned cp = c & (0x3F >> (n - 1));
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80) return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+	return n;
+}
+
+/* At the opening quote. On return p is past the closing quote. */
+static int scan_string(struct scan *sc, int *escaped)
+{
+	const char *p = sc->p + 1;
+	*escaped = 0;
+	for (;;) {
+		/* fast path over plain ASCII */
+		while (p < sc->end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\' &&
+		       (unsigned char)*p < 0x80)
+			p++;
+		if (p >= sc->end) { sc->p = p; return fail(sc, "unterminated string"); }
+		if (*p == '"') { sc->p = p + 1; return 0; }
+		if (*p == '\\') {
+			*escaped = 1;
+			if (p + 1 >= sc->end) { sc->p = p; return fail(sc, "unterminated string"); }
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				break;
+			case 'u':
+				if (sc->end - p < 6 || hex4(p + 2) < 0) { sc->p = p; return fail(sc, "bad \\u escape"); }
+				p += 6;
+				break;
+			default:
+				sc->p = p;
+				return fail(sc, "bad escape");
+			}
+			continue;
+		}
+		if ((unsigned char)*p < 0x20) { sc->p = p; return fail(sc, "control character in string"); }
+		{
+			int k = utf8_len((const unsigned char *)p, (const unsigned char *)sc->end);
+			if (!k) { sc->p = p; return fail(sc, "invalid UTF-8"); }
+			p += k;
+		}
+	}
+}
+
+static int scan_number(struct scan *sc)
+{
+	const char *p = sc->p;
+	if (p < sc->end && *p == '-') p++;
+	if (p >= sc->end || *p < '0' || *p > '9') { sc->p = p; return fail(sc, "bad number"); }
+	if (*p == '0') p++;
+	else while (p < sc->end && *p >= '0' && *p <= '9') p++;
+	if (p < sc->end && *p == '.') {
+		p++;
+		if (p >= sc->end || *p < '0' || *p > '9') { sc->p = p; return fail(sc, "bad number"); }
+		while (p < sc->end && *p >= '0' && *p <= '9') p++;
+	}
+	if (p < sc->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < sc->end && (*p == '+' || *p == '-')) p++;
+		if (p >= sc->end || *p < '0' || *p > '9') { sc->p = p; return fail(sc, "bad number"); }
+		while (p < sc->end && *p >= '0' && *p <= '9') p++;
+	}
+	sc->p = p;
+	return 0;
+}
+
+static int scan_value(struct scan *sc, int depth, int *type);
+
+static int scan_container(struct scan *sc, int depth, char close)
+{
+	int t, esc;
+	sc->p++;
+	ws(sc);
+	if (sc->p < sc->end && *sc->p == close) { sc->p++; return 0; }
+	for (;;) {
+		if (close == '}') {
+			if (sc->p >= sc->end || *sc->p != '"') return fail(sc, "expected a member name");
+			if (scan_string(sc, &esc)) return -1;
+			ws(sc);
+			if (sc->p >= sc->end || *sc->p != ':') return fail(sc, "expected ':'");
+			sc->p++;
+			ws(sc);
+		}
+		if (scan_value(sc, depth + 1, &t)) return -1;
+		ws(sc);
+		if (sc->p < sc->end && *sc->p == ',') { sc->p++; ws(sc); continue; }
+		if (sc->p < sc->end && *sc->p == close) { sc->p++; return 0; }
+		return fail(sc, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static int lit(struct scan *sc, const char *w, size_t n)
+{
+	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, w, n) != 0)
+		return fail(sc, "unexpected character");
+	sc->p += n;
+	return 0;
+}
+
+static int scan_value(struct scan *sc, int depth, int *type)
+{
+	int esc;
+	if (depth > 32) return fail(sc, "nested too deeply");
+	if (sc->p >= sc->end) return fail(sc, "unexpected end of line");
+	switch (*sc->p) {
+	case '"': *type = ALGO_J_STRING; return scan_string(sc, &esc);
+	case '{': *type = ALGO_J_OBJECT; return scan_container(sc, depth, '}');
+	case '[': *type = ALGO_J_ARRAY; return scan_container(sc, depth, ']');
+	case 't': *type = ALGO_J_TRUE; return lit(sc, "true", 4);
+	case 'f': *type = ALGO_J_FALSE; return lit(sc, "false", 5);
+	case 'n': *type = ALGO_J_NULL; return lit(sc, "null", 4);
+	default:
+		if (*sc->p == '-' || (*sc->p >= '0' && *sc->p <= '9')) {
+			*type = ALGO_J_NUMBER;
+			return scan_number(sc);
+		}
+		return fail(sc, "unexpected character");
+	}
+}
+
+static const struct { const char *name; int type; } etypes[] = {
+	{ "bar", ALGO_EV_BAR }, { "tick", ALGO_EV_TICK }, { "signal", ALGO_EV_SIGNAL },
+	{ "order", ALGO_EV_ORDER }, { "risk_block", ALGO_EV_RISK_BLOCK },
+	{ "kill_switch", ALGO_EV_KILL_SWITCH }, { "order_update", ALGO_EV_ORDER_UPDATE },
+	{ "fill", ALGO_EV_FILL }, { "sync", ALGO_EV_SYNC }, { "session", ALGO_EV_SESSION },
+};
+
+int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *err, size_t errlen)
+{
+	struct scan sc = { line, line, line + len, err, errlen };
+	const struct algo_jfield *tf;
+	int have_ts = 0;
+
+	ev->line = line;
+	ev->len = len;
+	ev->type = ALGO_EV_OTHER;
+	ev->nfields = 0;
+	ws(&sc);
+	if (sc.p >= sc.end) return fail(&sc, "empty line");
+	if (*sc.p != '{') return fail(&sc, "expected '{'");
+	sc.p++;
+	ws(&sc);
+	if (sc.p < sc.end && *sc.p == '}') {
+		sc.p++;
+	} else {
+		for (;;) {
+			struct algo_jfield *f;
+			const char *k, *v;
+			int esc, t;
+			if (sc.p >= sc.end || *sc.p != '"') return fail(&sc, "expected a member name");
+			k = sc.p + 1;
+			if (scan_string(&sc, &esc)) return -1;
+			if (ev->nfields == ALGO_EVENT_MAXFIELDS) {
+				snprintf(err, errlen, "more than %d fields", ALGO_EVENT_MAXFIELDS);
+				return -1;
+			}
+			f = &ev->f[ev->nfields];
+			f->key = k;
+			f->klen = (unsigned short)(sc.p - 1 - k > 65535 ? 65535 : sc.p - 1 - k);
+			for (int i = 0; i < ev->nfields; i++)
+				if (ev->f[i].klen == f->klen && memcmp(ev->f[i].key, k, f->klen) == 0) {
+					snprintf(err, errlen, "duplicate field '%.*s'", (int)(f->klen > 64 ? 64 : f->klen), k);
+					return -1;
+				}
+			ws(&sc);
+			if (sc.p >= sc.end || *sc.p != ':') return fail(&sc, "expected ':'");
+			sc.p++;
+			ws(&sc);
+			v = sc.p;
+			if (sc.p < sc.end && *sc.p == '"') {
+				t = ALGO_J_STRING;
+				if (scan_string(&sc, &esc)) return -1;
+				f->val = v + 1;
+				f->vlen = (unsigned)(sc.p - v - 2);
+				f->escaped = (unsigned char)esc;
+			} else {
+				if (scan_value(&sc, 1, &t)) return -1;
+				f->val = v;
+				f->vlen = (unsigned)(sc.p - v);
+				f->escaped = 0;
+			}
+			f->type = (unsigned char)t;
+			ev->nfields++;
+			ws(&sc);
+			if (sc.p < sc.end && *sc.p == ',') { sc.p++; ws(&sc); continue; }
+			if (sc.p < sc.end && *sc.p == '}') { sc.p++; break; }
+			return fail(&sc, "expected ',' or '}'");
+		}
+	}
+	ws(&sc);
+	if (sc.p != sc.end) return fail(&sc, "text after the object");
+
+	tf = algo_event_get(ev, "type");
+	if (!tf) { snprintf(err, errlen, "missing field 'type'"); return -1; }
+	if (tf->type != ALGO_J_STRING) { snprintf(err, errlen, "field 'type': must be a string"); return -1; }
+	for (size_t i = 0; i < sizeof etypes / sizeof etypes[0]; i++)
+		if (strlen(etypes[i].name) == tf->vlen && memcmp(etypes[i].name, tf->val, tf->vlen) == 0) {
+			ev->type = etypes[i].type;
+			break;
+		}
+	for (int i = 0; i < ev->nfields; i++)
+		if (ev->f[i].klen == 2 && ev->f[i].key[0] == 't' && ev->f[i].key[1] == 's') {
+			if (ev->f[i].type != ALGO_J_STRING) {
+				snprintf(err, errlen, "field 'ts': must be a string");
+				return -1;
+			}
+			have_ts = 1;
+		}
+	if (!have_ts) { snprintf(err, errlen, "missing field 'ts'"); return -1; }
+	return 0;
+}
+
+const struct algo_jfield *algo_event_get(const struct algo_event *ev, const char *key)
+{
+	size_t n = strlen(key);
+	for (int i = 0; i < ev->nfields; i++)
+		if (ev->f[i].klen == n && memcmp(ev->f[i].key, key, n) == 0)
+			return &ev->f[i];
+	return NULL;
+}
+
+long algo_json_unescape(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned cp;
+		if (s[i] != '\\') {
+			if (o + 1 >= outlen) return -1;
+			out[o++] = s[i];
+			continue;
+		}
+		if (++i >= n) return -1;
+		switch (s[i]) {
+		case '"': cp = '"'; break;
+		case '\\': cp = '\\'; break;
+		case '/': cp = '/'; break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u': {
+			int h;
+			if (n - i < 5 || (h = hex4(s + i + 1)) < 0) return -1;
+			cp = (unsigned)h;
+			i += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				int lo;
+				if (n - i < 7 || s[i + 1] != '\\' || s[i + 2] != 'u' ||
+				    (lo = hex4(s + i + 3)) < 0xDC00 || lo > 0xDFFF)
+					return -1;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
+				i += 6;
+			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				return -1;
+			}
+			break;
+		}
+		default: return -1;
+		}
+		if (cp == 0) return -1;             /* NUL would truncate C strings */
+		if (cp < 0x80) {
+			if (o + 1 >= outlen) return -1;
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			if (o + 2 >= outlen) return -1;
+			out[o++] = (char)(0xC0 | (cp >> 6));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			if (o + 3 >= outlen) return -1;
+			out[o++] = (char)(0xE0 | (cp >> 12));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			if (o + 4 >= outlen) return -1;
+			out[o++] = (char)(0xF0 | (cp >> 18));
+			out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	if (o >= outlen) return -1;
+	out[o] = '\0';
+	return (long)o;
+}
+
+/* ---- typed getters ------------------------------------------------------------ */
+
+static const struct algo_jfield *need(const struct algo_event *ev, const char *key, int required,
+	int *rc, char *err, size_t errlen)
+{
+	const struct algo_jfield *f = algo_event_get(ev, key);
+	*rc = 1;
+	if (!f || (f->type == ALGO_J_NULL && !required)) {
+		*rc = 0;
+		if (required) {
+			snprintf(err, errlen, "missing field '%s'", key);
+			*rc = -1;
+		}
+		return NULL;
+	}
+	return f;
+}
+
+#define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+int algo_event_str(const struct algo_event *ev, const char *key, int required,
+	char *out, size_t outlen, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	if (!f) return rc;
+	if (f->type != ALGO_J_STRING) BAD("field '%s': must be a string", key);
+	if (!f->escaped) {
+		if (f->vlen + 1 > outlen) BAD("field '%s': longer than %zu bytes", key, outlen - 1);
+		memcpy(out, f->val, f->vlen);
+		out[f->vlen] = '\0';
+	} else if (algo_json_unescape(f->val, f->vlen, out, outlen) < 0) {
+		BAD("field '%s': invalid or longer than %zu bytes", key, outlen - 1);
+	}
+	if (required && !out[0]) BAD("field '%s': must not be empty", key);
+	return 1;
+}
+
+static int number_field(const struct algo_event *ev, const char *key, int required,
+	const struct algo_jfield **fp, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	*fp = f;
+	if (!f) return rc;
+	if (f->type != ALGO_J_NUMBER) {
+		if (f->type == ALGO_J_STRING)
+			BAD("field '%s': must be a number, not a string (\"%.*s\")", key,
+				(int)(f->vlen > 32 ? 32 : f->vlen), f->val);
+		BAD("field '%s': must be a number", key);
+	}
+	return 1;
+}
+
+int algo_event_dec(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	const struct algo_jfield *f;
+	int rc = number_field(ev, key, required, &f, err, errlen);
+	if (rc <= 0) return rc;
+	if (algo_dec_parse(f->val, f->vlen, out))
+		BAD("field '%s': %.*s is out of range or has more than 4 decimals", key,
+			(int)(f->vlen > 40 ? 40 : f->vlen), f->val);
+	return 1;
+}
+
+int algo_event_price(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	int rc = algo_event_dec(ev, key, required, out, err, errlen);
+	if (rc == 1 && *out <= 0) BAD("field '%s': must be a positive price", key);
+	return rc;
+}
+
+int algo_event_int(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	const struct algo_jfield *f;
+	int64_t v = 0;
+	int neg = 0;
+	size_t i = 0;
+	int rc = number_field(ev, key, required, &f, err, errlen);
+	if (rc <= 0) return rc;
+	if (f->val[0] == '-') { neg = 1; i = 1; }
+	for (; i < f->vlen; i++) {
+		char c = f->val[i];
+		if (c < '0' || c > '9' || v > 99999999999999999LL)
+			BAD("field '%s': must be a whole number", key);
+		v = v * 10 + (c - '0');
+	}
+	*out = neg ? -v : v;
+	return 1;
+}
+
+int algo_event_qty(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	const struct algo_jfield *f = algo_event_get(ev, key);
+	int rc = algo_event_int(ev, key, required, out, err, errlen);
+	if (rc == -1 && f && f->type == ALGO_J_NUMBER)
+		BAD("field '%s': must be a positive integer", key);
+	if (rc == 1 && *out <= 0) BAD("field '%s': must be a positive integer", key);
+	return rc;
+}
+
+int algo_event_time(const struct algo_event *ev, const char *key, int required,
+	int64_t *ms, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	if (!f) return rc;
+	if (f->type != ALGO_J_STRING || f->escaped || algo_time_parse(f->val, f->vlen, ms))
+		BAD("field '%s': not an RFC 3339 time with offset", key);
+	return 1;
+}
+
+int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err, size_t errlen)
+{
+	int rc;
+	if (algo_event_time(ev, "ts", 1, &bar->ts, err, errlen) < 0) return -1;
+	if (algo_event_str(ev, "symbol", 1, bar->symbol, sizeof bar->symbol, err, errlen) < 0) return -1;
+	rc = algo_event_str(ev, "tf", 0, bar->tf, sizeof bar->tf, err, errlen);
+	if (rc < 0) return -1;
+	if (rc == 0) bar->tf[0] = '\0';
+	if (algo_event_price(ev, "o", 1, &bar->o, err, errlen) < 0 ||
+	    algo_event_price(ev, "h", 1, &bar->h, err, errlen) < 0 ||
+	    algo_event_price(ev, "l", 1, &bar->l, err, errlen) < 0 ||
+	    algo_event_price(ev, "c", 1, &bar->c, err, errlen) < 0)
+		return -1;
+	if (algo_event_int(ev, "v", 1, &bar->v, err, errlen) < 0) return -1;
+	if (bar->v < 0) BAD("field 'v': must not be negative");
+	rc = algo_event_int(ev, "oi", 0, &bar->oi, err, errlen);
+	if (rc < 0) return -1;
+	if (rc == 0) bar->oi = -1;
+	else if (bar->oi < 0) BAD("field 'oi': must not be negative");
+	if (bar->h < bar->o || bar->h < bar->c) BAD("field 'h': below max(o, c)");
+	if (bar->l > bar->o || bar->l > bar->c) BAD("field 'l': above min(o, c)");
+	return 0;
+}
+
+/* ---- writer ----------------------------------------------------------------- */
+
+struct algo_writer algo_stdout = { .fd = 1 };
+
+void algo_writer_init(struct algo_writer *w, int fd)
+{
+	w->fd = fd;
+	w->len = w->mark = 0;
+	w->first = 1;
+}
+
+static void write_all(struct algo_writer *w, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR) continue;
+			if (errno == EPIPE) _exit(0);          /* reader gone: quiet exit */
+			fprintf(stderr, "%s: write error: %s\n", algo_progname, strerror(errno));
+			_exit(74);
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+void algo_writer_flush(struct algo_writer *w)
+{
+	if (w->len) write_all(w, w->buf, w->len);
+	w->len = w->mark = 0;
+}
+
+/* Flushes whole events so a single write() stays under the 64 KiB pipe size. */
+#define FLUSH_AT 61440
+static inline void maybe_flush(struct algo_writer *w)
+{
+	if (w->mark >= FLUSH_AT) {
+		write_all(w, w->buf, w->mark);
+		memmove(w->buf, w->buf + w->mark, w->len - w->mark);
+		w->len -= w->mark;
+		w->mark = 0;
+	}
+}
+
+static inline void put(struct algo_writer *w, const char *p, size_t n)
+{
+	if (w->len + n > sizeof w->buf) {
+		/* An event larger than the buffer's free room: flush finished events first,
+		 * then write through (only for events near the 64 KiB line limit). */
+		if (w->mark) {
+			write_all(w, w->buf, w->mark);
+			memmove(w->buf, w->buf + w->mark, w->len - w->mark);
+			w->len -= w->mark;
+			w->mark = 0;
+		}
+		if (w->len + n > sizeof w->buf) {
+			write_all(w, w->buf, w->len);
+			w->len = 0;
+			write_all(w, p, n);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static inline void putc1(struct algo_writer *w, char c) { put(w, &c, 1); }
+
+void algo_out_line(struct algo_writer *w, const char *line, size_t len)
+{
+	put(w, line, len);
+	putc1(w, '\n');
+	w->mark = w->len;
+	maybe_flush(w);
+}
+
+void algo_out_begin(struct algo_writer *w)
+{
+	putc1(w, '{');
+	w->first = 1;
+}
+
+static void key(struct algo_writer *w, const char *k)
+{
+	if (!w->first) putc1(w, ',');
+	w->first = 0;
+	putc1(w, '"');
+	put(w, k, strlen(k));
+	put(w, "\":", 2);
+}
+
+static void put_escaped(struct algo_writer *w, const char *s, size_t n)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t run = 0;
+	putc1(w, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') continue;
+		put(w, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': put(w, "\\\"", 2); break;
+		case '\\': put(w, "\\\\", 2); break;
+		case '\n': put(w, "\\n", 2); break;
+		case '\r': put(w, "\\r", 2); break;
+		case '\t': put(w, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15] };
+			put(w, u, 6);
+		}
+		}
+	}
+	put(w, s + run, n - run);
+	putc1(w, '"');
+}
+
+void algo_out_strn(struct algo_writer *w, const char *k, const char *val, size_t n)
+{
+	key(w, k);
+	put_escaped(w, val, n);
+}
+
+void algo_out_str(struct algo_writer *w, const char *k, const char *val)
+{
+	algo_out_strn(w, k, val, strlen(val));
+}
+
+void algo_out_dec(struct algo_writer *w, const char *k, int64_t v)
+{
+	char b[ALGO_DEC_FMT_MAX];
+	key(w, k);
+	put(w, b, algo_dec_fmt(v, b));
+}
+
+void algo_out_int(struct algo_writer *w, const char *k, int64_t v)
+{
+	char b[24], t[24];
+	size_t n = 0, len = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	key(w, k);
+	if (v < 0) b[len++] = '-';
+	do { t[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+	while (n) b[len++] = t[--n];
+	put(w, b, len);
+}
+
+void algo_out_num(struct algo_writer *w, const char *k, double v)
+{
+	char b[40];
+	int n = 0;
+	key(w, k);
+	if (!isfinite(v)) { put(w, "null", 4); return; }
+	for (int prec = 15; prec <= 17; prec++) {
+		n = snprintf(b, sizeof b, "%.*g", prec, v);
+		if (strtod(b, NULL) == v) break;
+	}
+	put(w, b, (size_t)n);
+}
+
+void algo_out_time(struct algo_writer *w, const char *k, int64_t ms)
+{
+	char b[ALGO_TIME_FMT_MAX];
+	size_t n = algo_time_fmt(ms, ALGO_IST_OFFSET_MIN, b);
+	key(w, k);
+	putc1(w, '"');
+	put(w, b, n);
+	putc1(w, '"');
+}
+
+void algo_out_raw(struct algo_writer *w, const char *k, const char *json, size_t n)
+{
+	key(w, k);
+	put(w, json, n);
+}
+
+void algo_out_bool(struct algo_writer *w, const char *k, int v)
+{
+	key(w, k);
+	if (v) put(w, "true", 4); else put(w, "false", 5);
+}
+
+void algo_out_obj_begin(struct algo_writer *w, const char *k)
+{
+	key(w, k);
+	putc1(w, '{');
+	w->first = 1;
+}
+
+void algo_out_obj_end(struct algo_writer *w)
+{
+	putc1(w, '}');
+	w->first = 0;
+}
+
+void algo_out_end(struct algo_writer *w)
+{
+	put(w, "}\n", 2);
+	w->mark = w->len;
+	maybe_flush(w);
+}
+
+int algo_out_finish(int code)
+{
+	algo_writer_flush(&algo_stdout);
+	return code;
+}

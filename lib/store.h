@@ -1,0 +1,35 @@
+/* store — the state database: one SQLite file per pipeline (WAL, busy timeout,
+ * foreign keys on), schema migrations by PRAGMA user_version, prepared statements. */
+#ifndef ALGO_STORE_H
+#define ALGO_STORE_H
+#include <stddef.h>
+#include <sqlite3.h>
+
+struct algo_store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+/* Opens (creating it and its parent directories, mode 0700, when missing) the database
+ * at path, sets WAL, busy_timeout 10 s, foreign_keys, synchronous=NORMAL, and applies
+ * every migration newer than the file's user_version in one transaction each.
+ * Returns 0, or -1 with err set; a file whose version is newer than this build
+ * knows is refused. Close with algo_store_close. */
+int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen);
+void algo_store_close(struct algo_store *s);
+
+/* The schema version this build migrates to. */
+int algo_store_schema_version(void);
+
+/* Runs sql (no results) — for BEGIN/COMMIT and one-off statements.
+ * Returns 0 or -1 with err set. */
+int algo_store_exec(struct algo_store *s, const char *sql, char *err, size_t errlen);
+
+/* Prepares sql; returns NULL with err set on failure. Caller finalizes. */
+sqlite3_stmt *algo_store_prepare(struct algo_store *s, const char *sql, char *err, size_t errlen);
+
+/* Key/value metadata (table meta): returns 1 found (copied into out), 0 absent, -1 error. */
+int algo_store_meta_get(struct algo_store *s, const char *key, char *out, size_t outlen);
+int algo_store_meta_set(struct algo_store *s, const char *key, const char *val);
+
+#endif

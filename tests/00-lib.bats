@@ -1,0 +1,7 @@
+#!/usr/bin/env bats
+# Unit drivers for the core library modules.
+load test_helper
+
+@test "lib: decimal" { run_unit test_decimal; }
+@test "lib: timeutil" { run_unit test_timeutil; }
+@test "lib: event" { run_unit test_event; }

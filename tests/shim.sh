@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Test shim: runs the real program from $ALGO_BUILD/bin (or scripts/) and appends
+# every line it writes on stdout to $ALGO_EVENT_LOG, so that tests/99-schemas.bats
+# can validate every event any test emitted. Exit status is the program's.
+name=${0##*/}
+here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+build=${ALGO_BUILD:-build}
+case $build in /*) ;; *) build=$here/$build ;; esac
+if [ -x "$build/bin/$name" ]; then real=$build/bin/$name; else real=$here/scripts/$name; fi
+pre=()
+if [ -n "${VALGRIND:-}" ] && [ "$real" = "$build/bin/$name" ]; then
+	pre=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
+fi
+if [ -z "${ALGO_EVENT_LOG:-}" ]; then exec "${pre[@]}" "$real" "$@"; fi
+"${pre[@]}" "$real" "$@" | tee -a "$ALGO_EVENT_LOG"
+exit "${PIPESTATUS[0]}"

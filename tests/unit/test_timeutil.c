@@ -1,0 +1,56 @@
+/* Unit tests for lib/timeutil: RFC 3339, IST days, HH:MM, timeframes. */
+#include "timeutil.h"
+#include "tap.h"
+
+static int64_t T(const char *s)
+{
+	int64_t ms;
+	if (algo_time_parse(s, strlen(s), &ms)) return -1;
+	return ms;
+}
+
+int main(void)
+{
+	char b[ALGO_TIME_FMT_MAX], d[11], y[7];
+	int64_t t = T("2024-03-01T09:15:00+05:30");
+	is_int(t, 1709264700000LL, "parse IST");
+	is_int(T("2024-03-01T03:45:00Z"), t, "Z equals IST");
+	is_int(T("2024-03-01 03:45:00z"), t, "space separator");
+	is_int(T("2024-03-01T09:15:01.250+05:30"), t + 1250, "milliseconds");
+	is_int(T("2024-03-01T09:15:00"), -1, "offset required");
+	is_int(T("2024-02-30T09:15:00+05:30"), -1, "Feb 30 rejected");
+	is_int(T("2024-02-29T09:15:00+05:30") > 0, 1, "leap day");
+	is_int(T("2023-02-29T09:15:00+05:30"), -1, "not a leap year");
+	is_int(T("2024-03-01T24:00:00+05:30"), -1, "hour 24 rejected");
+	is_int(T("2024-03-01T09:15:00+05:30x"), -1, "trailing text rejected");
+	algo_time_fmt(t, ALGO_IST_OFFSET_MIN, b);
+	is_str(b, "2024-03-01T09:15:00+05:30", "format IST");
+	algo_time_fmt(t + 1250, ALGO_IST_OFFSET_MIN, b);
+	is_str(b, "2024-03-01T09:15:01.250+05:30", "format ms");
+	algo_time_fmt(t, 0, b);
+	is_str(b, "2024-03-01T03:45:00+00:00", "format UTC");
+	is_int(algo_time_ist_minute(t), 9 * 60 + 15, "minute of IST day");
+	is_int(algo_time_ist_day(T("2024-03-01T23:59:00+05:30")), algo_time_ist_day(t), "same IST day");
+	is_int(algo_time_ist_day(T("2024-02-29T20:00:00Z")), algo_time_ist_day(t), "UTC evening is next IST day");
+	is_int(algo_time_ist_wday(t), 5, "2024-03-01 is a Friday");
+	algo_time_ist_date(t, d);
+	is_str(d, "2024-03-01", "IST date");
+	algo_time_ist_yymmdd(t, y);
+	is_str(y, "240301", "yymmdd");
+	is_int(algo_time_parse_hhmm("09:20", 5), 560, "HH:MM");
+	is_int(algo_time_parse_hhmm("9:20", 4), -1, "H:MM rejected");
+	is_int(algo_time_parse_hhmm("24:00", 5), -1, "24:00 rejected");
+	is_int(algo_tf_parse("1m", 2), 60, "1m");
+	is_int(algo_tf_parse("15m", 3), 900, "15m");
+	is_int(algo_tf_parse("1d", 2), 86400, "1d");
+	is_int(algo_tf_parse("2d", 2), -1, "2d rejected");
+	is_int(algo_tf_parse("0m", 2), -1, "0m rejected");
+	is_int(algo_tf_parse("m", 1), -1, "m rejected");
+	algo_tf_fmt(3600, b, sizeof b);
+	is_str(b, "1h", "fmt 1h");
+	algo_tf_fmt(300, b, sizeof b);
+	is_str(b, "5m", "fmt 5m");
+	algo_tf_fmt(86400, b, sizeof b);
+	is_str(b, "1d", "fmt 1d");
+	return tap_done();
+}
