@@ -70,7 +70,7 @@ bench: all
 demo: deps
 	$(MAKE) all
 	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest \
-	  -s examples/strategies/ema-cross.json examples/data/NSE_SBIN-EQ_1m.csv
+	  -s examples/strategies/ema-cross.json examples/data/NSE_DEMO-EQ_1m.csv
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
