@@ -1,0 +1,581 @@
+/* algo-feed — market data into the pipeline.
+ *
+ * `algo-feed csv FILE...` reads OHLCV CSV files, validates every row, merges the files
+ * in time order (a k-way merge over one buffered row per file, ties broken by command
+ * line order) and writes a stream header followed by `bar` events. */
+#include "cli.h"
+#include "csv.h"
+#include "decimal.h"
+#include "event.h"
+#include "timeutil.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WINDOW ALGO_CSV_TF_WINDOW   /* rows read ahead per file to infer the timeframe */
+#define MAXWARN 10          /* --skip-bad warnings shown before going quiet */
+
+static const char usage_text[] =
+	"Usage: algo-feed csv [OPTION]... FILE...\n"
+	"Reads OHLCV CSV files ('-' = stdin), merges them in time order and writes\n"
+	"a stream header and bar events (NDJSON) on stdout.\n"
+	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name)\n"
+	"  -t, --tf TF           timeframe, e.g. 1m 5m 1h 1d (default: inferred from spacing)\n"
+	"      --from TS         keep bars opening at or after TS (date = 00:00 IST)\n"
+	"      --to TS           keep bars opening before TS\n"
+	"      --skip-bad        warn about and skip bad rows instead of stopping (exit 65)\n"
+	"      --no-progress     never show the progress bar on stderr\n"
+	"  -h, --help            print this help and exit\n"
+	"      --version         print the version and exit\n";
+
+struct qbar {
+	int64_t ts, o, h, l, c, v, oi;
+	long lineno;
+	int sym;
+};
+
+struct source {
+	const char *path;
+	struct algo_csv csv;
+	struct algo_csv_cols m;
+	int sym;                    /* fixed symbol id, or -1 to read the symbol column */
+	char tf[16];
+	char tfjs[20];              /* tf as a JSON string */
+	size_t tfjslen;
+	struct qbar q[WINDOW];      /* rows read ahead during timeframe inference */
+	int qhead, qlen;
+	struct qbar head;           /* the row competing in the merge */
+	int done;
+	int pend;                   /* a bad row found while reading ahead, raised in order */
+	long pend_line;
+	char pend_err[ALGO_ERR_MAX];
+};
+
+struct sym {
+	char name[64];
+	char js[68];                /* the name as a JSON string when it needs no escapes */
+	size_t jslen;               /* 0 = use algo_out_str */
+	int64_t last;
+	int seen;
+};
+
+static struct {
+	const char *symbol;
+	int64_t tf;                 /* seconds, 0 = infer */
+	int64_t from, to;
+	int skip_bad;
+	int progress;
+} opt = { .from = INT64_MIN, .to = INT64_MAX, .progress = 1 };
+
+static struct source *srcs;
+static int nsrc;
+static struct sym *syms;
+static int nsyms, capsyms;
+static int *htab;                 /* open addressing: symbol id + 1, 0 = empty */
+static size_t hcap;
+static long nbad;
+static uint64_t nrows, nbars;
+
+/* ---- progress bar --------------------------------------------------------- */
+
+static struct {
+	int on, drawn;
+	double start, last;
+	int64_t total;              /* bytes of all inputs, -1 when unknown (stdin) */
+} prog;
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_erase(void)
+{
+	if (prog.drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		prog.drawn = 0;
+	}
+}
+
+static void progress_tick(void)
+{
+	double t, rate, el;
+	uint64_t done = 0;
+	char line[160];
+	int n;
+
+	if (!prog.on || (t = now()) - prog.last < 0.1)
+		return;
+	prog.last = t;
+	el = t - prog.start;
+	rate = el > 0 ? (double)nrows / el : 0;
+	for (int i = 0; i < nsrc; i++)
+		done += srcs[i].csv.bytes;
+	if (prog.total > 0) {
+		double frac = (double)done / (double)prog.total, bps = el > 0 ? (double)done / el : 0;
+		long left = bps > 0 ? (long)((double)(prog.total - (int64_t)done) / bps + 0.5) : 0;
+		char bar[31];
+		int fill = (int)(frac * 30);
+		if (frac > 1) frac = 1, fill = 30;
+		for (int i = 0; i < 30; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[30] = 0;
+		n = snprintf(line, sizeof line, "\r%s: [%s] %3d%%  %.2fM bars/s  %ld:%02ld left\033[K",
+			algo_progname, bar, (int)(frac * 100), rate / 1e6, left / 60, left % 60);
+	} else
+		n = snprintf(line, sizeof line, "\r%s: %llu bars  %.2fM bars/s\033[K", algo_progname,
+			(unsigned long long)nrows, rate / 1e6);
+	if (n > 0 && fwrite(line, 1, (size_t)n, stderr) > 0) {
+		fflush(stderr);
+		prog.drawn = 1;
+	}
+}
+
+/* Before a read that may block: hand what we have to the next stage. */
+static void before_read(void *arg)
+{
+	algo_writer_flush(&algo_stdout);
+	progress_tick();
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+static void fail(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void fail(int code, const char *fmt, ...)
+{
+	char msg[ALGO_ERR_MAX + 256];
+	va_list ap;
+
+	algo_writer_flush(&algo_stdout);
+	progress_erase();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	algo_warn("%s", msg);
+	exit(algo_out_finish(code));
+}
+
+/* A bad row: stop (exit 65) or, with --skip-bad, warn and count. */
+static void bad_row(const struct source *s, long line, const char *err)
+{
+	if (!opt.skip_bad)
+		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, line, err);
+	if (++nbad <= MAXWARN) {
+		progress_erase();
+		algo_warn("%s:%ld: %s (skipped)", s->csv.name, line, err);
+	}
+}
+
+/* ---- symbols ---------------------------------------------------------------- */
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Returns the id of symbol s (n <= 63 bytes), adding it on first sight. */
+static int sym_intern(const char *s, size_t n)
+{
+	size_t i;
+
+	if ((size_t)(nsyms + 1) * 2 > hcap) {
+		size_t ncap = hcap ? hcap * 2 : 64;
+		int *nt = calloc(ncap, sizeof *nt);
+		if (!nt)
+			fail(ALGO_EX_FAIL, "out of memory");
+		for (int k = 0; k < nsyms; k++) {
+			for (i = hash(syms[k].name, strlen(syms[k].name)) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = k + 1;
+		}
+		free(htab);
+		htab = nt;
+		hcap = ncap;
+	}
+	for (i = hash(s, n) & (hcap - 1); htab[i]; i = (i + 1) & (hcap - 1)) {
+		const char *name = syms[htab[i] - 1].name;
+		if (strncmp(name, s, n) == 0 && name[n] == 0)
+			return htab[i] - 1;
+	}
+	if (nsyms == capsyms) {
+		int ncap = capsyms ? capsyms * 2 : 16;
+		struct sym *ns = realloc(syms, (size_t)ncap * sizeof *ns);
+		if (!ns)
+			fail(ALGO_EX_FAIL, "out of memory");
+		syms = ns;
+		capsyms = ncap;
+	}
+	memcpy(syms[nsyms].name, s, n);
+	syms[nsyms].name[n] = 0;
+	syms[nsyms].jslen = n + 2;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			syms[nsyms].jslen = 0;
+	syms[nsyms].js[0] = '"';
+	memcpy(syms[nsyms].js + 1, s, n);
+	syms[nsyms].js[n + 1] = '"';
+	syms[nsyms].seen = 0;
+	for (i = hash(s, n) & (hcap - 1); htab[i]; i = (i + 1) & (hcap - 1))
+		;
+	htab[i] = nsyms + 1;
+	return nsyms++;
+}
+
+/* ---- reading rows ----------------------------------------------------------- */
+
+/* Next valid row of s, unfiltered. Returns 1, 0 at end, or -1 when defer is set and a
+ * bad row was stored in s->pend (otherwise bad rows stop the program or are skipped). */
+static int read_row(struct source *s, struct qbar *q, int defer)
+{
+	char err[ALGO_ERR_MAX];
+	struct algo_csv_bar b;
+	int r;
+
+	for (;;) {
+		r = algo_csv_next(&s->csv, err, sizeof err);
+		if (r == 0)
+			return 0;
+		if (r == -2)
+			fail(ALGO_EX_IOERR, "%s: %s", s->csv.name, err);
+		if ((++nrows & 4095) == 0)
+			progress_tick();
+		if (r == 1 && algo_csv_decode_bar(&s->csv, &s->m, &b, err, sizeof err) == 0)
+			break;
+		if (defer && !opt.skip_bad) {
+			s->pend = 1;
+			s->pend_line = s->csv.lineno;
+			snprintf(s->pend_err, sizeof s->pend_err, "%s", err);
+			return -1;
+		}
+		bad_row(s, s->csv.lineno, err);
+	}
+	q->ts = b.ts;
+	q->o = b.o;
+	q->h = b.h;
+	q->l = b.l;
+	q->c = b.c;
+	q->v = b.v;
+	q->oi = b.oi;
+	q->lineno = s->csv.lineno;
+	q->sym = s->sym >= 0 ? s->sym : sym_intern(b.sym, b.symlen);
+	return 1;
+}
+
+static int keep(const struct qbar *q)
+{
+	return q->ts >= opt.from && q->ts < opt.to;
+}
+
+/* Reads up to WINDOW rows ahead (queueing the kept ones) and sets s->tf, from --tf
+ * or inferred from those rows (algo_csv_tf_guess). */
+static void infer_tf(struct source *s)
+{
+	struct algo_csv_tf g;
+	struct qbar q;
+	int64_t tf;
+
+	if (opt.tf) {
+		algo_tf_fmt(opt.tf, s->tf, sizeof s->tf);
+		return;
+	}
+	algo_csv_tf_init(&g);
+	while (g.nbars < WINDOW && read_row(s, &q, 1) == 1) {
+		algo_csv_tf_add(&g, q.sym, q.ts);
+		if (keep(&q))
+			s->q[(s->qhead + s->qlen++) % WINDOW] = q;
+	}
+	if ((tf = algo_csv_tf_guess(&g)) > 0)
+		algo_tf_fmt(tf, s->tf, sizeof s->tf);
+	else if (s->pend)
+		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->pend_line, s->pend_err);
+	else if (g.nbars > 0)
+		fail(ALGO_EX_DATAERR, "%s: cannot infer the timeframe from %d bar%s; use --tf",
+			s->csv.name, g.nbars, g.nbars == 1 ? "" : "s");
+}
+
+/* Puts the next kept row of s into s->head. Returns 1, or 0 when s is exhausted. */
+static int refill(struct source *s)
+{
+	if (s->qlen > 0) {
+		s->head = s->q[s->qhead];
+		s->qhead = (s->qhead + 1) % WINDOW;
+		s->qlen--;
+		return 1;
+	}
+	if (s->pend)
+		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->pend_line, s->pend_err);
+	while (!s->done) {
+		if (read_row(s, &s->head, 0) == 0)
+			s->done = 1;
+		else if (keep(&s->head))
+			return 1;
+	}
+	return 0;
+}
+
+static void open_source(struct source *s, const char *path)
+{
+	char err[ALGO_ERR_MAX];
+	int r;
+
+	s->path = path;
+	s->sym = -1;
+	if (algo_csv_open(&s->csv, path, err, sizeof err) < 0)
+		fail(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_FAIL, "%s", err);
+	s->csv.before_read = before_read;
+	if ((r = algo_csv_next(&s->csv, err, sizeof err)) == 0) {
+		s->done = 1;                /* empty file: nothing to do */
+		return;
+	}
+	if (r == -2)
+		fail(ALGO_EX_IOERR, "%s: %s", s->csv.name, err);
+	if (r == -1 || algo_csv_map_header(&s->csv, &s->m, err, sizeof err) < 0)
+		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->csv.lineno, err);
+	if (opt.symbol)
+		s->sym = sym_intern(opt.symbol, strlen(opt.symbol));
+	else if (s->m.symbol < 0) {
+		char name[64];
+		size_t n;
+		if (strcmp(path, "-") == 0)
+			algo_usage_error("stdin has no symbol column: give --symbol");
+		if ((n = algo_csv_symbol_from_path(path, name, sizeof name)) == 0)
+			algo_usage_error("%s: no symbol column and no symbol in the file name: give --symbol", path);
+		s->sym = sym_intern(name, n);
+	}
+}
+
+/* ---- the merge ---------------------------------------------------------------- */
+
+static int *heap, nheap;
+
+static int before(int a, int b)
+{
+	if (srcs[a].head.ts != srcs[b].head.ts)
+		return srcs[a].head.ts < srcs[b].head.ts;
+	return a < b;
+}
+
+static void sift_down(int i)
+{
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i, t;
+		if (l < nheap && before(heap[l], heap[m])) m = l;
+		if (r < nheap && before(heap[r], heap[m])) m = r;
+		if (m == i)
+			return;
+		t = heap[i], heap[i] = heap[m], heap[m] = t;
+		i = m;
+	}
+}
+
+static void push(int s)
+{
+	int i = nheap++;
+	heap[i] = s;
+	while (i > 0 && before(heap[i], heap[(i - 1) / 2])) {
+		int p = (i - 1) / 2, t = heap[i];
+		heap[i] = heap[p], heap[p] = t;
+		i = p;
+	}
+}
+
+/* Writes "ts" like algo_out_time but without a printf per bar: the date part is
+ * formatted once per IST day. */
+static void out_ts(int64_t ms)
+{
+	static int64_t day = INT64_MIN;
+	static char buf[48];            /* "YYYY-MM-DDTHH:MM:SS+05:30" with quotes */
+	static size_t datelen;
+	int64_t local = ms + (int64_t)ALGO_IST_OFFSET_MIN * 60000, d, sec;
+
+	if (ms % 1000 != 0 || local < 0) {
+		algo_out_time(&algo_stdout, "ts", ms);
+		return;
+	}
+	d = local / ALGO_MS_PER_DAY;
+	if (d != day) {
+		char t[ALGO_TIME_FMT_MAX];
+		size_t n = algo_time_fmt(ms, ALGO_IST_OFFSET_MIN, t);
+		buf[0] = '"';
+		memcpy(buf + 1, t, n);
+		buf[n + 1] = '"';
+		datelen = 1 + (size_t)(strchr(t, 'T') - t) + 1;
+		day = d;
+	}
+	sec = (local - d * ALGO_MS_PER_DAY) / 1000;
+	buf[datelen + 0] = (char)('0' + sec / 36000);
+	buf[datelen + 1] = (char)('0' + sec / 3600 % 10);
+	buf[datelen + 3] = (char)('0' + sec / 600 % 6);
+	buf[datelen + 4] = (char)('0' + sec / 60 % 10);
+	buf[datelen + 6] = (char)('0' + sec % 60 / 10);
+	buf[datelen + 7] = (char)('0' + sec % 10);
+	algo_out_raw(&algo_stdout, "ts", buf, datelen + 8 + 6 + 1);
+}
+
+static void emit(const struct source *s, const struct qbar *q)
+{
+	struct sym *y = &syms[q->sym];
+
+	if (y->seen && q->ts <= y->last) {
+		char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX], err[ALGO_ERR_MAX];
+		algo_time_fmt(q->ts, ALGO_IST_OFFSET_MIN, a);
+		algo_time_fmt(y->last, ALGO_IST_OFFSET_MIN, b);
+		snprintf(err, sizeof err, "field '%s': %s is not after the previous bar of %s (%s)",
+			s->m.ts >= 0 ? s->m.tsname : "time", a, y->name, b);
+		bad_row(s, q->lineno, err);
+		return;
+	}
+	y->seen = 1;
+	y->last = q->ts;
+	if (nbars++ == 0) {
+		algo_out_begin(&algo_stdout);
+		algo_out_str(&algo_stdout, "type", "stream");
+		algo_out_time(&algo_stdout, "ts", q->ts);
+		algo_out_int(&algo_stdout, "ver", 1);
+		algo_out_str(&algo_stdout, "source", "algo-feed");
+		algo_out_end(&algo_stdout);
+	}
+	algo_out_begin(&algo_stdout);
+	algo_out_str(&algo_stdout, "type", "bar");
+	out_ts(q->ts);
+	if (y->jslen)
+		algo_out_raw(&algo_stdout, "symbol", y->js, y->jslen);
+	else
+		algo_out_str(&algo_stdout, "symbol", y->name);
+	algo_out_raw(&algo_stdout, "tf", s->tfjs, s->tfjslen);
+	algo_out_dec(&algo_stdout, "o", q->o);
+	algo_out_dec(&algo_stdout, "h", q->h);
+	algo_out_dec(&algo_stdout, "l", q->l);
+	algo_out_dec(&algo_stdout, "c", q->c);
+	algo_out_int(&algo_stdout, "v", q->v);
+	if (q->oi >= 0)
+		algo_out_int(&algo_stdout, "oi", q->oi);
+	algo_out_end(&algo_stdout);
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static int64_t opt_time(const char *name, const char *s)
+{
+	int64_t ms;
+	if (algo_csv_parse_time(s, strlen(s), &ms) < 0)
+		algo_usage_error("%s: cannot parse '%s' as a time", name, s);
+	return ms;
+}
+
+static int cmd_csv(int argc, char **argv)
+{
+	enum { O_FROM = 256, O_TO, O_SKIP, O_NOPROG, O_VERSION };
+	static const struct option longopts[] = {
+		{ "symbol", required_argument, NULL, 's' },
+		{ "tf", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "to", required_argument, NULL, O_TO },
+		{ "skip-bad", no_argument, NULL, O_SKIP },
+		{ "no-progress", no_argument, NULL, O_NOPROG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, nstdin = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (!*optarg || strlen(optarg) > 63)
+				algo_usage_error("--symbol: must be 1 to 63 bytes");
+			opt.symbol = optarg;
+			break;
+		case 't':
+			if ((opt.tf = algo_tf_parse(optarg, strlen(optarg))) <= 0)
+				algo_usage_error("--tf: '%s' is not a timeframe (like 1m, 5m, 1h, 1d)", optarg);
+			break;
+		case O_FROM: opt.from = opt_time("--from", optarg); break;
+		case O_TO: opt.to = opt_time("--to", optarg); break;
+		case O_SKIP: opt.skip_bad = 1; break;
+		case O_NOPROG: opt.progress = 0; break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		algo_usage_error("no input FILE (use '-' for stdin)");
+	if (opt.from >= opt.to)
+		algo_usage_error("--from must be before --to");
+	for (int i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && ++nstdin > 1)
+			algo_usage_error("stdin ('-') can be read only once");
+
+	nsrc = argc - optind;
+	srcs = calloc((size_t)nsrc, sizeof *srcs);
+	heap = calloc((size_t)nsrc, sizeof *heap);
+	if (!srcs || !heap)
+		fail(ALGO_EX_FAIL, "out of memory");
+	for (int i = 0; i < nsrc; i++)
+		open_source(&srcs[i], argv[optind + i]);
+
+	prog.on = opt.progress && isatty(2);
+	prog.start = prog.last = now();
+	prog.total = 0;
+	for (int i = 0; i < nsrc; i++)
+		prog.total = srcs[i].csv.size < 0 || prog.total < 0 ? -1 : prog.total + srcs[i].csv.size;
+
+	for (int i = 0; i < nsrc; i++) {
+		if (!srcs[i].done)
+			infer_tf(&srcs[i]);
+		srcs[i].tfjslen = (size_t)snprintf(srcs[i].tfjs, sizeof srcs[i].tfjs, "\"%s\"", srcs[i].tf);
+		if (refill(&srcs[i]))
+			push(i);
+	}
+	while (nheap > 0) {
+		struct source *s = &srcs[heap[0]];
+		emit(s, &s->head);
+		if (!refill(s))
+			heap[0] = heap[--nheap];
+		sift_down(0);
+	}
+
+	progress_erase();
+	if (nbad > 0)
+		algo_warn("skipped %ld bad line%s", nbad, nbad == 1 ? "" : "s");
+	for (int i = 0; i < nsrc; i++)
+		algo_csv_close(&srcs[i].csv);
+	free(srcs);
+	free(heap);
+	free(syms);
+	free(htab);
+	return algo_out_finish(ALGO_EX_OK);
+}
+
+int main(int argc, char **argv)
+{
+	algo_cli_init(argv[0]);
+	if (argc < 2)
+		algo_usage_error("missing subcommand (csv)");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return algo_out_finish(ALGO_EX_OK);
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		algo_print_version();
+	if (strcmp(argv[1], "csv") == 0)
+		return cmd_csv(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		algo_usage_error("missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", argv[1]);
+	algo_usage_error("unknown subcommand '%s' (known: csv)", argv[1]);
+}
