@@ -1,0 +1,478 @@
+#!/usr/bin/env bats
+# algo-eval: strategies, expressions, indicators (against TA-Lib and backtrader), the
+# stage rules (pass-through, bad input), --check and --print.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+EV=$FIX/eval
+
+# bars SYMBOL [TF] < lines "YYYY-MM-DD HH:MM CLOSE [HIGH LOW]" -> bar events (o = c)
+bars() {
+	awk -v sym="$1" -v tf="${2:-1m}" '{
+		h = ($4 == "") ? $3 : $4; l = ($5 == "") ? $3 : $5
+		printf "{\"type\":\"bar\",\"ts\":\"%sT%s:00+05:30\",\"symbol\":\"%s\",\"tf\":\"%s\",\"o\":%s,\"h\":%s,\"l\":%s,\"c\":%s,\"v\":100}\n", $1, $2, sym, tf, $3, h, l, $3
+	}'
+}
+
+# The signals of a run, each reduced to "HH:MM action side qty ref [sl tp] | reason".
+signals() {
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if e["type"] != "signal":
+        continue
+    extra = "".join(" %s=%s" % (k, e[k]) for k in ("sl", "tp") if k in e)
+    print("%s %s %s %s %s %s%s | %s" % (e["ts"][11:16], e["symbol"], e["action"], e["side"],
+                                       e["qty"], e["ref"], extra, e["reason"]))
+'
+}
+
+sample_bars() {
+	[ -s "$BATS_FILE_TMPDIR/sample.ndjson" ] ||
+		algo-feed csv --no-progress --symbol NSE:TEST-EQ "$FIX/sample_3k.csv" > "$BATS_FILE_TMPDIR/sample.ndjson"
+	cat "$BATS_FILE_TMPDIR/sample.ndjson"
+}
+
+@test "eval: unit tests of the expression parser and programs" { run_unit test_expr; }
+@test "eval: unit tests of the indicators" { run_unit test_indicators; }
+
+@test "eval: --print SMA/EMA/RSI matches TA-Lib on every row, empty exactly where TA-Lib is" {
+	sample_bars | algo-eval --print "SMA(close,20)" --print "EMA(9)" --print "EMA(close,21)" \
+		--print "RSI(14)" > "$TMP/ours.csv"
+	[ "$(wc -l < "$TMP/ours.csv")" -eq 3001 ]
+	run python3 "$ROOT/tests/compare-talib.py" "$TMP/ours.csv" "$FIX/sample_3k_talib.csv" \
+		"SMA(close,20)=sma_20" "EMA(9)=ema_9" "EMA(close,21)=ema_21" "RSI(14)=rsi_14"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "12000 values compared, 0 mismatches" ]]
+}
+
+@test "eval: --print ATR, TRANGE and MACD's three outputs match TA-Lib" {
+	sample_bars | algo-eval --print "ATR(14)" --print TRANGE --print "MACD(12,26,9)" \
+		--print "MACD(close,12,26,9).signal" --print "macd(12,26,9).HIST" > "$TMP/ours.csv"
+	run python3 "$ROOT/tests/compare-talib.py" "$TMP/ours.csv" "$FIX/sample_3k_talib.csv" \
+		"ATR(14)=atr_14" "TRANGE=trange" "MACD(12,26,9)=macd_12_26_9" \
+		"MACD(close,12,26,9).signal=macd_signal_12_26_9" "macd(12,26,9).HIST=macd_hist_12_26_9"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "eval: the comparison script notices a wrong value and a wrong empty cell" {
+	printf 'ts,x\n2023-06-05T09:15:00+05:30,1\n' > "$TMP/a.csv"
+	printf 'timestamp,y\n2023-06-05T09:15:00+05:30,\n' > "$TMP/b.csv"
+	run python3 "$ROOT/tests/compare-talib.py" "$TMP/a.csv" "$TMP/b.csv" x=y
+	[ "$status" -eq 1 ]
+	printf 'timestamp,y\n2023-06-05T09:15:00+05:30,1.000001\n' > "$TMP/b.csv"
+	run python3 "$ROOT/tests/compare-talib.py" "$TMP/a.csv" "$TMP/b.csv" x=y
+	[ "$status" -eq 1 ]
+}
+
+@test "eval: --print writes a quoted CSV header, empty cells, 1/0 for conditions, skips other events" {
+	run --separate-stderr algo-eval --print "SMA(close, 2)" --print 'close > close[1]' --print 'close "x"' < "$EV/bars-small.ndjson"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--print 'close \"x\"': col 7: unexpected character '\"'"* ]]
+	run --separate-stderr algo-eval --print "SMA(close, 2)" --print 'close > close[1]' --print 'time' --format csv < "$EV/bars-small.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'ts,symbol,"SMA(close, 2)",close > close[1],time
+2024-03-01T09:15:00+05:30,NSE:A-EQ,,,555
+2024-03-01T09:16:00+05:30,NSE:A-EQ,100,1,556
+2024-03-01T09:17:00+05:30,NSE:A-EQ,100,0,557' ]
+	run algo-eval --print close --format json < /dev/null
+	[ "$status" -eq 2 ]
+}
+
+@test "eval: EMA 9/21 crossover signals are one bar before every backtrader entry and exit" {
+	sample_bars | algo-eval -s "$ROOT/examples/strategies/ema-cross.json" > "$TMP/out"
+	run python3 "$ROOT/tests/eval-trades.py" "$TMP/out" "$FIX/sample_3k_ema_trades.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "74 trades from signals, 74 expected, 0 problems" ]]
+	# every input line passes through unchanged and in order
+	grep -v '"type":"signal"' "$TMP/out" | cmp - <(sample_bars)
+	# the first signal, byte for byte
+	[ "$(grep -m1 '"type":"signal"' "$TMP/out")" = '{"type":"signal","ts":"2023-06-05T10:26:00+05:30","strategy":"ema-cross","symbol":"NSE:TEST-EQ","action":"entry","side":"buy","qty":1,"ref":608.3,"reason":"EMA(close,9) crosses_above EMA(close,21)"}' ]
+	# a signal comes right after its bar
+	[ "$(grep -B1 -m1 '"type":"signal"' "$TMP/out" | head -1 | cut -c1-50)" = '{"type":"bar","ts":"2023-06-05T10:26:00+05:30","sy' ]
+}
+
+@test "eval: the crossover as two blueprint rules gives the same signals" {
+	sample_bars | algo-eval -s "$ROOT/examples/strategies/ema-cross-rules.json" > "$TMP/rules"
+	run python3 "$ROOT/tests/eval-trades.py" "$TMP/rules" "$FIX/sample_3k_ema_trades.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sample_bars | algo-eval -s "$ROOT/examples/strategies/ema-cross.json" > "$TMP/plain"
+	diff <(grep signal "$TMP/plain" | sed 's/,"reason".*//') <(grep signal "$TMP/rules" | sed 's/,"reason".*//')
+	[[ "$(grep -m1 signal "$TMP/rules")" == *'"reason":"EMA(9) CROSS_ABOVE EMA(21)"}' ]]
+}
+
+@test "eval: a blueprint rule alone, and a bare array of rules, load unchanged" {
+	cat > "$TMP/one.json" <<-'EOF'
+	{"name": "one-rule", "conditions": ["close > 100", {"left": "close", "op": ">", "right": 100.5}], "operator": "OR", "action": "BUY"}
+	EOF
+	printf '2024-03-01 09:15 99\n2024-03-01 09:16 101\n' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/one.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry buy 1 101 | close > 100" ]
+	[[ "$output" == *'"strategy":"one-rule"'* ]]
+	cat > "$TMP/my-rules.json" <<-'EOF'
+	[{"name": "b", "conditions": ["close > 100"], "operator": "and", "action": "buy"},
+	 {"name": "s", "conditions": ["close < 100"], "action": "Sell"}]
+	EOF
+	printf '2024-03-01 09:15 99\n2024-03-01 09:16 101\n2024-03-01 09:17 99\n' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/my-rules.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry buy 1 101 | close > 100
+09:17 NSE:A-EQ exit sell 1 99 | close < 100" ]
+	[[ "$output" == *'"strategy":"my-rules"'* ]]
+}
+
+@test "eval: SELL enters short only with allow_short; BUY then closes the short" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "ls", "qty": 3, "allow_short": true, "exit": {"stop_loss": {"pct": 5}},
+	 "rules": [{"conditions": ["close crosses_above 100"], "action": "BUY"},
+	           {"conditions": ["close crosses_below 100"], "action": "SELL"}]}
+	EOF
+	printf '2024-03-01 09:15 101\n2024-03-01 09:16 99\n2024-03-01 09:17 101\n2024-03-01 09:18 102\n2024-03-01 09:19 99\n' |
+		bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry sell 3 99 sl=103.95 | close crosses_below 100
+09:17 NSE:A-EQ exit buy 3 101 | close crosses_above 100
+09:19 NSE:A-EQ entry sell 3 99 sl=103.95 | close crosses_below 100" ]
+	sed 's/"allow_short": true, //' "$TMP/s.json" > "$TMP/l.json"
+	run --separate-stderr algo-eval -s "$TMP/l.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:17 NSE:A-EQ entry buy 3 101 sl=95.95 | close crosses_above 100
+09:19 NSE:A-EQ exit sell 3 99 | close crosses_below 100" ]
+}
+
+@test "eval: short entries and exits with entry/exit conditions" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "shorty", "qty": 2, "entry": {"short": "close < 100"}, "exit": {"short": "close > 100", "target": {"points": 2.5}}}
+	EOF
+	printf '2024-03-01 09:15 99\n2024-03-01 09:16 99\n2024-03-01 09:17 101\n' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry sell 2 99 tp=96.5 | close < 100
+09:17 NSE:A-EQ exit buy 2 101 | close > 100" ]
+}
+
+@test "eval: window limits entries (from inclusive, to exclusive), not exits" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "win", "qty": 5, "entry": {"long": "close > 100"}, "exit": {"long": "close < 100"},
+	 "window": {"from": "09:20", "to": "09:30"}}
+	EOF
+	printf '2024-03-01 %s\n' '09:18 101' '09:20 101' '09:21 99' '09:29 101' '09:31 99' '09:32 99' '09:33 101' |
+		bars NSE:A-EQ > "$TMP/in"
+	printf '2024-03-01 09:30 101\n' | bars NSE:B-EQ >> "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:20 NSE:A-EQ entry buy 5 101 | close > 100
+09:21 NSE:A-EQ exit sell 5 99 | close < 100
+09:29 NSE:A-EQ entry buy 5 101 | close > 100
+09:31 NSE:A-EQ exit sell 5 99 | close < 100" ]
+}
+
+@test "eval: exit.at squares off on the first bar at or after it, also on a later day, and stops entries" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "sq", "entry": {"long": "close > 100"}, "exit": {"at": "09:25"}}
+	EOF
+	printf '%s\n' '2024-03-01 09:20 101' '2024-03-01 09:24 101' '2024-03-04 09:15 101' '2024-03-04 09:16 101' \
+		'2024-03-04 09:27 101' '2024-03-04 09:28 101' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:20 NSE:A-EQ entry buy 1 101 | close > 100
+09:15 NSE:A-EQ exit sell 1 101 | exit.at 09:25
+09:16 NSE:A-EQ entry buy 1 101 | close > 100
+09:27 NSE:A-EQ exit sell 1 101 | exit.at 09:25" ]
+}
+
+@test "eval: max_entries_per_day counts entries per symbol and IST day" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "cap", "entry": {"long": "close > 100"}, "exit": {"long": "close < 100"}, "max_entries_per_day": 2}
+	EOF
+	printf '%s\n' '2024-03-01 09:20 101' '2024-03-01 09:21 99' '2024-03-01 09:22 101' '2024-03-01 09:23 99' \
+		'2024-03-01 09:24 101' '2024-03-04 09:15 101' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output" | grep -c entry)" -eq 3 ]
+	[ "$(signals <<<"$output" | tail -1)" = "09:15 NSE:A-EQ entry buy 1 101 | close > 100" ]
+}
+
+@test "eval: stop_loss/target attach absolute sl/tp; a touch on a later bar makes the strategy flat" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "st", "qty": 10, "entry": {"long": "close > 100"}, "exit": {"stop_loss": {"pct": 1.0}, "target": {"points": 2.5}}}
+	EOF
+	# entry bar's own low is below the stop (it does not count); 09:17 touches the stop
+	printf '%s\n' '2024-03-01 09:15 752.85 753 700' '2024-03-01 09:16 753 753 753' '2024-03-01 09:17 750 750 745' |
+		bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 10 752.85 sl=745.3215 tp=755.35 | close > 100
+09:17 NSE:A-EQ entry buy 10 750 sl=742.5 tp=752.5 | close > 100" ]
+	[[ "$output" == *'"reason":"close > 100","sl":745.3215,"tp":755.35}'* ]]
+}
+
+@test "eval: stops given as expressions, and a trailing stop that exits" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "tr", "entry": {"long": "close > 100"}, "max_entries_per_day": 1,
+	 "exit": {"stop_loss": "TRANGE * 2", "trailing_stop": {"pct": 1}}}
+	EOF
+	# TRANGE at 09:16 = 1.5 -> sl 100.5 - 3; the high of 110 at 09:17 puts the trailing stop at 108.9
+	printf '%s\n' '2024-03-01 09:15 99.5 101 99' '2024-03-01 09:16 100.5 101 100.5' '2024-03-01 09:17 109 110 108.95' \
+		'2024-03-01 09:18 108.95 109 108.95' '2024-03-01 09:19 108.85 109 108.85' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry buy 1 100.5 sl=97.5 | close > 100
+09:19 NSE:A-EQ exit sell 1 108.85 | trailing_stop 1%" ]
+}
+
+@test "eval: each symbol has its own state; a symbols list limits what is evaluated" {
+	cat > "$TMP/all.json" <<-'EOF'
+	{"name": "x", "entry": {"long": "close crosses_above 100"}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 99' '2024-03-01 09:16 101' | bars NSE:A-EQ > "$TMP/a"
+	printf '%s\n' '2024-03-01 09:15 101' '2024-03-01 09:16 99' '2024-03-01 09:17 102' | bars NSE:B-EQ > "$TMP/b"
+	sort -t'"' -k8,8 -s "$TMP/a" "$TMP/b" > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/all.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry buy 1 101 | close crosses_above 100
+09:17 NSE:B-EQ entry buy 1 102 | close crosses_above 100" ]
+	sed 's/"name": "x",/"name": "x", "symbols": ["NSE:B-EQ"],/' "$TMP/all.json" > "$TMP/b.json"
+	run --separate-stderr algo-eval -s "$TMP/b.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:17 NSE:B-EQ entry buy 1 102 | close crosses_above 100" ]
+	[ "$(grep -c '"type":"bar"' <<<"$output")" -eq 5 ]
+}
+
+@test "eval: bars of another timeframe are ignored with one note on stderr" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "five", "timeframe": "5m", "entry": {"long": "close > 100"}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 101' '2024-03-01 09:16 101' | bars NSE:A-EQ 1m > "$TMP/in"
+	printf '%s\n' '2024-03-01 09:15 101' | bars NSE:A-EQ 5m >> "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "algo-eval: five: ignoring 1m bars of NSE:A-EQ: the strategy's timeframe is 5m (resampling is not supported yet)" ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 1 101 | close > 100" ]
+	[ "$(grep -c '"type":"bar"' <<<"$output")" -eq 3 ]
+}
+
+@test "eval: groups all/any/not nest; the reason names what fired" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "g", "entry": {"long": {"all": ["close > 100", {"any": ["close > 200", {"not": "close > 150"}]}]}},
+	 "exit": {"long": {"any": ["close > 300", {"left": "close", "op": "<", "right": "SMA(close, 2)"}]}}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 160' '2024-03-01 09:16 120' '2024-03-01 09:17 110' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:16 NSE:A-EQ entry buy 1 120 | close > 100 and (close > 200 or not (close > 150))
+09:17 NSE:A-EQ exit sell 1 110 | close < SMA(close, 2)" ]
+}
+
+@test "eval: no signal while an operand is warming up, even under not" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "w", "entry": {"long": {"not": "close > SMA(close, 3)"}}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 90' '2024-03-01 09:16 80' '2024-03-01 09:17 70' | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:17 NSE:A-EQ entry buy 1 70 | not (close > SMA(close, 3))" ]
+}
+
+@test "eval: every example strategy passes --check and the strategy schema" {
+	run algo-eval --check "$ROOT"/examples/strategies/*.json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(ls "$ROOT"/examples/strategies/*.json | wc -l)" -ge 3 ]
+	run python3 -c '
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = 0
+for f in sys.argv[2:]:
+    d = json.load(open(f))
+    c = d.get("_comment") if isinstance(d, dict) else d[0].get("_comment")
+    if not isinstance(c, str) or not c:
+        print(f, "has no _comment"); bad += 1
+    for e in v.iter_errors(d):
+        print(f, e.message); bad += 1
+sys.exit(1 if bad else 0)' "$ROOT/schemas/strategy.json" "$ROOT"/examples/strategies/*.json
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "eval: --check reports every problem with its JSON path and exits 78" {
+	cd "$EV"
+	run --separate-stderr algo-eval --check bad-many.json
+	[ "$status" -eq 78 ]
+	[ -z "$output" ]
+	for want in \
+		"algo-eval: bad-many.json: \$: unknown key 'symbol' (did you mean 'symbols'?)" \
+		"algo-eval: bad-many.json: \$.name: must be 1 to 48 letters, digits, '_', '.' or '-'" \
+		"algo-eval: bad-many.json: \$.timeframe: must be a timeframe such as \"1m\", \"5m\", \"1h\" or \"1d\"" \
+		"algo-eval: bad-many.json: \$.qty: must be a positive integer" \
+		"algo-eval: bad-many.json: \$.max_entries_per_day: must be a positive integer" \
+		"algo-eval: bad-many.json: \$.window: 'from' must be before 'to'" \
+		"algo-eval: bad-many.json: \$.exit.at: must be a time \"HH:MM\" (00:00 to 23:59)" \
+		"algo-eval: bad-many.json: \$.exit.stop_loss.pct: must be a positive number" \
+		"algo-eval: bad-many.json: \$.entry.long.all[1]: col 1: unknown indicator 'EMAA' (did you mean 'EMA'?)" \
+		"algo-eval: bad-many.json: \$.entry.short: col 13: EMA: period must be an integer from 1 to 100000, got 0" \
+		"algo-eval: bad-many.json: \$.exit.long: a condition must compare or cross values (e.g. 'RSI(14) < 30'), not just compute a number"
+	do
+		grep -qxF -- "$want" <<<"$stderr" || { echo "missing: $want"; echo "$stderr"; false; }
+	done
+	[ "$(wc -l <<<"$stderr")" -eq 11 ]
+}
+
+@test "eval: --check on blueprint rules: operator, op, action, keys, outputs, empty groups" {
+	cd "$EV"
+	run --separate-stderr algo-eval --check bad-rules.json
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "algo-eval: bad-rules.json: \$.rules[0].operator: must be \"AND\" or \"OR\"
+algo-eval: bad-rules.json: \$.rules[0].conditions[0].op: must be one of == != < > <= >= CROSS_ABOVE CROSS_BELOW
+algo-eval: bad-rules.json: \$.rules[1].action: must be \"BUY\" or \"SELL\"
+algo-eval: bad-rules.json: \$.rules[1].conditions: must be a non-empty array of conditions
+algo-eval: bad-rules.json: \$.rules[2]: unknown key 'condition' (did you mean 'conditions'?)
+algo-eval: bad-rules.json: \$.rules[2]: missing 'conditions'
+algo-eval: bad-rules.json: \$.rules[3].conditions[0].left: col 15: unknown output 'signl' of MACD (did you mean 'signal'?)
+algo-eval: bad-rules.json: \$.rules[3].conditions[1].all: must be a non-empty array of conditions" ]
+}
+
+@test "eval: --check: invalid JSON, missing file, several files, structural mistakes" {
+	cd "$EV"
+	run --separate-stderr algo-eval --check bad-json.json
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "algo-eval: bad-json.json:3: col 12: invalid JSON: string or '}' expected near ','" ]
+	run --separate-stderr algo-eval --check no-such.json
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "algo-eval: no-such.json: No such file or directory" ]
+	run --separate-stderr algo-eval --check "$ROOT/examples/strategies/ema-cross.json" bad-json.json bad-rules.json
+	[ "$status" -eq 78 ]
+	[ "$(grep -c bad-json.json <<<"$stderr")" -eq 1 ]
+	[ "$(grep -c bad-rules.json <<<"$stderr")" -eq 8 ]
+	check() {   # check JSON EXPECTED-STDERR-LINE
+		printf '%s\n' "$1" > "$TMP/t.json"
+		run --separate-stderr algo-eval --check "$TMP/t.json"
+		[ "$status" -eq 78 ] || { echo "exit $status for $1"; false; }
+		[ "$stderr" = "algo-eval: $TMP/t.json: $2" ] || { echo "got: $stderr"; echo "want: $2"; false; }
+	}
+	check '{"name": "x"}' "\$: missing 'entry' (or blueprint 'rules')"
+	check '{"entry": {"long": "close > 1"}, "entyr": 1}' "\$: unknown key 'entyr' (did you mean 'entry'?)"
+	check '{"entry": {"long": "close > 1", "shrot": "close < 1"}}' "\$.entry: unknown key 'shrot' (did you mean 'short'?)"
+	check '{"entry": {"long": 5}}' "\$.entry.long: a condition is an expression string, {\"left\", \"op\", \"right\"}, or a group {\"all\"|\"any\"|\"not\": …}"
+	check '{"entry": {"long": {"all": ["close > 1"], "any": ["close > 1"]}}}' "\$.entry.long: a group has exactly one of 'all', 'any', 'not'"
+	check '{"entry": {"long": {"left": "close", "op": ">"}}}' "\$.entry.long: a condition object needs 'left', 'op' and 'right' (or is a group: 'all', 'any', 'not')"
+	check '{"entry": {"long": {"left": "close > 1", "op": "crosses_above", "right": 2}}}' "\$.entry.long: col 1: 'crosses_above' needs a number on both sides, not a condition"
+	check '{"entry": {"long": "close > 1"}, "sizing": {"capital_pct": 10}}' "\$.sizing: not supported yet; give \"qty\""
+	check '{"entry": {"long": "close > 1"}, "qty": "10"}' "\$.qty: must be a positive integer"
+	check '{"entry": {"long": "close > 1"}, "product": "cnc"}' "\$.product: must be \"intraday\", \"delivery\" or \"margin\""
+	check '{"entry": {"long": "close > 1"}, "symbols": ["NSE:A-EQ", "NSE:A-EQ"]}' "\$.symbols[1]: duplicate symbol 'NSE:A-EQ'"
+	check '{"entry": {"long": "close > 1"}, "exit": {"target": {"pct": 1, "points": 2}}}' "\$.exit.target: give exactly one of 'pct' and 'points'"
+	check '{"entry": {"long": "close > 1"}, "exit": {"trailing_stop": "close > 1"}}' "\$.exit.trailing_stop: must compute a distance, not a condition"
+	check '{"entry": {"long": "close > 1"}, "rules": [{"conditions": ["close > 1"], "action": "BUY"}]}' "\$.entry: use either entry/exit conditions or blueprint rules, not both"
+	check '{"entry": {"long": "close > 1"}, "_comment": 3}' "\$: '_comment' must be a string"
+	check '[{"conditions": ["close > 1"], "action": "SELL"}]' "\$: no rule can open a position (add a BUY rule)"
+	printf '{"a": 1, "a": 2}\n' > "$TMP/t.json"
+	run --separate-stderr algo-eval --check "$TMP/t.json"
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "algo-eval: $TMP/t.json:1: col 12: invalid JSON: duplicate object key near '\"a\"'" ]
+	printf '"close > 1"\n' > "$TMP/t.json"
+	run --separate-stderr algo-eval --check "$TMP/t.json"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == "algo-eval: $TMP/t.json:1: col "*"invalid JSON: '[' or '{' expected"* ]]
+}
+
+@test "eval: a bad strategy with -s exits 78 (66 when missing) before reading any input" {
+	run --separate-stderr algo-eval -s "$EV/bad-rules.json" < "$EV/bars-small.ndjson"
+	[ "$status" -eq 78 ]
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 8 ]
+	run --separate-stderr algo-eval -s "$TMP/none.json" < "$EV/bars-small.ndjson"
+	[ "$status" -eq 66 ]
+	[ -z "$output" ]
+}
+
+@test "eval: usage errors exit 2" {
+	run algo-eval
+	[ "$status" -eq 2 ]
+	run algo-eval --check
+	[ "$status" -eq 2 ]
+	run algo-eval -s "$ROOT/examples/strategies/ema-cross.json" extra.ndjson
+	[ "$status" -eq 2 ]
+	run algo-eval -s "$ROOT/examples/strategies/ema-cross.json" --print close
+	[ "$status" -eq 2 ]
+	run --separate-stderr algo-eval --print 'EMAA(9)'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "algo-eval: --print 'EMAA(9)': col 1: unknown indicator 'EMAA' (did you mean 'EMA'?)" ]
+}
+
+@test "eval: other events pass through byte for byte; a last line without newline is read" {
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$EV/bars-small.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$EV/bars-small.ndjson")" ]
+	printf '%s' "$(head -2 "$EV/bars-small.ndjson")" > "$TMP/in"
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+}
+
+@test "eval: bad input stops with exit 65 naming stdin:line, after flushing what came before" {
+	bad() {   # bad LINE EXPECTED-MESSAGE-PART
+		{ head -2 "$EV/bars-small.ndjson"; printf '%s\n' "$1"; tail -1 "$EV/bars-small.ndjson"; } > "$TMP/in"
+		run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+		[ "$status" -eq 65 ] || { echo "exit $status for $1"; false; }
+		[[ "$stderr" == "algo-eval: stdin:3: "*"$2"* ]] || { echo "stderr: $stderr"; false; }
+		[ "$output" = "$(head -2 "$EV/bars-small.ndjson")" ]
+	}
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30",' "JSON"
+	bad 'not json' "JSON"
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"v":1}' "'c'"
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":"NaN","v":1}' "'c'"
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1e300,"v":1}' "'c'"
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":-5}' "'v'"
+	bad '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":2,"c":1,"v":1}' "'l'"
+	bad '{"type":"bar","ts":"yesterday","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}' "'ts'"
+	bad '{"type":"bar","ts":"2024-03-01T09:14:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}' \
+		"field 'ts': 2024-03-01T09:14:00+05:30 is not after the previous bar of NSE:A-EQ (2024-03-01T09:15:00+05:30)"
+	bad '{"type":"bar","ts":"2024-03-01T09:15:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}' \
+		"is not after the previous bar"
+}
+
+@test "eval: --skip-bad warns, skips and counts bad lines, and goes on" {
+	{ head -2 "$EV/bars-small.ndjson"; echo 'garbage'
+	  echo '{"type":"bar","ts":"2024-03-01T09:10:00+05:30","symbol":"NSE:A-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}'
+	  tail -3 "$EV/bars-small.ndjson"; } > "$TMP/in"
+	run --separate-stderr algo-eval --skip-bad -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$EV/bars-small.ndjson")" ]
+	[[ "$stderr" == *"stdin:3: "* ]]
+	[[ "$stderr" == *"stdin:4: field 'ts'"* ]]
+	[ "$(tail -1 <<<"$stderr")" = "algo-eval: skipped 2 bad lines" ]
+}
+
+@test "eval: a 1 MB line is bad input (exit 65, or skipped with --skip-bad)" {
+	{ head -2 "$EV/bars-small.ndjson"
+	  python3 -c 'print("{\"type\":\"x\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"pad\":\"" + "a" * 1048576 + "\"}")'
+	  tail -1 "$EV/bars-small.ndjson"; } > "$TMP/in"
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "algo-eval: stdin:3: line longer than 65536 bytes" ]
+	run --separate-stderr algo-eval --skip-bad -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <<<"$output")" -eq 3 ]
+	[[ "$stderr" == *"skipped 1 bad line" ]]
+}
+
+@test "eval: a truncated last line is malformed JSON (exit 65)" {
+	{ head -2 "$EV/bars-small.ndjson"; printf '{"type":"bar","ts":"2024-03-01T09:16:00+05:30","sym'; } > "$TMP/in"
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "algo-eval: stdin:3: "* ]]
+}
+
+@test "eval: --print has the same bad-input rules" {
+	printf '%s\n' 'nope' | run --separate-stderr algo-eval --print close
+	run --separate-stderr bash -c "printf 'nope\n' | algo-eval --print close"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "algo-eval: stdin:1: "* ]]
+	[ "$output" = "ts,symbol,close" ]
+}
