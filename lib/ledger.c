@@ -1,0 +1,1006 @@
+/* ledger — see ledger.h. Positions, users and marks are kept in memory (loaded at
+ * open) so that a bar costs one hash lookup when flat; the database is written for
+ * orders, fills and equity points as they happen and for positions and marks at
+ * commit. */
+#include "ledger.h"
+#include "timeutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- in-memory state ----------------------------------------------------------- */
+
+struct user_rec {
+	char name[ALGO_NAME_MAX];
+	int64_t realized, fees, unreal;   /* sums over the user's positions */
+	int64_t last_eq;                  /* the equity last recorded (or capital) */
+	int touched;
+};
+
+struct sym_rec {
+	struct pos_rec *head;             /* positions in this symbol, all users */
+};
+
+struct pos_rec {
+	struct algo_position p;
+	struct user_rec *user;
+	struct pos_rec *next;             /* next position in the same symbol */
+	char strategy[ALGO_NAME_MAX];
+	char symbol[ALGO_NAME_MAX];
+	int64_t last_price, unreal, updated_ms;
+	int dirty;
+};
+
+struct mark_rec {
+	struct sym_rec *sym;
+	char symbol[ALGO_NAME_MAX];
+	char tf[8];
+	int seen;                         /* a bar of this (symbol, tf) came in this run */
+	int64_t run_last;                 /* its ts */
+	int stored;                       /* ts/price valid */
+	int64_t ts, price;                /* the newest bar marked, ever */
+	int dirty;
+};
+
+enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
+	S_EQUITY, S_POS, S_MARK, S_COUNT };
+
+static const char *const sql[S_COUNT] = {
+	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
+		"kind, product, validity, mode, status, filled, updated_ts, updated_ms) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'new', 0, ?3, ?4) "
+		"ON CONFLICT (user, id) DO NOTHING",
+	[S_ORDER_UPD] = "UPDATE orders SET status = ?3, reason = coalesce(?4, reason), "
+		"broker_id = coalesce(?5, broker_id), filled = coalesce(?6, filled), "
+		"avg_price = coalesce(?7, avg_price), updated_ts = ?8, updated_ms = ?9 "
+		"WHERE user = ?1 AND id = ?2 AND updated_ms <= ?9",
+	[S_ORDER_STRAT] = "SELECT strategy FROM orders WHERE user = ?1 AND id = ?2",
+	[S_FILL_INS] = "INSERT INTO fills (user, fill_id, order_id, ts, ts_ms, strategy, symbol, "
+		"side, qty, price, fees_total, fees_json) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+		"ON CONFLICT (user, fill_id) DO NOTHING",
+	[S_FILL_SUM] = "SELECT qty, price FROM fills WHERE user = ?1 AND order_id = ?2",
+	[S_ORDER_FILLED] = "UPDATE orders SET filled = ?3, avg_price = ?4 WHERE user = ?1 AND id = ?2",
+	[S_EQUITY] = "INSERT INTO equity (user, ts_ms, ts, equity) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT (user, ts_ms) DO UPDATE SET ts = excluded.ts, equity = excluded.equity",
+	[S_POS] = "INSERT INTO positions (user, strategy, symbol, qty, avg_price, cost, realized, "
+		"fees, last_price, updated_ts, updated_ms) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+		"ON CONFLICT (user, strategy, symbol) DO UPDATE SET qty = excluded.qty, "
+		"avg_price = excluded.avg_price, cost = excluded.cost, realized = excluded.realized, "
+		"fees = excluded.fees, last_price = excluded.last_price, "
+		"updated_ts = excluded.updated_ts, updated_ms = excluded.updated_ms",
+	[S_MARK] = "INSERT INTO marks (symbol, tf, ts_ms, price) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT (symbol, tf) DO UPDATE SET ts_ms = excluded.ts_ms, price = excluded.price",
+};
+
+struct algo_ledger {
+	struct algo_store *s;
+	char user[ALGO_NAME_MAX];
+	int64_t capital;
+	struct algo_book_tab users, pos, syms, marks;
+	sqlite3_stmt *st[S_COUNT];
+	int in_txn;
+	long ndirty;                      /* positions + marks waiting for the commit */
+	long since_commit;                /* events since the last commit */
+};
+
+#define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
+
+static int dberr(struct algo_ledger *l, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", l->s->path, sqlite3_errmsg(l->s->db));
+	return ALGO_LEDGER_EDB;
+}
+
+/* Resets st and runs it to completion; returns 0 or ALGO_LEDGER_EDB. */
+static int run(struct algo_ledger *l, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		snprintf(err, errlen, "%s: %s", l->s->path, sqlite3_errstr(rc));
+		return ALGO_LEDGER_EDB;
+	}
+	return 0;
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
+{
+	char b[ALGO_TIME_FMT_MAX];
+	size_t n = algo_time_fmt(ms, ALGO_IST_OFFSET_MIN, b);
+	sqlite3_bind_text(st, i, b, (int)n, SQLITE_TRANSIENT);
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && *s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, i);
+}
+
+static int begin(struct algo_ledger *l, char *err, size_t errlen)
+{
+	if (l->in_txn) return 0;
+	if (algo_store_exec(l->s, "BEGIN IMMEDIATE", err, errlen)) return ALGO_LEDGER_EDB;
+	l->in_txn = 1;
+	return 0;
+}
+
+static struct user_rec *user_get(struct algo_ledger *l, const char *name)
+{
+	struct user_rec *u = algo_book_tab_get(&l->users, name, strlen(name), 1);
+	if (u && !u->name[0]) {
+		snprintf(u->name, sizeof u->name, "%s", name);
+		u->last_eq = l->capital;
+	}
+	return u;
+}
+
+/* The record of (user, strategy, symbol), created flat when absent. */
+static struct pos_rec *pos_get(struct algo_ledger *l, const char *user, const char *strategy,
+	const char *symbol)
+{
+	char key[3 * ALGO_NAME_MAX];
+	size_t n = algo_book_key(key, sizeof key, user, strategy, symbol);
+	struct pos_rec *p;
+	if (!n) return NULL;
+	p = algo_book_tab_get(&l->pos, key, n, 1);
+	if (p && !p->user) {
+		struct sym_rec *sy = algo_book_tab_get(&l->syms, symbol, strlen(symbol), 1);
+		if (!(p->user = user_get(l, user)) || !sy) return NULL;
+		snprintf(p->strategy, sizeof p->strategy, "%s", strategy);
+		snprintf(p->symbol, sizeof p->symbol, "%s", symbol);
+		p->next = sy->head;
+		sy->head = p;
+	}
+	return p;
+}
+
+static void pos_dirty(struct algo_ledger *l, struct pos_rec *p)
+{
+	if (!p->dirty) { p->dirty = 1; l->ndirty++; }
+}
+
+/* Records the equity of u at ms when it differs from the last one recorded. */
+static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
+	char *err, size_t errlen)
+{
+	int64_t eq = l->capital + u->realized - u->fees + u->unreal;
+	sqlite3_stmt *st = l->st[S_EQUITY];
+	if (eq == u->last_eq) return 0;
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ms);
+	bind_time(st, 3, ms);
+	sqlite3_bind_int64(st, 4, eq);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	u->last_eq = eq;
+	return 0;
+}
+
+/* ---- open / commit / free ---------------------------------------------------------- */
+
+int algo_ledger_capital(struct algo_store *s, int64_t *capital)
+{
+	char v[64];
+	int rc = algo_store_meta_get(s, "capital", v, sizeof v);
+	if (rc < 0) return -1;
+	if (rc == 0) { *capital = ALGO_LEDGER_CAPITAL; return 0; }
+	if (algo_dec_parse(v, strlen(v), capital) || *capital <= 0) return -1;
+	return 0;
+}
+
+static int load(struct algo_ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(l->s, "SELECT user, strategy, symbol, qty, cost, "
+		"realized, fees, last_price, updated_ms FROM positions ORDER BY rowid", err, errlen);
+	int rc;
+	if (!st) return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pos_rec *p = pos_get(l, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+		if (!p) { sqlite3_finalize(st); snprintf(err, errlen, "out of memory"); return -1; }
+		p->p.qty = sqlite3_column_int64(st, 3);
+		p->p.cost = sqlite3_column_int64(st, 4);
+		p->p.realised = sqlite3_column_int64(st, 5);
+		p->p.fees = sqlite3_column_int64(st, 6);
+		p->last_price = sqlite3_column_int64(st, 7);
+		p->updated_ms = sqlite3_column_int64(st, 8);
+		if (algo_book_unrealised(&p->p, p->last_price, &p->unreal)) p->unreal = 0;
+		p->user->realized += p->p.realised;
+		p->user->fees += p->p.fees;
+		p->user->unreal += p->unreal;
+		p->user->last_eq = l->capital + p->user->realized - p->user->fees + p->user->unreal;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) { dberr(l, err, errlen); return -1; }
+
+	st = algo_store_prepare(l->s, "SELECT symbol, tf, ts_ms, price FROM marks ORDER BY rowid",
+		err, errlen);
+	if (!st) return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char key[ALGO_NAME_MAX + 8];
+		const char *sym = (const char *)sqlite3_column_text(st, 0);
+		size_t n = algo_book_key(key, sizeof key, sym, (const char *)sqlite3_column_text(st, 1), NULL);
+		struct mark_rec *m = n ? algo_book_tab_get(&l->marks, key, n, 1) : NULL;
+		if (!m || !(m->sym = algo_book_tab_get(&l->syms, sym, strlen(sym), 1))) {
+			sqlite3_finalize(st);
+			snprintf(err, errlen, "out of memory or bad mark row");
+			return -1;
+		}
+		m->stored = 1;
+		m->ts = sqlite3_column_int64(st, 2);
+		m->price = sqlite3_column_int64(st, 3);
+		snprintf(m->symbol, sizeof m->symbol, "%s", sym);
+		snprintf(m->tf, sizeof m->tf, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) { dberr(l, err, errlen); return -1; }
+	return 0;
+}
+
+struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int64_t capital,
+	int *capital_differs, char *err, size_t errlen)
+{
+	struct algo_ledger *l = calloc(1, sizeof *l);
+	char v[64];
+	int rc;
+
+	*capital_differs = 0;
+	if (!l) { snprintf(err, errlen, "out of memory"); return NULL; }
+	l->s = s;
+	snprintf(l->user, sizeof l->user, "%s", user);
+	algo_book_tab_init(&l->users, sizeof(struct user_rec));
+	algo_book_tab_init(&l->pos, sizeof(struct pos_rec));
+	algo_book_tab_init(&l->syms, sizeof(struct sym_rec));
+	algo_book_tab_init(&l->marks, sizeof(struct mark_rec));
+	for (int i = 0; i < S_COUNT; i++)
+		if (!(l->st[i] = algo_store_prepare(s, sql[i], err, errlen)))
+			goto fail;
+
+	rc = algo_store_meta_get(s, "capital", v, sizeof v);
+	if (rc < 0 || (rc == 1 && (algo_dec_parse(v, strlen(v), &l->capital) || l->capital <= 0))) {
+		snprintf(err, errlen, "%s: unreadable meta 'capital'", s->path);
+		goto fail;
+	}
+	if (rc == 0) {
+		char b[ALGO_DEC_FMT_MAX];
+		l->capital = capital > 0 ? capital : ALGO_LEDGER_CAPITAL;
+		b[algo_dec_fmt(l->capital, b)] = '\0';
+		if (algo_store_meta_set(s, "capital", b)) { dberr(l, err, errlen); goto fail; }
+	} else if (capital > 0 && capital != l->capital) {
+		*capital_differs = 1;
+	}
+	if (load(l, err, errlen)) goto fail;
+	return l;
+fail:
+	algo_ledger_free(l);
+	return NULL;
+}
+
+static int pending(const struct algo_ledger *l)
+{
+	return l->in_txn || l->ndirty > 0;
+}
+
+int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
+{
+	l->since_commit = 0;
+	if (!pending(l)) return 0;
+	if (begin(l, err, errlen)) return -1;
+	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->pos); i++) {
+		struct pos_rec *p = algo_book_tab_at(&l->pos, i, NULL, NULL);
+		sqlite3_stmt *st = l->st[S_POS];
+		if (!p->dirty) continue;
+		sqlite3_bind_text(st, 1, p->user->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p->strategy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, p->p.qty);
+		sqlite3_bind_int64(st, 5, algo_book_avg_price(&p->p));
+		sqlite3_bind_int64(st, 6, p->p.cost);
+		sqlite3_bind_int64(st, 7, p->p.realised);
+		sqlite3_bind_int64(st, 8, p->p.fees);
+		sqlite3_bind_int64(st, 9, p->last_price);
+		bind_time(st, 10, p->updated_ms);
+		sqlite3_bind_int64(st, 11, p->updated_ms);
+		if (run(l, st, err, errlen)) return -1;
+		p->dirty = 0;
+		l->ndirty--;
+	}
+	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->marks); i++) {
+		struct mark_rec *m = algo_book_tab_at(&l->marks, i, NULL, NULL);
+		sqlite3_stmt *st = l->st[S_MARK];
+		if (!m->dirty) continue;
+		sqlite3_bind_text(st, 1, m->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, m->tf, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, m->ts);
+		sqlite3_bind_int64(st, 4, m->price);
+		if (run(l, st, err, errlen)) return -1;
+		m->dirty = 0;
+		l->ndirty--;
+	}
+	if (algo_store_exec(l->s, "COMMIT", err, errlen)) return -1;
+	l->in_txn = 0;
+	return 0;
+}
+
+void algo_ledger_free(struct algo_ledger *l)
+{
+	if (!l) return;
+	if (l->in_txn) sqlite3_exec(l->s->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(l->st[i]);
+	algo_book_tab_free(&l->users);
+	algo_book_tab_free(&l->pos);
+	algo_book_tab_free(&l->syms);
+	algo_book_tab_free(&l->marks);
+	free(l);
+}
+
+/* ---- field helpers ------------------------------------------------------------------ */
+
+static int side_of(const struct algo_event *ev, int *side, char *err, size_t errlen)
+{
+	char s[8];
+	if (algo_event_str(ev, "side", 1, s, sizeof s, err, errlen) < 0) {
+		if (algo_event_get(ev, "side") && algo_event_get(ev, "side")->type == ALGO_J_STRING)
+			BAD("field 'side': must be \"buy\" or \"sell\"");
+		return ALGO_LEDGER_EBAD;
+	}
+	if (strcmp(s, "buy") == 0) *side = ALGO_BUY;
+	else if (strcmp(s, "sell") == 0) *side = ALGO_SELL;
+	else BAD("field 'side': must be \"buy\" or \"sell\"");
+	return 0;
+}
+
+/* A string field that must be one of the |-separated words in allowed. */
+static int enum_field(const struct algo_event *ev, const char *key, int required,
+	const char *allowed, char *out, size_t outlen, char *err, size_t errlen)
+{
+	int rc = algo_event_str(ev, key, required, out, outlen, err, errlen);
+	const char *p = allowed;
+	size_t n;
+	if (rc < 0) {
+		const struct algo_jfield *f = algo_event_get(ev, key);
+		if (f && f->type == ALGO_J_STRING) BAD("field '%s': must be one of %s", key, allowed);
+		return ALGO_LEDGER_EBAD;
+	}
+	if (rc == 0) { out[0] = '\0'; return 0; }
+	n = strlen(out);
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t k = bar ? (size_t)(bar - p) : strlen(p);
+		if (k == n && memcmp(p, out, n) == 0) return 0;
+		p += k + (bar ? 1 : 0);
+	}
+	BAD("field '%s': must be one of %s", key, allowed);
+}
+
+static int user_of(struct algo_ledger *l, const struct algo_event *ev, char *out,
+	char *err, size_t errlen)
+{
+	int rc = algo_event_str(ev, "user", 0, out, ALGO_NAME_MAX, err, errlen);
+	if (rc < 0) return ALGO_LEDGER_EBAD;
+	if (rc == 0 || !out[0]) snprintf(out, ALGO_NAME_MAX, "%s", l->user);
+	return 0;
+}
+
+static int order_id(const struct algo_event *ev, char *out, size_t outlen, char *err, size_t errlen)
+{
+	if (algo_event_str(ev, "id", 1, out, outlen, err, errlen) < 0) return ALGO_LEDGER_EBAD;
+	for (const char *p = out; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			BAD("field 'id': must be 1 to 30 letters or digits");
+	return 0;
+}
+
+#define ORDER_ID_MAX 31
+
+/* Walks a flat JSON object of numbers (the "fees" member). Calls cb for every member
+ * with its unescaped name and exact value. Returns 0, or ALGO_LEDGER_EBAD with err. */
+static int fees_each(const char *s, size_t n, int (*cb)(const char *k, int64_t v, void *arg),
+	void *arg, char *err, size_t errlen)
+{
+	size_t i = 0;
+#define WS() while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++
+	WS();
+	if (i >= n || s[i] != '{') BAD("field 'fees': must be an object");
+	i++;
+	WS();
+	if (i < n && s[i] == '}') return 0;
+	while (i < n) {
+		char name[ALGO_NAME_MAX];
+		size_t k0, k1, v0;
+		int64_t v;
+		if (s[i] != '"') BAD("field 'fees': malformed");
+		k0 = ++i;
+		while (i < n && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
+		if (i >= n) BAD("field 'fees': malformed");
+		k1 = i++;
+		if (algo_json_unescape(s + k0, k1 - k0, name, sizeof name) <= 0 ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+		    != strlen(name))
+			BAD("field 'fees': member names must be 1 to 63 letters, digits, '_' or '-'");
+		WS();
+		if (i >= n || s[i] != ':') BAD("field 'fees': malformed");
+		i++;
+		WS();
+		v0 = i;
+		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '+' ||
+		                 s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+			i++;
+		if (i == v0) BAD("field 'fees.%s': must be a number", name);
+		if (algo_dec_parse(s + v0, i - v0, &v))
+			BAD("field 'fees.%s': %.*s is out of range or has more than 4 decimals", name,
+				(int)(i - v0 > 40 ? 40 : i - v0), s + v0);
+		if (v < 0) BAD("field 'fees.%s': must not be negative", name);
+		if (cb(name, v, arg)) BAD("field 'fees': too many members or total out of range");
+		WS();
+		if (i < n && s[i] == ',') { i++; WS(); continue; }
+		if (i < n && s[i] == '}') return 0;
+		BAD("field 'fees.%s': must be a number", name);
+	}
+	BAD("field 'fees': malformed");
+#undef WS
+}
+
+struct fee_sum { int64_t total, sum; int have_total; };
+
+static int fee_sum_cb(const char *k, int64_t v, void *arg)
+{
+	struct fee_sum *f = arg;
+	if (strcmp(k, "total") == 0) { f->total = v; f->have_total = 1; return 0; }
+	return __builtin_add_overflow(f->sum, v, &f->sum);
+}
+
+/* ---- events --------------------------------------------------------------------------- */
+
+static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
+{
+	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	char kind[16], product[16], validity[16], mode[16];
+	int64_t ms, qty;
+	int side;
+	sqlite3_stmt *st = l->st[S_ORDER_INS];
+
+	if (algo_event_time(ev, "ts", 1, &ms, err, errlen) < 0 ||
+	    user_of(l, ev, user, err, errlen) ||
+	    order_id(ev, id, sizeof id, err, errlen) ||
+	    algo_event_str(ev, "strategy", 1, strategy, sizeof strategy, err, errlen) < 0 ||
+	    algo_event_str(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+	    side_of(ev, &side, err, errlen) ||
+	    algo_event_qty(ev, "qty", 1, &qty, err, errlen) < 0 ||
+	    enum_field(ev, "kind", 1, "market|limit|stop|stop_limit", kind, sizeof kind, err, errlen) ||
+	    enum_field(ev, "product", 0, "intraday|delivery|margin", product, sizeof product, err, errlen) ||
+	    enum_field(ev, "validity", 0, "day|ioc", validity, sizeof validity, err, errlen) ||
+	    enum_field(ev, "mode", 0, "paper|live", mode, sizeof mode, err, errlen))
+		return ALGO_LEDGER_EBAD;
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	bind_time(st, 3, ms);
+	sqlite3_bind_int64(st, 4, ms);
+	sqlite3_bind_text(st, 5, strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, qty);
+	sqlite3_bind_text(st, 9, kind, -1, SQLITE_STATIC);
+	bind_opt_text(st, 10, product);
+	bind_opt_text(st, 11, validity);
+	bind_opt_text(st, 12, mode);
+	return run(l, st, err, errlen);
+}
+
+static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, char *err,
+	size_t errlen)
+{
+	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], status[16], reason[512], broker_id[64];
+	int64_t ms, filled = 0, avg = 0;
+	int has_filled, has_avg, rc_reason, rc_broker;
+	sqlite3_stmt *st = l->st[S_ORDER_UPD];
+
+	if (algo_event_time(ev, "ts", 1, &ms, err, errlen) < 0 ||
+	    user_of(l, ev, user, err, errlen) ||
+	    order_id(ev, id, sizeof id, err, errlen) ||
+	    enum_field(ev, "status", 1, "accepted|rejected|cancelled|expired|filled|partial",
+		status, sizeof status, err, errlen) ||
+	    (rc_reason = algo_event_str(ev, "reason", 0, reason, sizeof reason, err, errlen)) < 0 ||
+	    (rc_broker = algo_event_str(ev, "broker_id", 0, broker_id, sizeof broker_id, err, errlen)) < 0 ||
+	    (has_filled = algo_event_int(ev, "filled", 0, &filled, err, errlen)) < 0 ||
+	    (has_avg = algo_event_price(ev, "avg_price", 0, &avg, err, errlen)) < 0)
+		return ALGO_LEDGER_EBAD;
+	if (has_filled && filled < 0) BAD("field 'filled': must not be negative");
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	bind_opt_text(st, 4, rc_reason ? reason : NULL);
+	bind_opt_text(st, 5, rc_broker ? broker_id : NULL);
+	if (has_filled) sqlite3_bind_int64(st, 6, filled); else sqlite3_bind_null(st, 6);
+	if (has_avg) sqlite3_bind_int64(st, 7, avg); else sqlite3_bind_null(st, 7);
+	bind_time(st, 8, ms);
+	sqlite3_bind_int64(st, 9, ms);
+	return run(l, st, err, errlen);
+}
+
+/* Sets the order's filled quantity and average fill price from its recorded fills. */
+static int order_fills(struct algo_ledger *l, const char *user, const char *id, char *err,
+	size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_FILL_SUM];
+	__int128 val = 0;
+	int64_t qty = 0;
+	int rc;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t q = sqlite3_column_int64(st, 0);
+		qty += q;
+		val += (__int128)q * sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) return dberr(l, err, errlen);
+	if (qty <= 0) return 0;
+	st = l->st[S_ORDER_FILLED];
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, qty);
+	{
+		__int128 q = val / qty, r = val % qty;
+		if (2 * (r < 0 ? -r : r) >= qty) q += val < 0 ? -1 : 1;
+		sqlite3_bind_int64(st, 4, (int64_t)q);
+	}
+	return run(l, st, err, errlen);
+}
+
+static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
+{
+	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], fill_id[ALGO_NAME_MAX];
+	char strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	int64_t ms, qty, price, remaining, unreal;
+	int side, rc, has_strategy;
+	struct fee_sum fees = { 0, 0, 0 };
+	const struct algo_jfield *ff;
+	struct pos_rec *p;
+	struct user_rec *u;
+	struct algo_position np;
+	sqlite3_stmt *st;
+
+	if (algo_event_time(ev, "ts", 1, &ms, err, errlen) < 0 ||
+	    user_of(l, ev, user, err, errlen) ||
+	    order_id(ev, id, sizeof id, err, errlen) ||
+	    algo_event_str(ev, "fill_id", 1, fill_id, sizeof fill_id, err, errlen) < 0 ||
+	    algo_event_str(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+	    side_of(ev, &side, err, errlen) ||
+	    algo_event_qty(ev, "qty", 1, &qty, err, errlen) < 0 ||
+	    algo_event_price(ev, "price", 1, &price, err, errlen) < 0 ||
+	    (has_strategy = algo_event_str(ev, "strategy", 0, strategy, sizeof strategy, err, errlen)) < 0 ||
+	    algo_event_int(ev, "remaining", 0, &remaining, err, errlen) < 0)
+		return ALGO_LEDGER_EBAD;
+	if (algo_event_get(ev, "remaining") && remaining < 0)
+		BAD("field 'remaining': must not be negative");
+	ff = algo_event_get(ev, "fees");
+	if (ff && ff->type == ALGO_J_NUMBER) {
+		if (algo_event_dec(ev, "fees", 1, &fees.total, err, errlen) < 0) return ALGO_LEDGER_EBAD;
+		if (fees.total < 0) BAD("field 'fees': must not be negative");
+		fees.have_total = 1;
+	} else if (ff && ff->type != ALGO_J_NULL) {
+		if (ff->type != ALGO_J_OBJECT) BAD("field 'fees': must be an object");
+		if ((rc = fees_each(ff->val, ff->vlen, fee_sum_cb, &fees, err, errlen))) return rc;
+	}
+	if (!fees.have_total) fees.total = fees.sum;
+
+	/* The strategy: the fill's own, else its order's. */
+	if (!has_strategy || !strategy[0]) {
+		st = l->st[S_ORDER_STRAT];
+		strategy[0] = '\0';
+		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(strategy, sizeof strategy, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) return dberr(l, err, errlen);
+	}
+
+	/* Work the new position out before writing anything, so a fill that cannot be
+	 * applied leaves no trace. */
+	if (!(p = pos_get(l, user, strategy, symbol))) BAD("names too long or out of memory");
+	np = p->p;
+	if (algo_book_apply_fill(&np, side, qty, price, err, errlen) ||
+	    algo_book_add_fees(&np, fees.total) || algo_book_unrealised(&np, price, &unreal))
+		BAD("field 'qty': position or PnL out of range");
+
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	st = l->st[S_FILL_INS];
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	bind_time(st, 4, ms);
+	sqlite3_bind_int64(st, 5, ms);
+	sqlite3_bind_text(st, 6, strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, qty);
+	sqlite3_bind_int64(st, 10, price);
+	sqlite3_bind_int64(st, 11, fees.total);
+	if (ff && ff->type == ALGO_J_OBJECT)
+		sqlite3_bind_text(st, 12, ff->val, (int)ff->vlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	if (sqlite3_changes(l->s->db) == 0)
+		return 0;                              /* seen before: already applied */
+
+	u = p->user;
+	u->realized += np.realised - p->p.realised;
+	u->fees += np.fees - p->p.fees;
+	u->unreal += unreal - p->unreal;
+	p->p = np;
+	p->unreal = unreal;
+	p->last_price = price;
+	p->updated_ms = ms;
+	pos_dirty(l, p);
+	if ((rc = order_fills(l, user, id, err, errlen))) return rc;
+	return equity_check(l, u, ms, err, errlen);
+}
+
+static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
+{
+	struct algo_bar bar;
+	char key[ALGO_NAME_MAX + 8];
+	size_t n;
+	struct mark_rec *m;
+	struct pos_rec *p;
+
+	if (algo_bar_decode(ev, &bar, err, errlen)) return ALGO_LEDGER_EBAD;
+	n = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
+	if (!n || !(m = algo_book_tab_get(&l->marks, key, n, 1))) BAD("out of memory");
+	if (!m->sym) {
+		if (!(m->sym = algo_book_tab_get(&l->syms, bar.symbol, strlen(bar.symbol), 1)))
+			BAD("out of memory");
+		snprintf(m->symbol, sizeof m->symbol, "%s", bar.symbol);
+		snprintf(m->tf, sizeof m->tf, "%s", bar.tf);
+	}
+	if (m->seen && bar.ts <= m->run_last) {
+		char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
+		a[algo_time_fmt(bar.ts, ALGO_IST_OFFSET_MIN, a)] = '\0';
+		b[algo_time_fmt(m->run_last, ALGO_IST_OFFSET_MIN, b)] = '\0';
+		BAD("field 'ts': %s is not after the previous %s %s bar (%s)", a, bar.symbol,
+			bar.tf[0] ? bar.tf : "-", b);
+	}
+	m->seen = 1;
+	m->run_last = bar.ts;
+	if (m->stored && bar.ts <= m->ts)
+		return 0;                          /* marked before: a replay */
+	m->stored = 1;
+	m->ts = bar.ts;
+	m->price = bar.c;
+	if (!m->dirty) { m->dirty = 1; l->ndirty++; }
+
+	/* Check every mark first so that a bad one changes nothing. */
+	for (p = m->sym->head; p; p = p->next) {
+		int64_t unreal;
+		if (p->p.qty && algo_book_unrealised(&p->p, bar.c, &unreal))
+			BAD("field 'c': unrealised PnL out of range");
+	}
+	for (p = m->sym->head; p; p = p->next) {
+		int64_t unreal;
+		if (!p->p.qty || p->last_price == bar.c) continue;
+		algo_book_unrealised(&p->p, bar.c, &unreal);
+		p->user->unreal += unreal - p->unreal;
+		p->unreal = unreal;
+		p->last_price = bar.c;
+		p->updated_ms = bar.ts;
+		p->user->touched = 1;
+		pos_dirty(l, p);
+	}
+	for (p = m->sym->head; p; p = p->next) {
+		if (!p->user->touched) continue;
+		p->user->touched = 0;
+		if (equity_check(l, p->user, bar.ts, err, errlen)) return ALGO_LEDGER_EDB;
+	}
+	return 0;
+}
+
+int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
+{
+	int rc;
+	switch (ev->type) {
+	case ALGO_EV_BAR: rc = on_bar(l, ev, err, errlen); break;
+	case ALGO_EV_ORDER: rc = on_order(l, ev, err, errlen); break;
+	case ALGO_EV_ORDER_UPDATE: rc = on_order_update(l, ev, err, errlen); break;
+	case ALGO_EV_FILL: rc = on_fill(l, ev, err, errlen); break;
+	default: rc = 0;
+	}
+	if (rc == 0 && ++l->since_commit >= ALGO_LEDGER_BATCH && algo_ledger_commit(l, err, errlen))
+		return ALGO_LEDGER_EDB;
+	return rc;
+}
+
+/* ---- reports ----------------------------------------------------------------------- */
+
+/* a / b rounded half away from zero; b > 0. */
+static __int128 div_round(__int128 a, __int128 b)
+{
+	__int128 q = a / b, r = a % b;
+	if (2 * (r < 0 ? -r : r) >= b) q += a < 0 ? -1 : 1;
+	return q;
+}
+
+static int fits64(__int128 v)
+{
+	return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/* The trip being built in one (strategy, symbol). */
+struct trip_acc {
+	int64_t pos;                      /* signed position */
+	int side;
+	int64_t qty, entry_ms, entry_qty, exit_qty;
+	__int128 entry_val, exit_val, cash, fees;
+};
+
+static void trip_open(struct trip_acc *a, int side, int64_t ms)
+{
+	memset(a, 0, sizeof *a);
+	a->side = side;
+	a->entry_ms = ms;
+}
+
+/* Adds an opening (same-side) part of a fill. */
+static void trip_add(struct trip_acc *a, int side, int64_t qty, int64_t price, int64_t fee)
+{
+	int64_t absq;
+	a->pos += side * qty;
+	absq = a->pos < 0 ? -a->pos : a->pos;
+	if (absq > a->qty) a->qty = absq;
+	a->entry_val += (__int128)price * qty;
+	a->entry_qty += qty;
+	a->cash -= (__int128)side * qty * price;
+	a->fees += fee;
+}
+
+int algo_ledger_trips(struct algo_store *s, const char *user,
+	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen)
+{
+	struct algo_book_tab acc;
+	sqlite3_stmt *st = algo_store_prepare(s, "SELECT strategy, symbol, side, qty, price, "
+		"fees_total, ts_ms FROM fills WHERE user = ?1 ORDER BY ts_ms, rowid", err, errlen);
+	int rc, ret = 0;
+
+	if (!st) return -1;
+	algo_book_tab_init(&acc, sizeof(struct trip_acc));
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *strategy = (const char *)sqlite3_column_text(st, 0);
+		const char *symbol = (const char *)sqlite3_column_text(st, 1);
+		int side = strcmp((const char *)sqlite3_column_text(st, 2), "buy") == 0 ? ALGO_BUY : ALGO_SELL;
+		int64_t qty = sqlite3_column_int64(st, 3), price = sqlite3_column_int64(st, 4);
+		int64_t fee = sqlite3_column_int64(st, 5), ms = sqlite3_column_int64(st, 6);
+		char key[2 * ALGO_NAME_MAX];
+		size_t n = algo_book_key(key, sizeof key, strategy, symbol, NULL);
+		struct trip_acc *a = n ? algo_book_tab_get(&acc, key, n, 1) : NULL;
+		int64_t open, k, kfee;
+
+		if (!a) { snprintf(err, errlen, "out of memory"); ret = -1; break; }
+		if (a->pos == 0) trip_open(a, side, ms);
+		if (a->pos == 0 || (a->pos > 0) == (side > 0)) {
+			trip_add(a, side, qty, price, fee);
+			continue;
+		}
+		/* Reducing: k closes, the rest (a flip) opens a new trip; fees split by qty. */
+		open = a->pos < 0 ? -a->pos : a->pos;
+		k = qty < open ? qty : open;
+		kfee = k == qty ? fee : algo_dec_muldiv(fee, k, qty);
+		a->pos += side * k;
+		a->exit_val += (__int128)price * k;
+		a->exit_qty += k;
+		a->cash -= (__int128)side * k * price;
+		a->fees += kfee;
+		if (a->pos != 0) continue;
+		{
+			struct algo_trip t;
+			__int128 net = a->cash - a->fees;
+			memset(&t, 0, sizeof t);
+			snprintf(t.strategy, sizeof t.strategy, "%s", strategy);
+			snprintf(t.symbol, sizeof t.symbol, "%s", symbol);
+			t.side = a->side;
+			t.qty = a->qty;
+			t.entry_ms = a->entry_ms;
+			t.exit_ms = ms;
+			if (!fits64(a->cash) || !fits64(a->fees) || !fits64(net)) {
+				snprintf(err, errlen, "PnL out of range");
+				ret = -1;
+				break;
+			}
+			t.entry_price = (int64_t)div_round(a->entry_val, a->entry_qty);
+			t.exit_price = (int64_t)div_round(a->exit_val, a->exit_qty);
+			t.pnl = (int64_t)a->cash;
+			t.fees = (int64_t)a->fees;
+			t.net = (int64_t)net;
+			if ((ret = cb(&t, arg)) != 0) break;
+		}
+		if (qty > k) {
+			trip_open(a, side, ms);
+			trip_add(a, side, qty - k, price, fee - kfee);
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	algo_book_tab_free(&acc);
+	return ret;
+}
+
+static int count_trip(const struct algo_trip *t, void *arg)
+{
+	struct algo_ledger_report *r = arg;
+	r->trades++;
+	if (t->net > 0) r->wins++;
+	else if (t->net < 0) r->losses++;
+	return 0;
+}
+
+struct charge_acc {
+	struct algo_ledger_report *r;
+	int any;                          /* a component other than "total" was seen */
+};
+
+static int charge_cb(const char *k, int64_t v, void *arg)
+{
+	struct charge_acc *c = arg;
+	struct algo_ledger_report *r = c->r;
+	size_t i;
+	if (strcmp(k, "total") == 0) return 0;
+	c->any = 1;
+	for (i = 0; i < r->ncharge; i++)
+		if (strcmp(r->charge[i].name, k) == 0) break;
+	if (i == r->ncharge) {
+		struct algo_ledger_charge *nc = realloc(r->charge, (i + 1) * sizeof *nc);
+		if (!nc) return -1;
+		r->charge = nc;
+		memset(&nc[i], 0, sizeof nc[i]);
+		snprintf(nc[i].name, sizeof nc[i].name, "%s", k);
+		r->ncharge++;
+	}
+	return __builtin_add_overflow(r->charge[i].amount, v, &r->charge[i].amount);
+}
+
+/* Sums the fee components of every fill; fills without components count as "other". */
+static int charges(struct algo_store *s, const char *user, struct algo_ledger_report *r,
+	char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "SELECT fees_json, fees_total FROM fills "
+		"WHERE user = ?1 ORDER BY ts_ms, rowid", err, errlen);
+	int64_t other = 0;
+	int rc;
+	if (!st) return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct charge_acc c = { r, 0 };
+		const char *j = (const char *)sqlite3_column_text(st, 0);
+		if (j && fees_each(j, (size_t)sqlite3_column_bytes(st, 0), charge_cb, &c, err, errlen)) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if (!c.any) other += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (other && charge_cb("other", other, &(struct charge_acc){ r, 0 })) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int algo_ledger_report(struct algo_store *s, const char *user, struct algo_ledger_report *r,
+	char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	int64_t peak, best_dd = 0, best_peak = 1, peak_ms = -1;
+
+	memset(r, 0, sizeof *r);
+	r->dd_peak_ms = r->dd_trough_ms = -1;
+	if (algo_ledger_capital(s, &r->capital)) {
+		snprintf(err, errlen, "%s: unreadable meta 'capital'", s->path);
+		return -1;
+	}
+	if (algo_ledger_trips(s, user, count_trip, r, err, errlen)) return -1;
+	if (r->trades)
+		r->win_rate = algo_dec_round(algo_dec_muldiv(r->wins, 100 * ALGO_DEC_SCALE, r->trades), 100);
+
+	/* Realised PnL and fees of every position; the open ones marked at their last price. */
+	st = algo_store_prepare(s, "SELECT strategy, symbol, qty, avg_price, cost, realized, fees, "
+		"last_price FROM positions WHERE user = ?1 ORDER BY strategy, symbol", err, errlen);
+	if (!st) goto fail;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct algo_position p = { 0 };
+		struct algo_ledger_open_pos *o;
+		p.qty = sqlite3_column_int64(st, 2);
+		p.cost = sqlite3_column_int64(st, 4);
+		r->realized += sqlite3_column_int64(st, 5);
+		r->charges += sqlite3_column_int64(st, 6);
+		if (!p.qty) continue;
+		o = realloc(r->open, (r->nopen + 1) * sizeof *o);
+		if (!o) { snprintf(err, errlen, "out of memory"); goto fail; }
+		r->open = o;
+		o += r->nopen++;
+		memset(o, 0, sizeof *o);
+		snprintf(o->strategy, sizeof o->strategy, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(o->symbol, sizeof o->symbol, "%s", (const char *)sqlite3_column_text(st, 1));
+		o->qty = p.qty;
+		o->avg_price = sqlite3_column_int64(st, 3);
+		o->last_price = sqlite3_column_int64(st, 7);
+		if (algo_book_unrealised(&p, o->last_price, &o->unrealized)) {
+			snprintf(err, errlen, "PnL out of range");
+			goto fail;
+		}
+		r->unrealized += o->unrealized;
+	}
+	if (rc != SQLITE_DONE) goto dbfail;
+	sqlite3_finalize(st);
+	r->gross = r->realized + r->unrealized;
+	r->net = r->gross - r->charges;
+	r->final_equity = r->capital + r->net;
+
+	/* Drawdown over the equity curve, the starting capital first. */
+	st = algo_store_prepare(s, "SELECT ts_ms, equity FROM equity WHERE user = ?1 ORDER BY ts_ms",
+		err, errlen);
+	if (!st) goto fail;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	peak = r->capital;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t ms = sqlite3_column_int64(st, 0), e = sqlite3_column_int64(st, 1), dd;
+		if (e > peak) { peak = e; peak_ms = ms; }
+		dd = peak - e;
+		if (dd > r->max_dd) r->max_dd = dd;
+		if (dd > 0 && (__int128)dd * best_peak > (__int128)best_dd * peak) {
+			best_dd = dd;
+			best_peak = peak;
+			r->dd_peak_ms = peak_ms;
+			r->dd_trough_ms = ms;
+		}
+	}
+	if (rc != SQLITE_DONE) goto dbfail;
+	sqlite3_finalize(st);
+	if (best_dd) r->max_dd_pct = algo_dec_muldiv(best_dd, 100 * ALGO_DEC_SCALE, best_peak);
+
+	st = algo_store_prepare(s, "SELECT min(t), max(t) FROM (SELECT ts_ms AS t FROM fills "
+		"WHERE user = ?1 UNION ALL SELECT ts_ms FROM equity WHERE user = ?1)", err, errlen);
+	if (!st) goto fail;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) goto dbfail;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		r->have_time = 1;
+		r->first_ms = sqlite3_column_int64(st, 0);
+		r->last_ms = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (charges(s, user, r, err, errlen)) goto fail;
+	return 0;
+dbfail:
+	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+fail:
+	sqlite3_finalize(st);
+	algo_ledger_report_free(r);
+	return -1;
+}
+
+void algo_ledger_report_free(struct algo_ledger_report *r)
+{
+	free(r->open);
+	free(r->charge);
+	r->open = NULL;
+	r->charge = NULL;
+	r->nopen = r->ncharge = 0;
+}

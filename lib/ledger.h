@@ -1,0 +1,114 @@
+/* ledger — records an event stream in the state database (orders, fills, positions,
+ * the equity curve) and derives reports from it (round trips, PnL, drawdown).
+ *
+ * Recording is idempotent: orders and fills are keyed by their natural ids, a fill
+ * moves a position only when it is new, and a bar is marked only when it is newer than
+ * the last bar marked for its (symbol, tf). So replaying an input — whole, or after a
+ * crash — leaves the database as one clean run would.
+ *
+ * Writes are batched: one transaction per ALGO_LEDGER_BATCH events, committed by
+ * algo_ledger_commit (which callers also run at end of input, on errors and signals). */
+#ifndef ALGO_LEDGER_H
+#define ALGO_LEDGER_H
+#include <stddef.h>
+#include <stdint.h>
+#include "book.h"
+#include "decimal.h"
+#include "event.h"
+#include "store.h"
+
+#define ALGO_LEDGER_BATCH 5000
+#define ALGO_LEDGER_CAPITAL (100000 * ALGO_DEC_SCALE)   /* ₹1 lakh, decimal */
+#define ALGO_LEDGER_DEFAULT_USER "default"
+
+/* Return codes of algo_ledger_event. */
+enum { ALGO_LEDGER_OK = 0, ALGO_LEDGER_EBAD = -1, ALGO_LEDGER_EDB = -2 };
+
+struct algo_ledger;
+
+/* Reads the starting capital of the database: the value stored in meta "capital", else
+ * ALGO_LEDGER_CAPITAL. Returns 0, or -1 when the stored value is unreadable. */
+int algo_ledger_capital(struct algo_store *s, int64_t *capital);
+
+/* Starts recording into s (which must stay open until algo_ledger_free). user is the
+ * user of events without a "user" member. capital (decimal, > 0) is stored in meta on
+ * first use; when the database already holds another value, that value is kept and
+ * *capital_differs is set to 1 (pass capital < 0 to use the stored value or the
+ * default silently). Loads positions and marks. Returns the ledger, or NULL with err
+ * set. */
+struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int64_t capital,
+	int *capital_differs, char *err, size_t errlen);
+
+/* Records one parsed event: order, order_update, fill and bar are consumed, others
+ * ignored. Returns ALGO_LEDGER_OK; ALGO_LEDGER_EBAD when the event is invalid (err
+ * names the field; nothing of it was recorded); ALGO_LEDGER_EDB on a database error.
+ * Commits by itself every ALGO_LEDGER_BATCH events. */
+int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen);
+
+/* Writes pending position and mark changes and commits the open transaction, if any.
+ * Returns 0, or -1 with err set. */
+int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen);
+
+/* Rolls back anything uncommitted and frees l (NULL is fine). */
+void algo_ledger_free(struct algo_ledger *l);
+
+/* ---- reports ---------------------------------------------------------------------- */
+
+/* One round trip: from flat to flat in one (strategy, symbol). */
+struct algo_trip {
+	char strategy[ALGO_NAME_MAX];
+	char symbol[ALGO_NAME_MAX];
+	int side;                     /* ALGO_BUY = long, ALGO_SELL = short */
+	int64_t qty;                  /* largest |position| during the trip */
+	int64_t entry_ms, exit_ms;    /* first fill, closing fill */
+	int64_t entry_price;          /* qty-weighted average of the opening fills */
+	int64_t exit_price;           /* qty-weighted average of the closing fills */
+	int64_t pnl;                  /* exact: Σ sells − Σ buys of the trip */
+	int64_t fees;                 /* fees of the trip's fills (a flipping fill's fees
+	                                 are split by quantity) */
+	int64_t net;                  /* pnl − fees */
+};
+
+/* Calls cb for every closed round trip of user, in the order the trips closed (fills
+ * by ts, then by the order they were recorded). A non-zero return from cb stops the
+ * walk and is returned. Returns 0, cb's value, or -1 with err set. */
+int algo_ledger_trips(struct algo_store *s, const char *user,
+	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen);
+
+struct algo_ledger_open_pos {
+	char strategy[ALGO_NAME_MAX];
+	char symbol[ALGO_NAME_MAX];
+	int64_t qty;                  /* signed */
+	int64_t avg_price, last_price, unrealized;
+};
+
+struct algo_ledger_charge {
+	char name[ALGO_NAME_MAX];     /* fee component, e.g. "brokerage" */
+	int64_t amount;
+};
+
+struct algo_ledger_report {
+	int64_t capital;
+	int have_time;                /* first_ms/last_ms valid (any fill or equity point) */
+	int64_t first_ms, last_ms;
+	int64_t trades, wins, losses; /* closed round trips; win: net > 0, loss: net < 0 */
+	int64_t win_rate;             /* percent of trades won, decimal rounded to 0.01 */
+	int64_t realized, unrealized, gross, charges, net;
+	int64_t max_dd;               /* largest fall from a peak, rupees (decimal) */
+	int64_t max_dd_pct;           /* largest fall relative to its peak, percent (decimal) */
+	int64_t dd_peak_ms, dd_trough_ms;  /* of the largest % fall: trough -1 when there
+	                                      was none, peak -1 when it was the capital */
+	int64_t final_equity;         /* capital + net */
+	struct algo_ledger_open_pos *open;   /* open positions, by strategy then symbol */
+	size_t nopen;
+	struct algo_ledger_charge *charge;   /* charges by component, first seen first */
+	size_t ncharge;
+};
+
+/* Computes the report of user. Returns 0 (free with algo_ledger_report_free), or -1
+ * with err set. */
+int algo_ledger_report(struct algo_store *s, const char *user, struct algo_ledger_report *r,
+	char *err, size_t errlen);
+void algo_ledger_report_free(struct algo_ledger_report *r);
+
+#endif

@@ -1,0 +1,285 @@
+/* store — the state database. See store.h for the contract and man/algo-ledger.1
+ * (STATE DATABASE) for the schema as users see it. */
+#include "store.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Migrations: migrations[i] takes the schema from version i to i + 1. Append only;
+ * never edit a shipped entry (a database already at that version would not see it).
+ *
+ * Money and prices are INTEGER in 1/10,000 rupee (lib/decimal.h); quantities are
+ * INTEGER; `ts` columns hold RFC 3339 IST text and `*_ms` columns epoch milliseconds.
+ * The v_* views show rupees as REAL for people using the sqlite3 shell. */
+static const char *const migrations[] = {
+	/* 1: ledger tables */
+	"CREATE TABLE meta (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE orders (\n"
+	"  user TEXT NOT NULL,\n"
+	"  id TEXT NOT NULL,\n"
+	"  ts TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  side TEXT NOT NULL CHECK (side IN ('buy','sell')),\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  kind TEXT NOT NULL,\n"
+	"  product TEXT,\n"
+	"  validity TEXT,\n"
+	"  mode TEXT,\n"
+	"  status TEXT NOT NULL,\n"
+	"  filled INTEGER NOT NULL DEFAULT 0,\n"
+	"  avg_price INTEGER,\n"
+	"  reason TEXT,\n"
+	"  broker_id TEXT,\n"
+	"  updated_ts TEXT NOT NULL,\n"
+	"  updated_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, id)\n"
+	");\n"
+	"CREATE TABLE fills (\n"
+	"  user TEXT NOT NULL,\n"
+	"  fill_id TEXT NOT NULL,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  ts TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  side TEXT NOT NULL CHECK (side IN ('buy','sell')),\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  price INTEGER NOT NULL,\n"
+	"  fees_total INTEGER NOT NULL DEFAULT 0,\n"
+	"  fees_json TEXT,\n"
+	"  PRIMARY KEY (user, fill_id)\n"
+	");\n"
+	"CREATE INDEX fills_by_time ON fills (user, ts_ms);\n"
+	"CREATE INDEX fills_by_order ON fills (user, order_id);\n"
+	"CREATE TABLE positions (\n"
+	"  user TEXT NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  qty INTEGER NOT NULL,\n"
+	"  avg_price INTEGER NOT NULL,\n"
+	"  cost INTEGER NOT NULL,\n"
+	"  realized INTEGER NOT NULL,\n"
+	"  fees INTEGER NOT NULL,\n"
+	"  last_price INTEGER NOT NULL,\n"
+	"  updated_ts TEXT NOT NULL,\n"
+	"  updated_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, strategy, symbol)\n"
+	");\n"
+	"CREATE TABLE equity (\n"
+	"  user TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  ts TEXT NOT NULL,\n"
+	"  equity INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, ts_ms)\n"
+	");\n"
+	/* The newest bar marked per (symbol, tf): a replayed bar at or before it is not
+	 * marked again, which keeps a replay after a crash identical to a clean run. */
+	"CREATE TABLE marks (\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  tf TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  price INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (symbol, tf)\n"
+	");\n"
+	"CREATE VIEW v_orders AS SELECT user, id, ts, strategy, symbol, side, qty, kind,\n"
+	"  product, validity, mode, status, filled, avg_price / 10000.0 AS avg_price,\n"
+	"  reason, broker_id, updated_ts FROM orders;\n"
+	"CREATE VIEW v_fills AS SELECT user, fill_id, order_id, ts, strategy, symbol, side,\n"
+	"  qty, price / 10000.0 AS price, fees_total / 10000.0 AS fees, fees_json FROM fills;\n"
+	"CREATE VIEW v_positions AS SELECT user, strategy, symbol, qty,\n"
+	"  avg_price / 10000.0 AS avg_price, realized / 10000.0 AS realized,\n"
+	"  fees / 10000.0 AS fees, last_price / 10000.0 AS last_price,\n"
+	"  (qty * last_price - cost) / 10000.0 AS unrealized, updated_ts FROM positions;\n"
+	"CREATE VIEW v_equity AS SELECT user, ts, equity / 10000.0 AS equity FROM equity;\n",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int algo_store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int db_fail(struct algo_store *s, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", s->path, what,
+		s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	return -1;
+}
+
+int algo_store_exec(struct algo_store *s, const char *sql, char *err, size_t errlen)
+{
+	const char *tail = sql;
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(s->db, tail, -1, &st, &tail);
+		if (rc != SQLITE_OK)
+			return db_fail(s, "SQL error", err, errlen);
+		if (!st)                        /* whitespace or a comment */
+			continue;
+		do
+			rc = sqlite3_step(st);
+		while (rc == SQLITE_ROW);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(s, "SQL error", err, errlen);
+	}
+	return 0;
+}
+
+sqlite3_stmt *algo_store_prepare(struct algo_store *s, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(s, "SQL error", err, errlen);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Reads PRAGMA user_version into *v. */
+static int user_version(struct algo_store *s, int *v, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "PRAGMA user_version", err, errlen);
+	if (!st) return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(s, "reading the schema version", err, errlen);
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Applies the migrations past the file's version, each in its own IMMEDIATE
+ * transaction that re-reads the version first, so two stages opening a new file at
+ * once do not both migrate it. */
+static int migrate(struct algo_store *s, char *err, size_t errlen)
+{
+	for (;;) {
+		int v;
+		char sql[64];
+		if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen)) return -1;
+		if (user_version(s, &v, err, errlen)) goto fail;
+		if (v > NMIGRATIONS) {
+			snprintf(err, errlen, "%s: schema version %d is newer than this build "
+				"knows (%d); upgrade algo", s->path, v, NMIGRATIONS);
+			goto fail;
+		}
+		if (v == NMIGRATIONS)
+			return algo_store_exec(s, "COMMIT", err, errlen);
+		if (algo_store_exec(s, migrations[v], err, errlen)) goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (algo_store_exec(s, sql, err, errlen)) goto fail;
+		if (algo_store_exec(s, "COMMIT", err, errlen)) goto fail;
+	}
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* mkdir -p of path's parent directories, mode 0700. */
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof ((struct algo_store *)0)->path];
+	size_t n = strlen(path);
+	if (n >= sizeof dir) { snprintf(err, errlen, "%s: path too long", path); return -1; }
+	memcpy(dir, path, n + 1);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/') continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen)
+{
+	int n, fd;
+	memset(s, 0, sizeof *s);
+	n = snprintf(s->path, sizeof s->path, "%s", path);
+	if (n <= 0 || (size_t)n >= sizeof s->path) {
+		snprintf(err, errlen, "state path empty or too long");
+		return -1;
+	}
+	if (make_parents(path, err, errlen)) return -1;
+	/* Create the file ourselves so that it is private (0600) from the start. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		db_fail(s, "cannot open", err, errlen);
+		algo_store_close(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (algo_store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+			"PRAGMA foreign_keys = ON", err, errlen) ||
+	    migrate(s, err, errlen)) {
+		algo_store_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void algo_store_close(struct algo_store *s)
+{
+	if (s->db) sqlite3_close_v2(s->db);
+	s->db = NULL;
+}
+
+int algo_store_meta_get(struct algo_store *s, const char *key, char *out, size_t outlen)
+{
+	int rc = -1;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW: {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		if (v && (size_t)n < outlen) {
+			memcpy(out, v, (size_t)n);
+			out[n] = '\0';
+			rc = 1;
+		}
+		break;
+	}
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int algo_store_meta_set(struct algo_store *s, const char *key, const char *val)
+{
+	int rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
