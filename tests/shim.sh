@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Test shim: runs the real program from $ALGO_BUILD/bin (or scripts/) and appends
-# every line it writes on stdout to $ALGO_EVENT_LOG, so that tests/99-schemas.bats
-# can validate every event any test emitted. Exit status is the program's.
+# every line it writes on stdout to a file of its own in the directory $ALGO_EVENT_LOG
+# (one file per run: concurrent stages of a pipeline must not interleave their
+# lines), so that tests/99-schemas.bats can validate every event any test emitted.
+# Exit status is the program's.
 name=${0##*/}
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 build=${ALGO_BUILD:-build}
@@ -12,5 +14,5 @@ if [ -n "${VALGRIND:-}" ] && [ "$real" = "$build/bin/$name" ]; then
 	pre=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
 fi
 if [ -z "${ALGO_EVENT_LOG:-}" ]; then exec "${pre[@]}" "$real" "$@"; fi
-"${pre[@]}" "$real" "$@" | tee -a "$ALGO_EVENT_LOG"
+"${pre[@]}" "$real" "$@" | tee "$ALGO_EVENT_LOG/$name.$$.$RANDOM.ndjson"
 exit "${PIPESTATUS[0]}"

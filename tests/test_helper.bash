@@ -1,3 +1,4 @@
+bats_require_minimum_version 1.5.0
 # Common set-up for every bats file: programs come from build/shim (recording events),
 # each test gets its own state directory and never touches the user's.
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)

@@ -1,0 +1,56 @@
+# bash completion for the algo programs. Install as
+#   $PREFIX/share/bash-completion/completions/algo  (make install does)
+# or source it from ~/.bashrc.
+
+_algo_opts() {
+	case $1 in
+	algo-feed) echo "--symbol --tf --from --to --skip-bad --no-progress --help --version" ;;
+	algo-eval) echo "--strategy --check --print --format --skip-bad --help --version" ;;
+	algo-risk) echo "--config --user --mode --product --skip-bad --help --version" ;;
+	algo-exec-paper) echo "--slippage-bps --commission-bps --fill --skip-bad --help --version" ;;
+	algo-ledger) echo "--state --capital --user --format --skip-bad --help --version" ;;
+	algo-backtest) echo "--strategy --risk --exec --feed --state --format --trades --events --help --version" ;;
+	esac
+}
+
+_algo_subcommands() {
+	case $1 in
+	algo-feed) echo "csv" ;;
+	algo-ledger) echo "report trades" ;;
+	esac
+}
+
+_algo_complete() {
+	local cur prev prog
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	prog=${COMP_WORDS[0]##*/}
+	COMPREPLY=()
+	case $prev in
+	-s|--strategy|-c|--config|-r|--risk|--check|--trades|--events)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--fill) COMPREPLY=($(compgen -W "next-open close" -- "$cur")); return ;;
+	--mode) COMPREPLY=($(compgen -W "paper live" -- "$cur")); return ;;
+	--product) COMPREPLY=($(compgen -W "intraday delivery margin" -- "$cur")); return ;;
+	--format)
+		case $prog in
+		algo-eval) COMPREPLY=($(compgen -W "csv" -- "$cur")) ;;
+		algo-backtest) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "text json csv ndjson" -- "$cur")) ;;
+		esac
+		return ;;
+	--tf) COMPREPLY=($(compgen -W "1s 1m 3m 5m 10m 15m 30m 1h 1d" -- "$cur")); return ;;
+	--symbol|--from|--to|--print|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed)
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_algo_opts "$prog")" -- "$cur"))
+	elif [ "$COMP_CWORD" -eq 1 ] && [ -n "$(_algo_subcommands "$prog")" ]; then
+		COMPREPLY=($(compgen -W "$(_algo_subcommands "$prog")" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+
+complete -F _algo_complete algo-feed algo-eval algo-risk algo-exec-paper algo-ledger algo-backtest
