@@ -67,10 +67,14 @@ valgrind: all
 bench: all
 	scripts/bench
 
+DEMO_ARGS = -s examples/strategies/demo-intraday.json \
+	--exec "--slippage-bps 1 --commission-bps 3" examples/data/NSE_DEMO-EQ_1m.csv
 demo: deps
 	$(MAKE) all
-	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest \
-	  -s examples/strategies/ema-cross.json examples/data/NSE_DEMO-EQ_1m.csv
+	@echo
+	@echo "algo-backtest $(DEMO_ARGS)"
+	@echo
+	@PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest $(DEMO_ARGS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \

@@ -45,7 +45,7 @@ close_fill() {   # close_fill SIDE QTY CLOSE [exec options]
 	exec_paper "$E/nextopen.ndjson"
 	grep -v -e '^{"type":"order_update",' -e '^{"type":"fill",' "$TMP/out" | cmp - "$E/nextopen.ndjson"
 	grep -Fxq '{"type":"foo","ts":"2024-03-01T09:17:00+05:30","x":[1,{"y":2}]}' "$TMP/out"
-	printf '%s\n' '{"type":"foo","ts":"…","x":[1,{"y":2}]}' '{ "type" : "signal" , "ts":"x" ,"n":1.50000}' > "$TMP/in"
+	printf '%s\n' '{"type":"foo","ts":"…","x":[1,{"y":2}]}' '{ "type" : "note" , "ts":"x" ,"n":1.50000}' > "$TMP/in"
 	exec_paper "$TMP/in"
 	[ "$status" -eq 0 ]
 	cmp "$TMP/in" "$TMP/out"

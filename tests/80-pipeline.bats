@@ -47,14 +47,17 @@ backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
 	diff "$TMP/before" "$TMP/after"
 }
 
-@test "pipeline: golden events and report for the bundled example" {
-	run algo-backtest -s "$ROOT/examples/strategies/ema-cross.json" \
-		--events "$TMP/events" --trades "$TMP/trades.csv" "$ROOT/examples/data/NSE_DEMO-EQ_1m.csv"
+@test "pipeline: golden events, trades and report of what make demo runs" {
+	cd "$ROOT"
+	run --separate-stderr algo-backtest -s examples/strategies/demo-intraday.json \
+		--exec "--slippage-bps 1 --commission-bps 3" \
+		--events "$TMP/events" --trades "$TMP/trades.csv" examples/data/NSE_DEMO-EQ_1m.csv
 	[ "$status" -eq 0 ]
 	echo "$output" > "$TMP/report.txt"
 	diff "$FIX/pipeline/demo-report.txt" "$TMP/report.txt"
 	diff "$FIX/pipeline/demo-trades.csv" "$TMP/trades.csv"
 	[ "$(sha256sum < "$TMP/events")" = "$(cat "$FIX/pipeline/demo-events.sha256")" ]
+	grep -q '"fees":{"brokerage":' "$TMP/events"
 }
 
 @test "pipeline: next-open fills with costs lower net PnL by exactly the fees" {
