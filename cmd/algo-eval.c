@@ -156,7 +156,11 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "csv") != 0) algo_usage_error("--format: '%s' is not a format (csv)", optarg);
 			break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case 'h': fputs(usage_text, stdout); return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
+		case 'h':
+			free(files);
+			free(exprs);
+			fputs(usage_text, stdout);
+			return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 		case OPT_VERSION: algo_print_version();
 		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
