@@ -61,8 +61,8 @@ static const char *const sql[S_COUNT] = {
 		"ON CONFLICT (user, fill_id) DO NOTHING",
 	[S_FILL_SUM] = "SELECT qty, price FROM fills WHERE user = ?1 AND order_id = ?2",
 	[S_ORDER_FILLED] = "UPDATE orders SET filled = ?3, avg_price = ?4 WHERE user = ?1 AND id = ?2",
-	[S_EQUITY] = "INSERT INTO equity (user, ts_ms, ts, equity) VALUES (?1, ?2, ?3, ?4) "
-		"ON CONFLICT (user, ts_ms) DO UPDATE SET ts = excluded.ts, equity = excluded.equity",
+	[S_EQUITY] = "INSERT INTO equity (user, ts_ms, equity) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (user, ts_ms) DO UPDATE SET equity = excluded.equity",
 	[S_POS] = "INSERT INTO positions (user, strategy, symbol, qty, avg_price, cost, realized, "
 		"fees, last_price, updated_ts, updated_ms) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
@@ -171,8 +171,7 @@ static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
 	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ms);
-	bind_time(st, 3, ms);
-	sqlite3_bind_int64(st, 4, eq);
+	sqlite3_bind_int64(st, 3, eq);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
 	u->last_eq = eq;
 	return 0;

@@ -73,13 +73,14 @@ static const char *const migrations[] = {
 	"  updated_ms INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (user, strategy, symbol)\n"
 	");\n"
+	/* One row per change of mark-to-market equity: about one per bar while in a
+	 * position, so it is kept narrow (no text time; v_equity shows it). */
 	"CREATE TABLE equity (\n"
 	"  user TEXT NOT NULL,\n"
 	"  ts_ms INTEGER NOT NULL,\n"
-	"  ts TEXT NOT NULL,\n"
 	"  equity INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (user, ts_ms)\n"
-	");\n"
+	") WITHOUT ROWID;\n"
 	/* The newest bar marked per (symbol, tf): a replayed bar at or before it is not
 	 * marked again, which keeps a replay after a crash identical to a clean run. */
 	"CREATE TABLE marks (\n"
@@ -98,7 +99,9 @@ static const char *const migrations[] = {
 	"  avg_price / 10000.0 AS avg_price, realized / 10000.0 AS realized,\n"
 	"  fees / 10000.0 AS fees, last_price / 10000.0 AS last_price,\n"
 	"  (qty * last_price - cost) / 10000.0 AS unrealized, updated_ts FROM positions;\n"
-	"CREATE VIEW v_equity AS SELECT user, ts, equity / 10000.0 AS equity FROM equity;\n",
+	"CREATE VIEW v_equity AS SELECT user,\n"
+	"  strftime('%Y-%m-%dT%H:%M:%S+05:30', ts_ms / 1000, 'unixepoch', '+330 minutes') AS ts,\n"
+	"  equity / 10000.0 AS equity FROM equity;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
