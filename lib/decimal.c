@@ -4,8 +4,41 @@
 
 #define DEC_LIMIT 900000000000000LL   /* 9e14 units = 9e10 rupees; products fit int128 */
 
+/* The common shape — [-]digits[.digits], at most 10 integer digits and 4 decimals, no
+ * exponent — in plain int64 arithmetic. Returns 1 with *out set when the text has that
+ * shape and is valid, 0 to leave it (valid or not) to the general parser. */
+static int parse_fast(const char *s, size_t n, int64_t *out)
+{
+	static const int64_t pow10[] = { 10000, 1000, 100, 10, 1 };
+	size_t i = 0;
+	int64_t v = 0;
+	int neg = 0, nd = 0, fd = 0;
+	if (n && s[0] == '-') { neg = 1; i = 1; }
+	if (i >= n || s[i] < '0' || s[i] > '9' || n - i > 16)
+		return 0;
+	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+		return 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++)
+		v = v * 10 + (s[i] - '0');
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n) return 0;
+		for (; i < n && s[i] >= '0' && s[i] <= '9' && fd < 4; i++, fd++)
+			v = v * 10 + (s[i] - '0');
+		if (fd == 0) return 0;
+	}
+	if (i != n || nd > 10)          /* 10 integer digits stay below DEC_LIMIT */
+		return 0;
+	v *= pow10[fd];
+	*out = neg ? -v : v;
+	return 1;
+}
+
 int algo_dec_parse(const char *s, size_t n, int64_t *out)
 {
+	if (parse_fast(s, n, out))
+		return 0;
+	{
 	size_t i = 0;
 	int neg = 0, ndig = 0;
 	long exp = 0, frac = 0;
@@ -65,6 +98,7 @@ int algo_dec_parse(const char *s, size_t n, int64_t *out)
 		return -1;
 	*out = neg ? -(int64_t)m : (int64_t)m;
 	return 0;
+	}
 }
 
 size_t algo_dec_fmt(int64_t v, char *buf)

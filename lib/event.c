@@ -158,7 +158,8 @@ static int fail(struct scan *sc, const char *what)
 
 static inline void ws(struct scan *sc)
 {
-	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
+	while (sc->p < sc->end && (unsigned char)*sc->p <= ' ' &&
+	       (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
 		sc->p++;
 }
 
@@ -196,13 +197,37 @@ static int utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* Non-zero when any byte of v is '"', '\\', below 0x20 or at least 0x80. */
+static inline uint64_t special8(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20) & ~v) | v) & HIGHS;
+}
+
 /* At the opening quote. On return p is past the closing quote. */
 static int scan_string(struct scan *sc, int *escaped)
 {
 	const char *p = sc->p + 1;
 	*escaped = 0;
 	for (;;) {
-		/* fast path over plain ASCII */
+		/* Fast path over plain ASCII, eight bytes at a time: stop at the first word
+		 * holding a quote, a backslash, a control byte or a non-ASCII byte. */
+		while (sc->end - p >= 8) {
+			uint64_t v, m;
+			memcpy(&v, p, 8);
+			m = special8(v);
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* The lowest flagged byte is exact (false positives only sit
+				 * above a true one), so jump straight to it. */
+				p += __builtin_ctzll(m) >> 3;
+#endif
+				break;
+			}
+			p += 8;
+		}
 		while (p < sc->end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\' &&
 		       (unsigned char)*p < 0x80)
 			p++;
@@ -317,16 +342,104 @@ static const struct { const char *name; int type; } etypes[] = {
 	{ "fill", ALGO_EV_FILL }, { "sync", ALGO_EV_SYNC }, { "session", ALGO_EV_SESSION },
 };
 
+/* Scans a string body from p (just past its opening quote) that holds no escape,
+ * control or non-ASCII byte. Returns the closing quote, or NULL when the string is
+ * anything else (the general scanner then decides). */
+static const char *plain_string(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t v, m;
+		memcpy(&v, p, 8);
+		m = special8(v);
+		if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			p += __builtin_ctzll(m) >> 3;
+#endif
+			break;
+		}
+		p += 8;
+	}
+	while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\' && (unsigned char)*p < 0x80)
+		p++;
+	return p < end && *p == '"' ? p : NULL;
+}
+
+/* The bar layout algo-feed writes — {"type":"bar","ts":"…","symbol":"…","tf":"…",
+ * "o":…,"h":…,"l":…,"c":…,"v":…[,"oi":…]} with no white space and plain strings — is
+ * most of every stream. This indexes exactly that shape in one pass; anything else
+ * (other order, spaces, escapes, more fields) returns 0 and goes to the general
+ * scanner, so what is accepted and how it is indexed never differ between paths. */
+static int fast_bar(struct algo_event *ev, const char *line, size_t len)
+{
+	static const char *const keys[] = { "ts", "symbol", "tf", "o", "h", "l", "c", "v", "oi" };
+	static const char head[] = "{\"type\":\"bar\",";
+	const char *p = line + sizeof head - 1, *end = line + len;
+	struct algo_jfield *f = ev->f;
+	int n = 0;
+
+	if (len < sizeof head + 8 || memcmp(line, head, sizeof head - 1) != 0)
+		return 0;
+	f[0].key = line + 2;
+	f[0].klen = 4;
+	f[0].val = line + 9;
+	f[0].vlen = 3;
+	f[0].type = ALGO_J_STRING;
+	f[0].escaped = 0;
+	n = 1;
+	for (int k = 0; k < 9; k++) {
+		size_t kl = strlen(keys[k]);
+		const char *q;
+		if ((size_t)(end - p) < kl + 4 || p[0] != '"' || memcmp(p + 1, keys[k], kl) != 0 ||
+		    p[1 + kl] != '"' || p[2 + kl] != ':')
+			return 0;
+		f[n].key = p + 1;
+		f[n].klen = (unsigned short)kl;
+		f[n].escaped = 0;
+		p += kl + 3;
+		if (k < 3) {                               /* ts, symbol, tf: plain strings */
+			if (p >= end || *p != '"' || !(q = plain_string(p + 1, end)))
+				return 0;
+			f[n].val = p + 1;
+			f[n].vlen = (unsigned)(q - p - 1);
+			f[n].type = ALGO_J_STRING;
+			p = q + 1;
+		} else {                                   /* numbers */
+			struct scan sc = { line, p, end, NULL, 0 };
+			char dummy[1];
+			sc.err = dummy;
+			sc.errlen = sizeof dummy;
+			if (p >= end || (*p != '-' && (*p < '0' || *p > '9')) || scan_number(&sc))
+				return 0;
+			f[n].val = p;
+			f[n].vlen = (unsigned)(sc.p - p);
+			f[n].type = ALGO_J_NUMBER;
+			p = sc.p;
+		}
+		n++;
+		if (p < end && *p == ',' && k < 8) { p++; continue; }   /* oi is last */
+		if (p < end && *p == '}' && k >= 7) break;              /* after v or oi */
+		return 0;
+	}
+	if (p >= end || *p != '}' || p + 1 != end)
+		return 0;
+	ev->nfields = n;
+	ev->type = ALGO_EV_BAR;
+	return 1;
+}
+
 int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *err, size_t errlen)
 {
 	struct scan sc = { line, line, line + len, err, errlen };
 	const struct algo_jfield *tf;
 	int have_ts = 0;
+	uint64_t seen = 0;
 
 	ev->line = line;
 	ev->len = len;
 	ev->type = ALGO_EV_OTHER;
 	ev->nfields = 0;
+	if (fast_bar(ev, line, len))
+		return 0;
 	ws(&sc);
 	if (sc.p >= sc.end) return fail(&sc, "empty line");
 	if (*sc.p != '{') return fail(&sc, "expected '{'");
@@ -349,11 +462,20 @@ int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *
 			f = &ev->f[ev->nfields];
 			f->key = k;
 			f->klen = (unsigned short)(sc.p - 1 - k > 65535 ? 65535 : sc.p - 1 - k);
-			for (int i = 0; i < ev->nfields; i++)
-				if (ev->f[i].klen == f->klen && memcmp(ev->f[i].key, k, f->klen) == 0) {
-					snprintf(err, errlen, "duplicate field '%.*s'", (int)(f->klen > 64 ? 64 : f->klen), k);
-					return -1;
+			{
+				/* Duplicate keys: a signature bit per (length, first and last byte)
+				 * rules most keys out without comparing them to every earlier one. */
+				unsigned h = f->klen ? ((unsigned char)k[0] * 7u + (unsigned char)k[f->klen - 1] * 13u + f->klen) & 63u : 0;
+				uint64_t bit = 1ULL << h;
+				if (seen & bit) {
+					for (int i = 0; i < ev->nfields; i++)
+						if (ev->f[i].klen == f->klen && memcmp(ev->f[i].key, k, f->klen) == 0) {
+							snprintf(err, errlen, "duplicate field '%.*s'", (int)(f->klen > 64 ? 64 : f->klen), k);
+							return -1;
+						}
 				}
+				seen |= bit;
+			}
 			ws(&sc);
 			if (sc.p >= sc.end || *sc.p != ':') return fail(&sc, "expected ':'");
 			sc.p++;
@@ -406,7 +528,7 @@ const struct algo_jfield *algo_event_get(const struct algo_event *ev, const char
 {
 	size_t n = strlen(key);
 	for (int i = 0; i < ev->nfields; i++)
-		if (ev->f[i].klen == n && memcmp(ev->f[i].key, key, n) == 0)
+		if (ev->f[i].klen == n && ev->f[i].key[0] == key[0] && memcmp(ev->f[i].key, key, n) == 0)
 			return &ev->f[i];
 	return NULL;
 }
@@ -496,12 +618,10 @@ static const struct algo_jfield *need(const struct algo_event *ev, const char *k
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
-int algo_event_str(const struct algo_event *ev, const char *key, int required,
+/* Field-level conversions: f is present and not a null for an optional field. */
+static int f_str(const struct algo_jfield *f, const char *key, int required,
 	char *out, size_t outlen, char *err, size_t errlen)
 {
-	int rc;
-	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
-	if (!f) return rc;
 	if (f->type != ALGO_J_STRING) BAD("field '%s': must be a string", key);
 	if (!f->escaped) {
 		if (f->vlen + 1 > outlen) BAD("field '%s': longer than %zu bytes", key, outlen - 1);
@@ -514,51 +634,37 @@ int algo_event_str(const struct algo_event *ev, const char *key, int required,
 	return 1;
 }
 
-static int number_field(const struct algo_event *ev, const char *key, int required,
-	const struct algo_jfield **fp, char *err, size_t errlen)
+static int f_number(const struct algo_jfield *f, const char *key, char *err, size_t errlen)
 {
-	int rc;
-	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
-	*fp = f;
-	if (!f) return rc;
-	if (f->type != ALGO_J_NUMBER) {
-		if (f->type == ALGO_J_STRING)
-			BAD("field '%s': must be a number, not a string (\"%.*s\")", key,
-				(int)(f->vlen > 32 ? 32 : f->vlen), f->val);
-		BAD("field '%s': must be a number", key);
-	}
-	return 1;
+	if (f->type == ALGO_J_NUMBER) return 1;
+	if (f->type == ALGO_J_STRING)
+		BAD("field '%s': must be a number, not a string (\"%.*s\")", key,
+			(int)(f->vlen > 32 ? 32 : f->vlen), f->val);
+	BAD("field '%s': must be a number", key);
 }
 
-int algo_event_dec(const struct algo_event *ev, const char *key, int required,
-	int64_t *out, char *err, size_t errlen)
+static int f_dec(const struct algo_jfield *f, const char *key, int64_t *out, char *err, size_t errlen)
 {
-	const struct algo_jfield *f;
-	int rc = number_field(ev, key, required, &f, err, errlen);
-	if (rc <= 0) return rc;
+	if (f_number(f, key, err, errlen) < 0) return -1;
 	if (algo_dec_parse(f->val, f->vlen, out))
 		BAD("field '%s': %.*s is out of range or has more than 4 decimals", key,
 			(int)(f->vlen > 40 ? 40 : f->vlen), f->val);
 	return 1;
 }
 
-int algo_event_price(const struct algo_event *ev, const char *key, int required,
-	int64_t *out, char *err, size_t errlen)
+static int f_price(const struct algo_jfield *f, const char *key, int64_t *out, char *err, size_t errlen)
 {
-	int rc = algo_event_dec(ev, key, required, out, err, errlen);
-	if (rc == 1 && *out <= 0) BAD("field '%s': must be a positive price", key);
-	return rc;
+	if (f_dec(f, key, out, err, errlen) < 0) return -1;
+	if (*out <= 0) BAD("field '%s': must be a positive price", key);
+	return 1;
 }
 
-int algo_event_int(const struct algo_event *ev, const char *key, int required,
-	int64_t *out, char *err, size_t errlen)
+static int f_int(const struct algo_jfield *f, const char *key, int64_t *out, char *err, size_t errlen)
 {
-	const struct algo_jfield *f;
 	int64_t v = 0;
 	int neg = 0;
 	size_t i = 0;
-	int rc = number_field(ev, key, required, &f, err, errlen);
-	if (rc <= 0) return rc;
+	if (f_number(f, key, err, errlen) < 0) return -1;
 	if (f->val[0] == '-') { neg = 1; i = 1; }
 	for (; i < f->vlen; i++) {
 		char c = f->val[i];
@@ -570,15 +676,57 @@ int algo_event_int(const struct algo_event *ev, const char *key, int required,
 	return 1;
 }
 
+static int f_time(const struct algo_jfield *f, const char *key, int64_t *ms, char *err, size_t errlen)
+{
+	if (f->type != ALGO_J_STRING || f->escaped || algo_time_parse(f->val, f->vlen, ms))
+		BAD("field '%s': not an RFC 3339 time with offset", key);
+	return 1;
+}
+
+int algo_event_str(const struct algo_event *ev, const char *key, int required,
+	char *out, size_t outlen, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	return f ? f_str(f, key, required, out, outlen, err, errlen) : rc;
+}
+
+int algo_event_dec(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	return f ? f_dec(f, key, out, err, errlen) : rc;
+}
+
+int algo_event_price(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	return f ? f_price(f, key, out, err, errlen) : rc;
+}
+
+int algo_event_int(const struct algo_event *ev, const char *key, int required,
+	int64_t *out, char *err, size_t errlen)
+{
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	return f ? f_int(f, key, out, err, errlen) : rc;
+}
+
 int algo_event_qty(const struct algo_event *ev, const char *key, int required,
 	int64_t *out, char *err, size_t errlen)
 {
-	const struct algo_jfield *f = algo_event_get(ev, key);
-	int rc = algo_event_int(ev, key, required, out, err, errlen);
-	if (rc == -1 && f && f->type == ALGO_J_NUMBER)
-		BAD("field '%s': must be a positive integer", key);
-	if (rc == 1 && *out <= 0) BAD("field '%s': must be a positive integer", key);
-	return rc;
+	int rc;
+	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
+	if (!f) return rc;
+	if (f_int(f, key, out, err, errlen) < 0) {
+		if (f->type == ALGO_J_NUMBER) BAD("field '%s': must be a positive integer", key);
+		return -1;
+	}
+	if (*out <= 0) BAD("field '%s': must be a positive integer", key);
+	return 1;
 }
 
 int algo_event_time(const struct algo_event *ev, const char *key, int required,
@@ -586,31 +734,62 @@ int algo_event_time(const struct algo_event *ev, const char *key, int required,
 {
 	int rc;
 	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
-	if (!f) return rc;
-	if (f->type != ALGO_J_STRING || f->escaped || algo_time_parse(f->val, f->vlen, ms))
-		BAD("field '%s': not an RFC 3339 time with offset", key);
-	return 1;
+	return f ? f_time(f, key, ms, err, errlen) : rc;
 }
 
+/* One pass over the fields instead of a look-up per member: bars are most of the
+ * stream. Messages are the same as the getters'. */
 int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err, size_t errlen)
 {
-	int rc;
-	if (algo_event_time(ev, "ts", 1, &bar->ts, err, errlen) < 0) return -1;
-	if (algo_event_str(ev, "symbol", 1, bar->symbol, sizeof bar->symbol, err, errlen) < 0) return -1;
-	rc = algo_event_str(ev, "tf", 0, bar->tf, sizeof bar->tf, err, errlen);
-	if (rc < 0) return -1;
-	if (rc == 0) bar->tf[0] = '\0';
-	if (algo_event_price(ev, "o", 1, &bar->o, err, errlen) < 0 ||
-	    algo_event_price(ev, "h", 1, &bar->h, err, errlen) < 0 ||
-	    algo_event_price(ev, "l", 1, &bar->l, err, errlen) < 0 ||
-	    algo_event_price(ev, "c", 1, &bar->c, err, errlen) < 0)
-		return -1;
-	if (algo_event_int(ev, "v", 1, &bar->v, err, errlen) < 0) return -1;
+	const struct algo_jfield *ts = NULL, *sym = NULL, *tf = NULL, *o = NULL, *h = NULL,
+		*l = NULL, *c = NULL, *v = NULL, *oi = NULL;
+	for (int i = 0; i < ev->nfields; i++) {
+		const struct algo_jfield *f = &ev->f[i];
+		const char *k = f->key;
+		switch (f->klen) {
+		case 1:
+			switch (k[0]) {
+			case 'o': o = f; break;
+			case 'h': h = f; break;
+			case 'l': l = f; break;
+			case 'c': c = f; break;
+			case 'v': v = f; break;
+			}
+			break;
+		case 2:
+			if (k[0] == 't' && k[1] == 's') ts = f;
+			else if (k[0] == 't' && k[1] == 'f') tf = f;
+			else if (k[0] == 'o' && k[1] == 'i') oi = f;
+			break;
+		case 6:
+			if (memcmp(k, "symbol", 6) == 0) sym = f;
+			break;
+		}
+	}
+	if (tf && tf->type == ALGO_J_NULL) tf = NULL;
+	if (oi && oi->type == ALGO_J_NULL) oi = NULL;
+	if (!ts) BAD("missing field 'ts'");
+	if (f_time(ts, "ts", &bar->ts, err, errlen) < 0) return -1;
+	if (!sym) BAD("missing field 'symbol'");
+	if (f_str(sym, "symbol", 1, bar->symbol, sizeof bar->symbol, err, errlen) < 0) return -1;
+	bar->tf[0] = '\0';
+	if (tf && f_str(tf, "tf", 0, bar->tf, sizeof bar->tf, err, errlen) < 0) return -1;
+	if (!o) BAD("missing field 'o'");
+	if (f_price(o, "o", &bar->o, err, errlen) < 0) return -1;
+	if (!h) BAD("missing field 'h'");
+	if (f_price(h, "h", &bar->h, err, errlen) < 0) return -1;
+	if (!l) BAD("missing field 'l'");
+	if (f_price(l, "l", &bar->l, err, errlen) < 0) return -1;
+	if (!c) BAD("missing field 'c'");
+	if (f_price(c, "c", &bar->c, err, errlen) < 0) return -1;
+	if (!v) BAD("missing field 'v'");
+	if (f_int(v, "v", &bar->v, err, errlen) < 0) return -1;
 	if (bar->v < 0) BAD("field 'v': must not be negative");
-	rc = algo_event_int(ev, "oi", 0, &bar->oi, err, errlen);
-	if (rc < 0) return -1;
-	if (rc == 0) bar->oi = -1;
-	else if (bar->oi < 0) BAD("field 'oi': must not be negative");
+	bar->oi = -1;
+	if (oi) {
+		if (f_int(oi, "oi", &bar->oi, err, errlen) < 0) return -1;
+		if (bar->oi < 0) BAD("field 'oi': must not be negative");
+	}
 	if (bar->h < bar->o || bar->h < bar->c) BAD("field 'h': below max(o, c)");
 	if (bar->l > bar->o || bar->l > bar->c) BAD("field 'l': above min(o, c)");
 	return 0;

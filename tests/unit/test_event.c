@@ -86,5 +86,65 @@ int main(void)
 			"\"f\":0.1,\"s\":\"a\\\"b\\n\",\"fees\":{\"total\":0}}\n{\"raw\":1}\n", "writer output");
 		free(w);
 	}
+	{
+		/* The bar fast path and the general scanner must agree on every line: parse
+		 * mutations of canonical bars both ways (a leading space forces the general
+		 * path) and compare verdicts and the indexed fields. */
+		static const char *base[] = {
+			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":752.1,\"h\":753,\"l\":751.5,\"c\":752.85,\"v\":120345}",
+			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"symbol\":\"X\",\"tf\":\"1d\",\"o\":1e2,\"h\":100,\"l\":-0.5,\"c\":0,\"v\":0,\"oi\":7}",
+		};
+		static const char alphabet[] = "{}[]\",:\\ -.0123456789eEtfnulbarsymbolvoi\x01\xc3\xa9";
+		unsigned seed = 12345;
+		int disagree = 0, fast_ok = 0;
+		char a[256], b[260], e2[ALGO_ERR_MAX];
+		struct algo_event ev2;
+		for (int it = 0; it < 400000 && disagree < 5; it++) {
+			const char *src = base[it % 2];
+			size_t n = strlen(src);
+			int ra, rb;
+			memcpy(a, src, n + 1);
+			for (int m = 0; m < 1 + it % 3; m++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t pos = (seed >> 8) % n;
+				seed = seed * 1103515245u + 12345u;
+				switch ((seed >> 8) % 3) {
+				case 0: a[pos] = alphabet[(seed >> 12) % (sizeof alphabet - 1)]; break;
+				case 1: memmove(a + pos, a + pos + 1, n - pos); n--; break;
+				default:
+					if (n + 2 < sizeof a) {
+						memmove(a + pos + 1, a + pos, n - pos + 1);
+						a[pos] = alphabet[(seed >> 12) % (sizeof alphabet - 1)];
+						n++;
+					}
+				}
+				a[n] = 0;
+			}
+			b[0] = ' ';
+			memcpy(b + 1, a, n + 1);
+			ra = algo_event_parse(&ev, a, n, err, sizeof err);
+			rb = algo_event_parse(&ev2, b, n + 1, e2, sizeof e2);
+			if (ra != rb) { disagree++; printf("# disagree on: %s (%d vs %d: %s)\n", a, ra, rb, e2); continue; }
+			if (ra) continue;
+			fast_ok++;
+			if (ev.type != ev2.type || ev.nfields != ev2.nfields) { disagree++; printf("# index differs: %s\n", a); continue; }
+			for (int i = 0; i < ev.nfields; i++)
+				if (ev.f[i].klen != ev2.f[i].klen || ev.f[i].vlen != ev2.f[i].vlen ||
+				    ev.f[i].type != ev2.f[i].type || ev.f[i].escaped != ev2.f[i].escaped ||
+				    memcmp(ev.f[i].key, ev2.f[i].key, ev.f[i].klen) ||
+				    memcmp(ev.f[i].val, ev2.f[i].val, ev.f[i].vlen)) {
+					disagree++;
+					printf("# field %d differs: %s\n", i, a);
+					break;
+				}
+		}
+		is_int(disagree, 0, "bar fast path agrees with the general scanner (%d valid mutants)", fast_ok);
+		ok(algo_event_parse(&ev, base[0], strlen(base[0]), err, sizeof err) == 0 &&
+		   ev.f[0].vlen == 3 && memcmp(ev.f[0].val, "bar", 3) == 0, "fast path indexes type");
+		{
+			const char *tc = "{\"type\":\"bar\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"symbol\":\"X\",\"tf\":\"1m\",\"o\":1,\"h\":1,\"l\":1,\"c\":1,\"v\":1,}";
+			ok(algo_event_parse(&ev, tc, strlen(tc), err, sizeof err) == -1, "trailing comma after v rejected");
+		}
+	}
 	return tap_done();
 }
