@@ -23,8 +23,14 @@
 
 static const char usage_text[] =
 	"Usage: algo-feed csv [OPTION]... FILE...\n"
-	"Reads OHLCV CSV files ('-' = stdin), merges them in time order and writes\n"
+	"       algo-feed replay [--speed X | --every MS] [--max-gap S] [--skip-bad] FILE...\n"
+	"csv: reads OHLCV CSV files ('-' = stdin), merges them in time order and writes\n"
 	"a stream header and bar events (NDJSON) on stdout.\n"
+	"replay: writes NDJSON events from FILEs unchanged, paced in wall-clock time by\n"
+	"their market-time gaps (a live feed for tests, demos and kill-switch drills).\n"
+	"      --speed X         replay: X times market speed (default 1; 0 = no pacing)\n"
+	"      --every MS        replay: a fixed MS milliseconds between events instead\n"
+	"      --max-gap S       replay: sleep at most S seconds between events (default 5)\n"
 	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name)\n"
 	"  -t, --tf TF           timeframe, e.g. 1m 5m 1h 1d (default: inferred from spacing)\n"
 	"      --from TS         keep bars opening at or after TS (date = 00:00 IST)\n"
@@ -562,6 +568,95 @@ static int cmd_csv(int argc, char **argv)
 	return algo_out_finish(ALGO_EX_OK);
 }
 
+/* ---- replay ---------------------------------------------------------------------- */
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* algo-feed replay: every line is checked (valid JSON with a type and an RFC 3339
+ * ts) and written unchanged; before it, the stage sleeps for the market-time gap to
+ * the previous event divided by --speed, at most --max-gap seconds (an overnight gap
+ * must not stall a drill), or a fixed --every. Output is flushed after each event
+ * when pacing, so the next stage sees it at once. */
+static int cmd_replay(int argc, char **argv)
+{
+	enum { O_SPEED = 256, O_EVERY, O_MAXGAP, O_SKIP, O_VERSION };
+	static const struct option opts[] = {
+		{ "speed", required_argument, NULL, O_SPEED },
+		{ "every", required_argument, NULL, O_EVERY },
+		{ "max-gap", required_argument, NULL, O_MAXGAP },
+		{ "skip-bad", no_argument, NULL, O_SKIP },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	double speed = 1.0, maxgap = 5.0;
+	int64_t every = -1, prev = INT64_MIN;
+	int c, skip = 0, code = ALGO_EX_OK;
+	long bad = 0;
+	char err[ALGO_ERR_MAX];
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SPEED: speed = algo_cli_double("--speed", optarg, 0, 1e9); break;
+		case O_EVERY: every = algo_cli_int("--every", optarg, 0, 3600000); break;
+		case O_MAXGAP: maxgap = algo_cli_double("--max-gap", optarg, 0, 86400); break;
+		case O_SKIP: skip = 1; break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		algo_usage_error("replay: no input file (use '-' for stdin)");
+	for (int i = optind; i < argc && code == ALGO_EX_OK; i++) {
+		struct algo_reader r;
+		const char *line;
+		size_t len;
+		int rc;
+		if (algo_reader_open(&r, argv[i], err, sizeof err)) {
+			algo_writer_flush(&algo_stdout);
+			algo_die(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_IOERR, "%s", err);
+		}
+		while ((rc = algo_reader_next(&r, &line, &len, err, sizeof err)) != 0) {
+			struct algo_event ev;
+			int64_t ts;
+			if (rc == -2) { algo_warn("%s", err); code = ALGO_EX_IOERR; break; }
+			if (rc == -1 || algo_event_parse(&ev, line, len, err, sizeof err) ||
+			    algo_event_time(&ev, "ts", 1, &ts, err, sizeof err) < 0) {
+				if (!skip) {
+					algo_writer_flush(&algo_stdout);
+					algo_warn("%s:%ld: %s", r.name, r.lineno, err);
+					code = ALGO_EX_DATAERR;
+					break;
+				}
+				if (++bad <= 10) algo_warn("%s:%ld: %s (skipped)", r.name, r.lineno, err);
+				continue;
+			}
+			if (every >= 0) {
+				if (prev != INT64_MIN) sleep_ms(every);
+			} else if (speed > 0 && prev != INT64_MIN && ts > prev) {
+				double ms = (double)(ts - prev) / speed;
+				if (ms > maxgap * 1000) ms = maxgap * 1000;
+				sleep_ms((int64_t)ms);
+			}
+			prev = ts;
+			algo_out_line(&algo_stdout, line, len);
+			if (every >= 0 || speed > 0) algo_writer_flush(&algo_stdout);
+		}
+		algo_reader_close(&r);
+	}
+	if (bad) algo_warn("skipped %ld bad line%s", bad, bad == 1 ? "" : "s");
+	return algo_out_finish(code);
+}
+
 int main(int argc, char **argv)
 {
 	algo_cli_init(argv[0]);
@@ -575,7 +670,9 @@ int main(int argc, char **argv)
 		algo_print_version();
 	if (strcmp(argv[1], "csv") == 0)
 		return cmd_csv(argc - 1, argv + 1);
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		algo_usage_error("missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", argv[1]);
-	algo_usage_error("unknown subcommand '%s' (known: csv)", argv[1]);
+	algo_usage_error("unknown subcommand '%s' (known: csv, replay)", argv[1]);
 }

@@ -4,10 +4,10 @@
 
 _algo_opts() {
 	case $1 in
-	algo-feed) echo "--symbol --tf --from --to --skip-bad --no-progress --help --version" ;;
-	algo-eval) echo "--strategy --check --print --format --skip-bad --help --version" ;;
+	algo-feed) echo "--symbol --tf --from --to --skip-bad --no-progress --speed --every --max-gap --help --version" ;;
+	algo-eval) echo "--strategy --check --print --format --skip-bad --capital --state --help --version" ;;
 	algo-risk) echo "--config --user --mode --product --skip-bad --help --version" ;;
-	algo-exec-paper) echo "--slippage-bps --commission-bps --fill --skip-bad --help --version" ;;
+	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --skip-bad --help --version" ;;
 	algo-ledger) echo "--state --capital --user --format --skip-bad --help --version" ;;
 	algo-backtest) echo "--strategy --risk --exec --feed --state --format --trades --events --help --version" ;;
 	esac
@@ -15,7 +15,7 @@ _algo_opts() {
 
 _algo_subcommands() {
 	case $1 in
-	algo-feed) echo "csv" ;;
+	algo-feed) echo "csv replay" ;;
 	algo-ledger) echo "report trades" ;;
 	esac
 }
@@ -41,7 +41,7 @@ _algo_complete() {
 		esac
 		return ;;
 	--tf) COMPREPLY=($(compgen -W "1s 1m 3m 5m 10m 15m 30m 1h 1d" -- "$cur")); return ;;
-	--symbol|--from|--to|--print|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed)
+	--symbol|--from|--to|--speed|--every|--max-gap|--print|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
