@@ -6,9 +6,9 @@ DATADIR ?= $(PREFIX)/share/algo
 DESTDIR ?=
 
 CC      ?= cc
-PKGS     = jansson sqlite3
+PKGS     = jansson sqlite3 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 OPT     ?= -O2 -g
@@ -27,7 +27,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps check asan valgrind bench demo install uninstall clean shims
+.PHONY: all deps test-deps check asan valgrind bench demo install uninstall clean shims report-shot
 all: $(PROGS) $(UNITS) shims
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
@@ -48,10 +48,12 @@ shims: $(PROGS) | $(BUILD)/shim
 
 deps:
 	scripts/install-deps
+test-deps:
+	scripts/install-deps --test
 
 # The README's test command: installs what is missing, builds, runs every test.
 # Its last line is "N passed, N failed".
-check: deps
+check: test-deps
 	$(MAKE) all
 	scripts/run-tests
 
@@ -76,12 +78,26 @@ demo: deps
 	@echo
 	@PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest $(DEMO_ARGS)
 
+# The HTML report of the demo backtest, rendered by headless Chromium into
+# $(BUILD)/report.png (needs /usr/bin/chromium: scripts/install-deps --test).
+report-shot: all
+	rm -f $(BUILD)/report.db $(BUILD)/report.db-wal $(BUILD)/report.db-shm
+	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" ALGO_STATE="$(CURDIR)/$(BUILD)/report.db" \
+	  scripts/algo-backtest --state $(BUILD)/report.db $(DEMO_ARGS) > /dev/null
+	$(BUILD)/bin/algo-ledger report --state $(BUILD)/report.db --format html --out $(BUILD)/report.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,1600 \
+	  --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+	  --user-data-dir="$(CURDIR)/$(BUILD)/chromium-profile" \
+	  --screenshot="$(CURDIR)/$(BUILD)/report.png" "file://$(CURDIR)/$(BUILD)/report.html"
+	@echo "wrote $(BUILD)/report.png"
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(DATADIR)/schemas
+	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs
 	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
+	install -m 644 share/costs/*.json $(DESTDIR)$(DATADIR)/costs/
 	install -D -m 644 completions/algo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo
 	install -D -m 644 completions/_algo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo
 	install -D -m 644 completions/algo.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish

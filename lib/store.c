@@ -102,6 +102,124 @@ static const char *const migrations[] = {
 	"CREATE VIEW v_equity AS SELECT user,\n"
 	"  strftime('%Y-%m-%dT%H:%M:%S+05:30', ts_ms / 1000, 'unixepoch', '+330 minutes') AS ts,\n"
 	"  equity / 10000.0 AS equity FROM equity;\n",
+	/* 2: runs, strategies, daily PnL, bar counts, accounts and plans, the audit log */
+	"ALTER TABLE orders ADD COLUMN run TEXT;\n"
+	"ALTER TABLE fills ADD COLUMN run TEXT;\n"
+	"ALTER TABLE fills ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX orders_by_run ON orders (user, run);\n"
+	"CREATE INDEX fills_by_run ON fills (user, run, ts_ms);\n"
+	"DROP VIEW v_equity;\n"
+	"CREATE TABLE equity2 (\n"
+	"  user TEXT NOT NULL,\n"
+	"  run TEXT NOT NULL DEFAULT '',\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  equity INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, run, ts_ms)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO equity2 (user, run, ts_ms, equity) SELECT user, '', ts_ms, equity FROM equity;\n"
+	"DROP TABLE equity;\n"
+	"ALTER TABLE equity2 RENAME TO equity;\n"
+	"CREATE VIEW v_equity AS SELECT user, run,\n"
+	"  strftime('%Y-%m-%dT%H:%M:%S+05:30', ts_ms / 1000, 'unixepoch', '+330 minutes') AS ts,\n"
+	"  equity / 10000.0 AS equity FROM equity;\n"
+	"CREATE TABLE runs (\n"
+	"  user TEXT NOT NULL,\n"
+	"  id TEXT NOT NULL,\n"
+	"  version TEXT NOT NULL,\n"
+	"  options TEXT NOT NULL,\n"
+	"  options_sha256 TEXT NOT NULL,\n"
+	"  input_sha256 TEXT,\n"
+	"  start_ms INTEGER NOT NULL,\n"
+	"  end_ms INTEGER NOT NULL,\n"
+	"  start_equity INTEGER NOT NULL,\n"
+	"  bars INTEGER NOT NULL DEFAULT 0,\n"
+	"  bars_in_position INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY (user, id)\n"
+	");\n"
+	"CREATE TABLE run_days (\n"
+	"  user TEXT NOT NULL,\n"
+	"  run TEXT NOT NULL,\n"
+	"  day TEXT NOT NULL,\n"
+	"  bars INTEGER NOT NULL,\n"
+	"  bars_in_position INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, run, day)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE strategies (\n"
+	"  user TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  hash TEXT,\n"
+	"  first_ms INTEGER NOT NULL,\n"
+	"  last_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, name)\n"
+	");\n"
+	/* Cumulative (since the strategy's first fill) realised PnL, fees, unrealised PnL
+	 * and their net at the day's last change; v_daily_pnl shows the daily changes. */
+	"CREATE TABLE daily_pnl (\n"
+	"  user TEXT NOT NULL,\n"
+	"  run TEXT NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  day TEXT NOT NULL,\n"
+	"  realized INTEGER NOT NULL,\n"
+	"  fees INTEGER NOT NULL,\n"
+	"  unrealized INTEGER NOT NULL,\n"
+	"  net INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, run, strategy, day)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE VIEW v_daily_pnl AS SELECT user, run, strategy, day,\n"
+	"  (net - coalesce(lag(net) OVER w, 0)) / 10000.0 AS pnl,\n"
+	"  (realized - coalesce(lag(realized) OVER w, 0)) / 10000.0 AS realized,\n"
+	"  (fees - coalesce(lag(fees) OVER w, 0)) / 10000.0 AS fees,\n"
+	"  net / 10000.0 AS cumulative\n"
+	"  FROM daily_pnl WINDOW w AS (PARTITION BY user, strategy ORDER BY day, run);\n"
+	"CREATE TABLE plans (\n"
+	"  plan TEXT PRIMARY KEY,\n"
+	"  live INTEGER NOT NULL,\n"
+	"  max_strategies INTEGER\n"
+	");\n"
+	"INSERT INTO plans VALUES ('FREE', 0, 1), ('BASIC', 1, 5), ('PRO', 1, NULL);\n"
+	"CREATE TABLE accounts (\n"
+	"  user TEXT PRIMARY KEY,\n"
+	"  email TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  plan TEXT NOT NULL REFERENCES plans (plan),\n"
+	"  expiry TEXT,\n"
+	"  disabled INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  updated_ms INTEGER NOT NULL\n"
+	");\n"
+	/* Append-only, hash-chained (lib/audit.c): hash = SHA-256 of prev_hash and the
+	 * row's fields. ref is the natural key of a recorded event, so replays add none. */
+	"CREATE TABLE audit (\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  user TEXT NOT NULL,\n"
+	"  run TEXT,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  strategy TEXT,\n"
+	"  ref TEXT,\n"
+	"  reason TEXT,\n"
+	"  detail TEXT,\n"
+	"  prev_hash TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"CREATE UNIQUE INDEX audit_by_ref ON audit (user, kind, ref);\n"
+	"CREATE INDEX audit_by_user ON audit (user, ts_ms);\n"
+	"CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit\n"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+	"CREATE VIEW v_audit AS SELECT seq, user, run,\n"
+	"  strftime('%Y-%m-%dT%H:%M:%S+05:30', ts_ms / 1000, 'unixepoch', '+330 minutes') AS ts,\n"
+	"  kind, strategy, ref, reason FROM audit;\n",
+	/* 3: algo-eval restart state: one row per (strategy, symbol), the strategy file's
+	 * SHA-256, and an opaque snapshot (indicator states, position belief, partial
+	 * resampled bar); last_ts_ms is the newest input bar it has taken. */
+	"CREATE TABLE eval_state (\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL,\n"
+	"  state BLOB NOT NULL,\n"
+	"  last_ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (strategy, symbol)\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -209,6 +327,24 @@ static int make_parents(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Switching a new file to WAL takes a lock that SQLite does not wait for through
+ * the busy handler, so the stages of a pipeline opening one fresh database at the
+ * same moment could fail with "database is locked" (seen in about 1 open in 100 with
+ * five at once). Retry for as long as the busy timeout would wait. */
+static int set_wal(struct algo_store *s, char *err, size_t errlen)
+{
+	for (int i = 0;; i++) {
+		int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || i >= 2000) {
+			db_fail(s, "cannot set WAL mode", err, errlen);
+			return -1;
+		}
+		usleep(5000);
+	}
+}
+
 int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen)
 {
 	int n, fd;
@@ -232,8 +368,8 @@ int algo_store_open(struct algo_store *s, const char *path, char *err, size_t er
 		return -1;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (algo_store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-			"PRAGMA foreign_keys = ON", err, errlen) ||
+	if (set_wal(s, err, errlen) ||
+	    algo_store_exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, errlen) ||
 	    migrate(s, err, errlen)) {
 		algo_store_close(s);
 		return -1;
