@@ -1,9 +1,12 @@
-/* algo-ledger — records orders, fills, positions and equity of an event stream in the
- * state database, passing every line through unchanged; reports from it on request. */
+/* algo-ledger — records orders, fills, positions, equity and the audit log of an event
+ * stream in the state database, passing every line through unchanged; reports,
+ * queries, audit checks and accounts on request (lib/report.c, lib/audit.c). */
+#include "audit.h"
 #include "cli.h"
 #include "decimal.h"
 #include "event.h"
 #include "ledger.h"
+#include "report.h"
 #include "store.h"
 #include "timeutil.h"
 #include <errno.h>
@@ -14,34 +17,70 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: algo-ledger [OPTION]... < EVENTS > EVENTS\n"
-	"       algo-ledger report [--format text|json] [OPTION]...\n"
-	"       algo-ledger trades [--format csv|ndjson] [OPTION]...\n"
-	"Records orders, fills, positions and the equity curve of an NDJSON event stream\n"
-	"in the state database and copies every line to stdout unchanged. 'report' prints\n"
-	"PnL, win rate and drawdown; 'trades' prints one row per closed round trip.\n"
+	"       algo-ledger report [--run ID]... [--strategy S] [--from D] [--to D]\n"
+	"                          [--format text|json|csv|html] [--out FILE]\n"
+	"       algo-ledger trades|orders|fills|positions|pnl|equity|audit|runs\n"
+	"                          [--format table|csv|ndjson] [--since D] [--strategy S]\n"
+	"       algo-ledger audit verify | audit prune --before DATE [--retention-days N]\n"
+	"       algo-ledger users add ID --email E --name N --plan P [--expiry DATE]\n"
+	"       algo-ledger users list | set-plan ID PLAN [--expiry DATE] | disable ID\n"
+	"Records orders, fills, positions, the equity curve and an audit log of an NDJSON\n"
+	"event stream in the state database and copies every line to stdout unchanged.\n"
+	"'report' prints the metrics of a run (two --run: side by side); the queries list\n"
+	"rows of one user; 'audit verify' checks the audit log's hash chain.\n"
 	"\n"
 	"      --state PATH      state database (default $ALGO_STATE, else\n"
 	"                        $XDG_STATE_HOME/algo/state.db)\n"
 	"      --capital AMOUNT  starting capital in rupees, stored on first use\n"
 	"                        (default 100000)\n"
 	"      --user NAME       user of events without a \"user\" member, and of\n"
-	"                        reports (default \"default\")\n"
+	"                        reports and queries (default \"default\")\n"
+	"      --run ID          recording: the run's id (default: first event's date and\n"
+	"                        a hash of the options); report/queries: select a run\n"
 	"      --skip-bad        skip bad lines with a warning instead of exiting 65\n"
-	"      --format FORMAT   report: text or json; trades: csv or ndjson\n"
+	"      --format FORMAT   report: text, json, csv or html; trades: csv, ndjson or\n"
+	"                        table; other queries: table, csv or ndjson\n"
+	"      --out FILE        write the report or query to FILE instead of stdout\n"
+	"      --strategy NAME   only this strategy\n"
+	"      --from DATE       from this day (YYYY-MM-DD) or time (RFC 3339) on\n"
+	"      --to DATE         up to and including this day, or before this time\n"
+	"      --since DATE      the same as --from\n"
+	"      --before DATE     audit prune: remove rows older than this day\n"
+	"      --retention-days N  audit prune: keep at least N days (default 365)\n"
+	"      --email ADDR      users add: e-mail address\n"
+	"      --name TEXT       users add: the person's name\n"
+	"      --plan PLAN       users add: FREE, BASIC or PRO\n"
+	"      --expiry DATE     users add/set-plan: plan expiry (YYYY-MM-DD)\n"
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
-enum { OPT_STATE = 256, OPT_CAPITAL, OPT_USER, OPT_SKIP_BAD, OPT_FORMAT, OPT_VERSION };
+enum { OPT_STATE = 256, OPT_CAPITAL, OPT_USER, OPT_SKIP_BAD, OPT_FORMAT, OPT_VERSION, OPT_RUN,
+	OPT_OUT, OPT_STRATEGY, OPT_FROM, OPT_TO, OPT_SINCE, OPT_BEFORE, OPT_RETENTION, OPT_EMAIL,
+	OPT_NAME, OPT_PLAN, OPT_EXPIRY };
 
 static const struct option options[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "run", required_argument, NULL, OPT_RUN },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "retention-days", required_argument, NULL, OPT_RETENTION },
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "plan", required_argument, NULL, OPT_PLAN },
+	{ "expiry", required_argument, NULL, OPT_EXPIRY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -133,195 +172,67 @@ static int record(int skip_bad)
 	return code;
 }
 
-/* ---- report -------------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------------- */
 
-static const char *dec(int64_t v, char *b)
+/* ---- sub-commands ------------------------------------------------------------- */
+
+/* A day "YYYY-MM-DD" (its start, or with end the start of the next day) or an RFC 3339
+ * time. Dies with a usage error naming opt otherwise. */
+static int64_t when(const char *opt, const char *s, int end)
 {
-	b[algo_dec_fmt(v, b)] = '\0';
-	return b;
-}
-
-static const char *tstr(int64_t ms, char *b)
-{
-	b[algo_time_fmt(ms, ALGO_IST_OFFSET_MIN, b)] = '\0';
-	return b;
-}
-
-static void outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void outf(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0) n = 0;
-	if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
-	algo_out_line(&algo_stdout, buf, (size_t)n);
-}
-
-static void report_text(const char *user, const struct algo_ledger_report *r)
-{
-	char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX];
-	char t1[ALGO_TIME_FMT_MAX], t2[ALGO_TIME_FMT_MAX];
-
-	outf("Ledger report for user \"%s\" (money in rupees)", user);
-	if (r->have_time)
-		outf("Period            %s to %s", tstr(r->first_ms, t1), tstr(r->last_ms, t2));
-	else
-		outf("Period            -");
-	outf("Starting capital  %s", dec(r->capital, a));
-	outf("Trades            %lld closed: %lld won, %lld lost (win rate %s%%)",
-		(long long)r->trades, (long long)r->wins, (long long)r->losses, dec(r->win_rate, b));
-	outf("Realised PnL      %s", dec(r->realized, a));
-	outf("Unrealised PnL    %s", dec(r->unrealized, a));
-	outf("Gross PnL         %s", dec(r->gross, a));
-	outf("Charges           %s", dec(r->charges, a));
-	for (size_t i = 0; i < r->ncharge; i++)
-		outf("  %-15.63s %s", r->charge[i].name, dec(r->charge[i].amount, a));
-	outf("Net PnL           %s", dec(r->net, a));
-	outf("Max drawdown      %s (%s%% of peak equity)", dec(r->max_dd, a), dec(r->max_dd_pct, b));
-	outf("Final equity      %s", dec(r->final_equity, a));
-	if (r->nopen)
-		outf("Open at end       %zu position%s, marked at the last price (in the PnL above):",
-			r->nopen, r->nopen == 1 ? "" : "s");
-	for (size_t i = 0; i < r->nopen; i++) {
-		const struct algo_ledger_open_pos *o = &r->open[i];
-		outf("  OPEN %s %s %s %lld @ %s, last %s, unrealised %s", o->strategy, o->symbol,
-			o->qty > 0 ? "long" : "short", (long long)(o->qty > 0 ? o->qty : -o->qty),
-			dec(o->avg_price, a), dec(o->last_price, b), dec(o->unrealized, c));
+	int64_t ms;
+	if (strlen(s) == 10) {
+		char b[40];
+		snprintf(b, sizeof b, "%sT00:00:00+05:30", s);
+		if (algo_time_parse(b, strlen(b), &ms) == 0) return end ? ms + 86400000LL : ms;
 	}
+	if (algo_time_parse(s, strlen(s), &ms) == 0) return ms;
+	algo_usage_error("--%s: '%s' is not a date (YYYY-MM-DD) or an RFC 3339 time", opt, s);
 }
 
-/* Appends s as a JSON string to buf (escaping what JSON needs). */
-static size_t json_str(char *buf, size_t at, size_t cap, const char *s)
+static int format_of(const char *s)
 {
-	if (at < cap) buf[at++] = '"';
-	for (; *s && at + 7 < cap; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') { buf[at++] = '\\'; buf[at++] = (char)ch; }
-		else if (ch < 0x20) at += (size_t)snprintf(buf + at, cap - at, "\\u%04x", ch);
-		else buf[at++] = (char)ch;
-	}
-	if (at < cap) buf[at++] = '"';
-	return at;
+	static const char *const names[] = { "text", "json", "csv", "html", "table", "ndjson" };
+	for (int i = 0; i < 6; i++)
+		if (strcmp(s, names[i]) == 0) return i;
+	return -1;
 }
 
-static void time_or_null(const char *key, int have, int64_t ms)
+static FILE *out_open(const char *path)
 {
-	if (have) algo_out_time(&algo_stdout, key, ms);
-	else algo_out_raw(&algo_stdout, key, "null", 4);
+	FILE *f;
+	if (!path) return stdout;
+	if (!(f = fopen(path, "w")))
+		algo_die(ALGO_EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	return f;
 }
 
-static void report_json(const char *user, const struct algo_ledger_report *r)
+static int out_close(FILE *f, const char *path)
 {
-	struct algo_writer *w = &algo_stdout;
-	size_t cap = 2 + r->nopen * 1536, at = 0;   /* ample for 63-byte names escaped */
-	char *arr = malloc(cap);
-
-	if (!arr) algo_die(ALGO_EX_FAIL, "out of memory");
-	algo_out_begin(w);
-	algo_out_str(w, "user", user);
-	algo_out_dec(w, "capital", r->capital);
-	time_or_null("first_ts", r->have_time, r->first_ms);
-	time_or_null("last_ts", r->have_time, r->last_ms);
-	algo_out_int(w, "trades", r->trades);
-	algo_out_int(w, "wins", r->wins);
-	algo_out_int(w, "losses", r->losses);
-	algo_out_dec(w, "win_rate_pct", r->win_rate);
-	algo_out_dec(w, "realized_pnl", r->realized);
-	algo_out_dec(w, "unrealized_pnl", r->unrealized);
-	algo_out_dec(w, "gross_pnl", r->gross);
-	algo_out_dec(w, "charges", r->charges);
-	algo_out_obj_begin(w, "charges_by_component");
-	for (size_t i = 0; i < r->ncharge; i++)       /* names are [A-Za-z0-9_-] */
-		algo_out_dec(w, r->charge[i].name, r->charge[i].amount);
-	algo_out_obj_end(w);
-	algo_out_dec(w, "net_pnl", r->net);
-	algo_out_dec(w, "max_drawdown", r->max_dd);
-	algo_out_dec(w, "max_drawdown_pct", r->max_dd_pct);
-	time_or_null("max_drawdown_peak_ts", r->dd_peak_ms >= 0, r->dd_peak_ms);
-	time_or_null("max_drawdown_trough_ts", r->dd_trough_ms >= 0, r->dd_trough_ms);
-	algo_out_dec(w, "final_equity", r->final_equity);
-	arr[at++] = '[';
-	for (size_t i = 0; i < r->nopen; i++) {
-		const struct algo_ledger_open_pos *o = &r->open[i];
-		char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX];
-		at += (size_t)snprintf(arr + at, cap - at, "%s{\"strategy\":", i ? "," : "");
-		at = json_str(arr, at, cap, o->strategy);
-		at += (size_t)snprintf(arr + at, cap - at, ",\"symbol\":");
-		at = json_str(arr, at, cap, o->symbol);
-		at += (size_t)snprintf(arr + at, cap - at, ",\"side\":\"%s\",\"qty\":%lld,"
-			"\"avg_price\":%s,\"last_price\":%s,\"unrealized_pnl\":%s}",
-			o->qty > 0 ? "long" : "short", (long long)(o->qty > 0 ? o->qty : -o->qty),
-			dec(o->avg_price, a), dec(o->last_price, b), dec(o->unrealized, c));
-	}
-	arr[at++] = ']';
-	algo_out_raw(w, "open_positions", arr, at);
-	algo_out_end(w);
-	free(arr);
+	if (f == stdout) return fflush(f) ? ALGO_EX_IOERR : ALGO_EX_OK;
+	if (fclose(f)) { algo_warn("%s: %s", path, strerror(errno)); return ALGO_EX_IOERR; }
+	return ALGO_EX_OK;
 }
 
-/* ---- trades -------------------------------------------------------------------- */
-
-/* Writes a CSV field, quoted when it holds a comma, quote or line break. */
-static size_t csv_field(char *buf, size_t at, size_t cap, const char *s)
+static int64_t now_ms(void)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		at += (size_t)snprintf(buf + at, cap - at, "%s", s);
-		return at < cap ? at : cap - 1;
-	}
-	if (at < cap) buf[at++] = '"';
-	for (; *s && at + 3 < cap; s++) {
-		if (*s == '"') buf[at++] = '"';
-		buf[at++] = *s;
-	}
-	if (at < cap) buf[at++] = '"';
-	return at;
-}
-
-static int trip_csv(const struct algo_trip *t, void *arg)
-{
-	char line[1024], p1[ALGO_DEC_FMT_MAX], p2[ALGO_DEC_FMT_MAX], p3[ALGO_DEC_FMT_MAX];
-	char p4[ALGO_DEC_FMT_MAX], p5[ALGO_DEC_FMT_MAX], t1[ALGO_TIME_FMT_MAX], t2[ALGO_TIME_FMT_MAX];
-	size_t at = csv_field(line, 0, sizeof line, t->strategy);
-	line[at++] = ',';
-	at = csv_field(line, at, sizeof line, t->symbol);
-	at += (size_t)snprintf(line + at, sizeof line - at, ",%s,%lld,%s,%s,%s,%s,%s,%s,%s",
-		t->side == ALGO_BUY ? "long" : "short", (long long)t->qty,
-		tstr(t->entry_ms, t1), dec(t->entry_price, p1), tstr(t->exit_ms, t2),
-		dec(t->exit_price, p2), dec(t->pnl, p3), dec(t->fees, p4), dec(t->net, p5));
-	algo_out_line(&algo_stdout, line, at < sizeof line ? at : sizeof line - 1);
-	return 0;
-}
-
-static int trip_ndjson(const struct algo_trip *t, void *arg)
-{
-	struct algo_writer *w = &algo_stdout;
-	algo_out_begin(w);
-	algo_out_str(w, "strategy", t->strategy);
-	algo_out_str(w, "symbol", t->symbol);
-	algo_out_str(w, "side", t->side == ALGO_BUY ? "long" : "short");
-	algo_out_int(w, "qty", t->qty);
-	algo_out_time(w, "entry_ts", t->entry_ms);
-	algo_out_dec(w, "entry_price", t->entry_price);
-	algo_out_time(w, "exit_ts", t->exit_ms);
-	algo_out_dec(w, "exit_price", t->exit_price);
-	algo_out_dec(w, "pnl", t->pnl);
-	algo_out_dec(w, "fees", t->fees);
-	algo_out_dec(w, "net_pnl", t->net);
-	algo_out_end(w);
-	return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- main ---------------------------------------------------------------------- */
 
+#define MAX_RUNS 8
+
 int main(int argc, char **argv)
 {
 	const char *state_opt = NULL, *user = ALGO_LEDGER_DEFAULT_USER, *format = NULL, *cmd = NULL;
-	int64_t capital = -1;
-	int skip_bad = 0, c, differs, code;
+	const char *runs[MAX_RUNS], *out = NULL, *strategy = NULL, *email = NULL, *name = NULL;
+	const char *plan = NULL, *expiry = NULL, *args[4];
+	int64_t capital = -1, from = INT64_MIN, to = INT64_MAX, before = INT64_MIN;
+	long retention = 365;
+	int skip_bad = 0, c, differs, code, nruns = 0, nargs = 0, user_given = 0, fmt;
 	char path[4096], err[ALGO_ERR_MAX];
 
 	algo_cli_init(argv[0]);
@@ -337,55 +248,149 @@ int main(int argc, char **argv)
 			if (!*optarg || strlen(optarg) >= ALGO_NAME_MAX)
 				algo_usage_error("--user: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
 			user = optarg;
+			user_given = 1;
+			break;
+		case OPT_RUN:
+			if (nruns == MAX_RUNS) algo_usage_error("--run: at most %d", MAX_RUNS);
+			if (!*optarg || strlen(optarg) >= ALGO_LEDGER_RUN_MAX ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
+			    != strlen(optarg))
+				algo_usage_error("--run: '%s': must be 1 to %d letters, digits or _.:-",
+					optarg, ALGO_LEDGER_RUN_MAX - 1);
+			runs[nruns++] = optarg;
 			break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
 		case OPT_FORMAT: format = optarg; break;
+		case OPT_OUT: out = optarg; break;
+		case OPT_STRATEGY: strategy = optarg; break;
+		case OPT_FROM: case OPT_SINCE: from = when(c == OPT_FROM ? "from" : "since", optarg, 0); break;
+		case OPT_TO: to = when("to", optarg, 1); break;
+		case OPT_BEFORE: before = when("before", optarg, 0); break;
+		case OPT_RETENTION: retention = (long)algo_cli_int("--retention-days", optarg, 0, 100000); break;
+		case OPT_EMAIL: email = optarg; break;
+		case OPT_NAME: name = optarg; break;
+		case OPT_PLAN: plan = optarg; break;
+		case OPT_EXPIRY: expiry = optarg; break;
 		case 'h': fputs(usage_text, stdout); return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 		case OPT_VERSION: algo_print_version();
 		default: algo_usage_error("unknown option");
 		}
 	}
 	if (optind < argc) cmd = argv[optind++];
+	while (optind < argc && nargs < 4) args[nargs++] = argv[optind++];
 	if (optind < argc) algo_usage_error("unexpected argument '%s'", argv[optind]);
-	if (cmd && strcmp(cmd, "report") != 0 && strcmp(cmd, "trades") != 0)
-		algo_usage_error("unknown subcommand '%s' (try report or trades)", cmd);
-	if (!cmd && format) algo_usage_error("--format applies to 'report' and 'trades' only");
+	if (cmd && strcmp(cmd, "report") && strcmp(cmd, "trades") && strcmp(cmd, "orders") &&
+	    strcmp(cmd, "fills") && strcmp(cmd, "positions") && strcmp(cmd, "pnl") &&
+	    strcmp(cmd, "equity") && strcmp(cmd, "audit") && strcmp(cmd, "runs") && strcmp(cmd, "users"))
+		algo_usage_error("unknown subcommand '%s' (try report, trades, orders, fills, "
+			"positions, pnl, equity, audit, runs or users)", cmd);
+	if (!cmd && (format || out || strategy || from != INT64_MIN || to != INT64_MAX))
+		algo_usage_error("--format, --out, --strategy, --from, --to and --since apply to "
+			"sub-commands only");
+	if (!cmd && nruns > 1) algo_usage_error("--run: one run is recorded at a time");
 	if (cmd && (skip_bad || capital > 0))
 		algo_usage_error("--%s applies to recording only, not to '%s'",
 			skip_bad ? "skip-bad" : "capital", cmd);
-	if (!format) format = !cmd ? "" : cmd[0] == 'r' ? "text" : "csv";
-	if (cmd && cmd[0] == 'r' && strcmp(format, "text") && strcmp(format, "json"))
-		algo_usage_error("--format: '%s' is not text or json", format);
-	if (cmd && cmd[0] == 't' && strcmp(format, "csv") && strcmp(format, "ndjson"))
-		algo_usage_error("--format: '%s' is not csv or ndjson", format);
+	if (cmd && strcmp(cmd, "users") && strcmp(cmd, "audit") && nargs)
+		algo_usage_error("unexpected argument '%s'", args[0]);
+	if ((email || name || plan || expiry) && (!cmd || strcmp(cmd, "users")))
+		algo_usage_error("--email, --name, --plan and --expiry apply to 'users' only");
+	if (before != INT64_MIN && !(cmd && strcmp(cmd, "audit") == 0 && nargs && strcmp(args[0], "prune") == 0))
+		algo_usage_error("--before applies to 'audit prune' only");
+	if (nruns > 1 && (!cmd || strcmp(cmd, "report")))
+		algo_usage_error("--run: several runs only for 'report'");
+	if (!format) format = !cmd ? "" : strcmp(cmd, "report") == 0 ? "text" :
+		strcmp(cmd, "trades") == 0 ? "csv" : "table";
+	fmt = format_of(format);
+	if (cmd && strcmp(cmd, "report") == 0 && (fmt < 0 || fmt > ALGO_FMT_HTML))
+		algo_usage_error("--format: '%s' is not text, json, csv or html", format);
+	if (cmd && strcmp(cmd, "report") && (fmt != ALGO_FMT_CSV && fmt != ALGO_FMT_NDJSON && fmt != ALGO_FMT_TABLE))
+		algo_usage_error("--format: '%s' is not table, csv or ndjson", format);
 	if (algo_cli_state_path(state_opt, path, sizeof path))
 		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
 
-	if (cmd) {                                   /* read-only: never create a database */
+	if (cmd) {                                   /* never create a database */
 		struct stat sb;
+		struct algo_report_opts o = { user, nruns ? runs[0] : NULL, strategy, from, to };
+		FILE *f;
+		int rc = 0;
+		signal(SIGPIPE, SIG_DFL);            /* `| head` ends a listing quietly */
 		if (stat(path, &sb) != 0)
 			algo_die(ALGO_EX_NOINPUT, "%s: no state database (%s); record a stream "
 				"with 'algo-ledger' first", path, strerror(errno));
 		if (algo_store_open(&store, path, err, sizeof err))
 			algo_die(ALGO_EX_FAIL, "%s", err);
-		if (cmd[0] == 'r') {
-			struct algo_ledger_report r;
-			if (algo_ledger_report(&store, user, &r, err, sizeof err))
-				algo_die(ALGO_EX_FAIL, "%s", err);
-			if (strcmp(format, "json") == 0) report_json(user, &r);
-			else report_text(user, &r);
-			algo_ledger_report_free(&r);
+		err[0] = '\0';
+		if (strcmp(cmd, "users") == 0) {
+			const char *op = nargs ? args[0] : "list";
+			const char *actor = getenv("USER");
+			if (strcmp(op, "list") == 0) {
+				if (nargs > 1) algo_usage_error("unexpected argument '%s'", args[1]);
+				o.run = user_given ? user : NULL;
+				f = out_open(out);
+				if (algo_report_query(&store, "accounts", &o, fmt, f, err, sizeof err))
+					algo_die(ALGO_EX_FAIL, "%s", err);
+				code = out_close(f, out);
+			} else if (strcmp(op, "add") && strcmp(op, "set-plan") && strcmp(op, "disable")) {
+				algo_usage_error("users: unknown operation '%s' (add, list, set-plan, disable)", op);
+			} else {
+				if (nargs < 2) algo_usage_error("users %s: which user?", op);
+				if (strcmp(op, "set-plan") == 0) {
+					if (nargs > 3 || (nargs == 3 && plan)) algo_usage_error("users set-plan ID PLAN");
+					if (nargs == 3) plan = args[2];
+				} else if (nargs > 2) {
+					algo_usage_error("unexpected argument '%s'", args[2]);
+				}
+				if (!*args[1] || strlen(args[1]) >= ALGO_NAME_MAX)
+					algo_usage_error("user id: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
+				rc = algo_account_change(&store, op, args[1], email, name, plan, expiry,
+					actor ? actor : "unknown", now_ms(), err, sizeof err);
+				if (rc) algo_die(rc == 1 ? ALGO_EX_USAGE : ALGO_EX_FAIL, "users %s: %s", op, err);
+				code = ALGO_EX_OK;
+			}
+		} else if (strcmp(cmd, "audit") == 0 && nargs) {
+			int64_t rows = 0, bad = 0;
+			if (nargs > 1) algo_usage_error("unexpected argument '%s'", args[1]);
+			if (strcmp(args[0], "verify") == 0) {
+				rc = algo_audit_verify(&store, &rows, &bad, err, sizeof err);
+				if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
+				if (rc == 1) algo_die(ALGO_EX_FAIL, "audit verify: FAILED at row %lld: %s",
+					(long long)bad, err);
+				printf("audit log intact: %lld rows\n", (long long)rows);
+				code = fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
+			} else if (strcmp(args[0], "prune") == 0) {
+				if (before == INT64_MIN) algo_usage_error("audit prune needs --before DATE");
+				rc = algo_audit_prune(&store, user, before, now_ms(), retention, &rows, err, sizeof err);
+				if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
+				if (rc == 1) algo_die(ALGO_EX_NOPERM, "audit prune: %s", err);
+				printf("audit prune: removed %lld rows\n", (long long)rows);
+				code = fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
+			} else {
+				algo_usage_error("audit: unknown operation '%s' (verify, prune)", args[0]);
+			}
+		} else if (strcmp(cmd, "report") == 0) {
+			struct algo_report r[MAX_RUNS];
+			int n = nruns > 1 ? nruns : 1;
+			for (int i = 0; i < n; i++) {
+				o.run = nruns ? runs[i] : NULL;
+				if (algo_report_build(&store, &o, &r[i], err, sizeof err)) {
+					while (i--) algo_report_free(&r[i]);
+					algo_die(ALGO_EX_FAIL, "%s", err);
+				}
+			}
+			f = out_open(out);
+			rc = n > 1 ? algo_report_compare(f, r, (size_t)n, fmt) : algo_report_write(f, &r[0], fmt);
+			for (int i = 0; i < n; i++) algo_report_free(&r[i]);
+			code = out_close(f, out);
+			if (rc && code == ALGO_EX_OK) code = ALGO_EX_IOERR;
 		} else {
-			int csv = strcmp(format, "csv") == 0;
-			if (csv)
-				outf("strategy,symbol,side,qty,entry_ts,entry_price,exit_ts,exit_price,"
-					"pnl,fees,net_pnl");
-			if (algo_ledger_trips(&store, user, csv ? trip_csv : trip_ndjson, NULL,
-					err, sizeof err))
-				algo_die(ALGO_EX_FAIL, "%s", err);
+			f = out_open(out);
+			if (algo_report_query(&store, cmd, &o, fmt, f, err, sizeof err))
+				algo_die(ALGO_EX_FAIL, "%s", err[0] ? err : "query failed");
+			code = out_close(f, out);
 		}
 		algo_store_close(&store);
-		return algo_out_finish(ALGO_EX_OK);
+		return code;
 	}
 
 	{
@@ -400,12 +405,15 @@ int main(int argc, char **argv)
 		algo_die(ALGO_EX_CANTCREAT, "%s", err);
 	if (!(ledger = algo_ledger_open(&store, user, capital, &differs, err, sizeof err)))
 		algo_die(ALGO_EX_FAIL, "%s", err);
+	if (nruns) algo_ledger_set_run(ledger, runs[0]);
 	if (differs) {
 		int64_t stored;
 		char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX];
-		if (algo_ledger_capital(&store, &stored) == 0)
-			algo_warn("warning: --capital %s ignored: %s already records capital %s",
-				dec(capital, a), path, dec(stored, b));
+		a[algo_dec_fmt(capital, a)] = '\0';
+		if (algo_ledger_capital(&store, &stored) == 0) {
+			b[algo_dec_fmt(stored, b)] = '\0';
+			algo_warn("warning: --capital %s ignored: %s already records capital %s", a, path, b);
+		}
 	}
 	code = record(skip_bad);
 	algo_ledger_free(ledger);

@@ -3,7 +3,10 @@
  * orders, fills and equity points as they happen and for positions and marks at
  * commit. */
 #include "ledger.h"
+#include "audit.h"
+#include "cli.h"
 #include "timeutil.h"
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,21 @@ struct user_rec {
 	int64_t realized, fees, unreal;   /* sums over the user's positions */
 	int64_t last_eq;                  /* the equity last recorded (or capital) */
 	int touched;
+	/* The run: active once its row exists; bar counters of the current day, and
+	 * what was flushed to run_days since the last commit. */
+	int active;
+	int64_t end_ms, day, day_bars, day_pos, run_bars, run_pos, pos_serial;
+};
+
+/* One (user, strategy): first/last seen and the sums over its positions, written to
+ * strategies and daily_pnl at commit (and daily_pnl when its day changes). */
+struct strat_rec {
+	struct user_rec *user;
+	char name[ALGO_NAME_MAX];
+	char hash[72];
+	int64_t realized, fees, unreal;
+	int64_t first_ms, last_ms, day;
+	int seen_dirty, pnl_dirty;
 };
 
 struct sym_rec {
@@ -25,6 +43,7 @@ struct pos_rec {
 	struct algo_position p;
 	struct user_rec *user;
 	struct pos_rec *next;             /* next position in the same symbol */
+	struct strat_rec *strat;
 	char strategy[ALGO_NAME_MAX];
 	char symbol[ALGO_NAME_MAX];
 	int64_t last_price, unreal, updated_ms;
@@ -43,12 +62,12 @@ struct mark_rec {
 };
 
 enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
-	S_EQUITY, S_POS, S_MARK, S_COUNT };
+	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
-		"kind, product, validity, mode, status, filled, updated_ts, updated_ms) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'new', 0, ?3, ?4) "
+		"kind, product, validity, mode, status, filled, updated_ts, updated_ms, run) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'new', 0, ?3, ?4, ?13) "
 		"ON CONFLICT (user, id) DO NOTHING",
 	[S_ORDER_UPD] = "UPDATE orders SET status = ?3, reason = coalesce(?4, reason), "
 		"broker_id = coalesce(?5, broker_id), filled = coalesce(?6, filled), "
@@ -56,13 +75,13 @@ static const char *const sql[S_COUNT] = {
 		"WHERE user = ?1 AND id = ?2 AND updated_ms <= ?9",
 	[S_ORDER_STRAT] = "SELECT strategy FROM orders WHERE user = ?1 AND id = ?2",
 	[S_FILL_INS] = "INSERT INTO fills (user, fill_id, order_id, ts, ts_ms, strategy, symbol, "
-		"side, qty, price, fees_total, fees_json) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+		"side, qty, price, fees_total, fees_json, run, ambiguous) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
 		"ON CONFLICT (user, fill_id) DO NOTHING",
 	[S_FILL_SUM] = "SELECT qty, price FROM fills WHERE user = ?1 AND order_id = ?2",
 	[S_ORDER_FILLED] = "UPDATE orders SET filled = ?3, avg_price = ?4 WHERE user = ?1 AND id = ?2",
-	[S_EQUITY] = "INSERT INTO equity (user, ts_ms, equity) VALUES (?1, ?2, ?3) "
-		"ON CONFLICT (user, ts_ms) DO UPDATE SET equity = excluded.equity",
+	[S_EQUITY] = "INSERT INTO equity (user, run, ts_ms, equity) VALUES (?1, ?4, ?2, ?3) "
+		"ON CONFLICT (user, run, ts_ms) DO UPDATE SET equity = excluded.equity",
 	[S_POS] = "INSERT INTO positions (user, strategy, symbol, qty, avg_price, cost, realized, "
 		"fees, last_price, updated_ts, updated_ms) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
@@ -72,15 +91,42 @@ static const char *const sql[S_COUNT] = {
 		"updated_ts = excluded.updated_ts, updated_ms = excluded.updated_ms",
 	[S_MARK] = "INSERT INTO marks (symbol, tf, ts_ms, price) VALUES (?1, ?2, ?3, ?4) "
 		"ON CONFLICT (symbol, tf) DO UPDATE SET ts_ms = excluded.ts_ms, price = excluded.price",
+	[S_RUN_INS] = "INSERT INTO runs (user, id, version, options, options_sha256, start_ms, "
+		"end_ms, start_equity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+		"ON CONFLICT (user, id) DO NOTHING",
+	[S_RUN_UPD] = "UPDATE runs SET end_ms = max(end_ms, ?3), bars = bars + ?4, "
+		"bars_in_position = bars_in_position + ?5, input_sha256 = ?6 "
+		"WHERE user = ?1 AND id = ?2",
+	[S_RUNDAY] = "INSERT INTO run_days (user, run, day, bars, bars_in_position) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, run, day) DO UPDATE SET "
+		"bars = bars + excluded.bars, bars_in_position = bars_in_position + excluded.bars_in_position",
+	[S_STRAT] = "INSERT INTO strategies (user, name, hash, first_ms, last_ms) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, name) DO UPDATE SET "
+		"hash = coalesce(excluded.hash, hash), first_ms = min(first_ms, excluded.first_ms), "
+		"last_ms = max(last_ms, excluded.last_ms)",
+	[S_DAILY] = "INSERT INTO daily_pnl (user, run, strategy, day, realized, fees, unrealized, net) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 - ?6 + ?7) "
+		"ON CONFLICT (user, run, strategy, day) DO UPDATE SET realized = excluded.realized, "
+		"fees = excluded.fees, unrealized = excluded.unrealized, net = excluded.net",
 };
 
 struct algo_ledger {
 	struct algo_store *s;
 	char user[ALGO_NAME_MAX];
 	int64_t capital;
-	struct algo_book_tab users, pos, syms, marks;
+	struct algo_book_tab users, pos, syms, marks, strats;
 	sqlite3_stmt *st[S_COUNT];
 	int in_txn;
+	char run[ALGO_LEDGER_RUN_MAX];
+	char options[512];
+	char opt_hash[ALGO_AUDIT_HASH_LEN + 1];
+	int capital_new;                  /* capital first stored now: audit it */
+	EVP_MD_CTX *in_ctx;               /* SHA-256 of the input lines */
+	struct algo_audit audit;
+	int audit_ok;                     /* audit statements prepared */
+	struct user_rec **active;         /* users with a run row, in order */
+	size_t nactive;
+	int64_t bar_serial;
 	long ndirty;                      /* positions + marks waiting for the commit */
 	long since_commit;                /* events since the last commit */
 };
@@ -123,6 +169,7 @@ static int begin(struct algo_ledger *l, char *err, size_t errlen)
 	if (l->in_txn) return 0;
 	if (algo_store_exec(l->s, "BEGIN IMMEDIATE", err, errlen)) return ALGO_LEDGER_EDB;
 	l->in_txn = 1;
+	if (algo_audit_load_head(&l->audit, err, errlen)) return ALGO_LEDGER_EDB;
 	return 0;
 }
 
@@ -134,6 +181,22 @@ static struct user_rec *user_get(struct algo_ledger *l, const char *name)
 		u->last_eq = l->capital;
 	}
 	return u;
+}
+
+/* The record of (user, strategy), created when absent. */
+static struct strat_rec *strat_get(struct algo_ledger *l, struct user_rec *u, const char *strategy)
+{
+	char key[2 * ALGO_NAME_MAX];
+	size_t n = algo_book_key(key, sizeof key, u->name, strategy, NULL);
+	struct strat_rec *s = n ? algo_book_tab_get(&l->strats, key, n, 1) : NULL;
+	if (s && !s->user) {
+		s->user = u;
+		snprintf(s->name, sizeof s->name, "%s", strategy);
+		s->first_ms = INT64_MAX;
+		s->last_ms = INT64_MIN;
+		s->day = INT64_MIN;
+	}
+	return s;
 }
 
 /* The record of (user, strategy, symbol), created flat when absent. */
@@ -148,6 +211,7 @@ static struct pos_rec *pos_get(struct algo_ledger *l, const char *user, const ch
 	if (p && !p->user) {
 		struct sym_rec *sy = algo_book_tab_get(&l->syms, symbol, strlen(symbol), 1);
 		if (!(p->user = user_get(l, user)) || !sy) return NULL;
+		if (!(p->strat = strat_get(l, p->user, strategy))) return NULL;
 		snprintf(p->strategy, sizeof p->strategy, "%s", strategy);
 		snprintf(p->symbol, sizeof p->symbol, "%s", symbol);
 		p->next = sy->head;
@@ -172,9 +236,181 @@ static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
 	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ms);
 	sqlite3_bind_int64(st, 3, eq);
+	sqlite3_bind_text(st, 4, l->run, -1, SQLITE_STATIC);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
 	u->last_eq = eq;
 	return 0;
+}
+
+
+/* ---- runs, strategies, daily PnL ------------------------------------------------ */
+
+#define IST_MS (ALGO_IST_OFFSET_MIN * 60000LL)
+#define DAY_MS 86400000LL
+
+/* The IST calendar day of ms, as a day number. */
+static int64_t day_of(int64_t ms)
+{
+	int64_t t = ms + IST_MS;
+	return (t >= 0 ? t : t - DAY_MS + 1) / DAY_MS;
+}
+
+/* "YYYY-MM-DD" of a day number. */
+static void day_str(int64_t day, char *out)
+{
+	char b[ALGO_TIME_FMT_MAX];
+	algo_time_fmt(day * DAY_MS - IST_MS, ALGO_IST_OFFSET_MIN, b);
+	memcpy(out, b, 10);
+	out[10] = '\0';
+}
+
+static void hex_of(const unsigned char *md, unsigned n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void sha256_hex(const char *s, size_t n, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	EVP_Digest(s, n, md, &len, EVP_sha256(), NULL);
+	hex_of(md, len > 32 ? 32 : len, out);
+}
+
+/* Writes s's cumulative PnL as the snapshot of its day. */
+static int strat_snapshot(struct algo_ledger *l, struct strat_rec *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_DAILY];
+	char day[16];
+	day_str(s->day, day);
+	sqlite3_bind_text(st, 1, s->user->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, s->realized);
+	sqlite3_bind_int64(st, 6, s->fees);
+	sqlite3_bind_int64(st, 7, s->unreal);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	s->pnl_dirty = 0;
+	return 0;
+}
+
+/* Call before s's PnL changes at ms: a pending snapshot of an earlier day is written
+ * first (with the values before the change). */
+static int strat_touch(struct algo_ledger *l, struct strat_rec *s, int64_t ms, char *err,
+	size_t errlen)
+{
+	int64_t day = day_of(ms);
+	if (s->pnl_dirty && s->day != day && strat_snapshot(l, s, err, errlen)) return ALGO_LEDGER_EDB;
+	s->day = day;
+	s->pnl_dirty = 1;
+	return 0;
+}
+
+static void strat_seen(struct strat_rec *s, int64_t ms)
+{
+	if (ms < s->first_ms) { s->first_ms = ms; s->seen_dirty = 1; }
+	if (ms > s->last_ms) { s->last_ms = ms; s->seen_dirty = 1; }
+}
+
+/* Writes u's bar counters of its current day to run_days. */
+static int day_flush(struct algo_ledger *l, struct user_rec *u, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_RUNDAY];
+	char day[16];
+	if (!u->day_bars && !u->day_pos) return 0;
+	day_str(u->day, day);
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, u->day_bars);
+	sqlite3_bind_int64(st, 5, u->day_pos);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	u->run_bars += u->day_bars;
+	u->run_pos += u->day_pos;
+	u->day_bars = u->day_pos = 0;
+	return 0;
+}
+
+/* Sets the run id from the first event's time when none was given. */
+static void run_derive(struct algo_ledger *l, int64_t ms)
+{
+	char day[16];
+	day_str(day_of(ms), day);
+	snprintf(l->run, sizeof l->run, "%.4s%.2s%.2s-%.8s", day, day + 5, day + 8, l->opt_hash);
+}
+
+static int audit_add(struct algo_ledger *l, const char *user, int64_t ms, const char *kind,
+	const char *strategy, const char *ref, const char *reason, const char *detail, size_t dlen,
+	char *err, size_t errlen)
+{
+	char *d = NULL;
+	int rc;
+	struct algo_audit_row r = { .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
+		.strategy = strategy && *strategy ? strategy : NULL, .ref = ref,
+		.reason = reason && *reason ? reason : NULL };
+	if (detail) {
+		if (!(d = malloc(dlen + 1))) { snprintf(err, errlen, "out of memory"); return ALGO_LEDGER_EDB; }
+		memcpy(d, detail, dlen);
+		d[dlen] = '\0';
+		r.detail = d;
+	}
+	rc = algo_audit_append(&l->audit, &r, err, errlen);
+	free(d);
+	return rc < 0 ? ALGO_LEDGER_EDB : 0;
+}
+
+/* Makes sure the run row of u exists (inside the transaction). */
+static int user_activate(struct algo_ledger *l, struct user_rec *u, int64_t ms, char *err,
+	size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_RUN_INS];
+	struct user_rec **na;
+	if (u->active) {
+		if (ms > u->end_ms) u->end_ms = ms;
+		return 0;
+	}
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ALGO_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, l->options, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, l->opt_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, ms);
+	sqlite3_bind_int64(st, 7, u->last_eq);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	if (!(na = realloc(l->active, (l->nactive + 1) * sizeof *na))) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_LEDGER_EDB;
+	}
+	l->active = na;
+	na[l->nactive++] = u;
+	u->active = 1;
+	u->end_ms = ms;
+	u->day = INT64_MIN;
+	if (l->capital_new && strcmp(u->name, l->user) == 0) {
+		char reason[128], b[ALGO_DEC_FMT_MAX];
+		b[algo_dec_fmt(l->capital, b)] = '\0';
+		snprintf(reason, sizeof reason, "starting capital set to %s", b);
+		l->capital_new = 0;
+		return audit_add(l, u->name, ms, "config", NULL, "capital", reason, NULL, 0, err, errlen);
+	}
+	return 0;
+}
+
+/* The user record of name with its run row made sure of. */
+static struct user_rec *user_run(struct algo_ledger *l, const char *name, int64_t ms, char *err,
+	size_t errlen)
+{
+	struct user_rec *u = user_get(l, name);
+	if (!u) { snprintf(err, errlen, "out of memory"); return NULL; }
+	if (user_activate(l, u, ms, err, errlen)) return NULL;
+	return u;
 }
 
 /* ---- open / commit / free ---------------------------------------------------------- */
@@ -209,6 +445,9 @@ static int load(struct algo_ledger *l, char *err, size_t errlen)
 		p->user->realized += p->p.realised;
 		p->user->fees += p->p.fees;
 		p->user->unreal += p->unreal;
+		p->strat->realized += p->p.realised;
+		p->strat->fees += p->p.fees;
+		p->strat->unreal += p->unreal;
 		p->user->last_eq = l->capital + p->user->realized - p->user->fees + p->user->unreal;
 	}
 	sqlite3_finalize(st);
@@ -253,6 +492,13 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
 	algo_book_tab_init(&l->pos, sizeof(struct pos_rec));
 	algo_book_tab_init(&l->syms, sizeof(struct sym_rec));
 	algo_book_tab_init(&l->marks, sizeof(struct mark_rec));
+	algo_book_tab_init(&l->strats, sizeof(struct strat_rec));
+	if (!(l->in_ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(l->in_ctx, EVP_sha256(), NULL)) {
+		snprintf(err, errlen, "cannot set up SHA-256");
+		goto fail;
+	}
+	if (algo_audit_init(&l->audit, s, err, errlen)) goto fail;
+	l->audit_ok = 1;
 	for (int i = 0; i < S_COUNT; i++)
 		if (!(l->st[i] = algo_store_prepare(s, sql[i], err, errlen)))
 			goto fail;
@@ -267,14 +513,36 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
 		l->capital = capital > 0 ? capital : ALGO_LEDGER_CAPITAL;
 		b[algo_dec_fmt(l->capital, b)] = '\0';
 		if (algo_store_meta_set(s, "capital", b)) { dberr(l, err, errlen); goto fail; }
+		l->capital_new = 1;
 	} else if (capital > 0 && capital != l->capital) {
 		*capital_differs = 1;
 	}
 	if (load(l, err, errlen)) goto fail;
+	algo_ledger_set_run(l, NULL);
 	return l;
 fail:
 	algo_ledger_free(l);
 	return NULL;
+}
+
+int algo_ledger_set_run(struct algo_ledger *l, const char *run_id)
+{
+	char b[ALGO_DEC_FMT_MAX];
+	int n;
+	if (run_id && (!*run_id || strlen(run_id) >= sizeof l->run ||
+	    strspn(run_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
+	    != strlen(run_id)))
+		return -1;
+	b[algo_dec_fmt(l->capital, b)] = '\0';
+	n = snprintf(l->options, sizeof l->options, "user=%s capital=%s", l->user, b);
+	sha256_hex(l->options, (size_t)n, l->opt_hash);
+	snprintf(l->run, sizeof l->run, "%s", run_id ? run_id : "");
+	return 0;
+}
+
+const char *algo_ledger_run(const struct algo_ledger *l)
+{
+	return l->run;
 }
 
 static int pending(const struct algo_ledger *l)
@@ -318,6 +586,47 @@ int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
 		m->dirty = 0;
 		l->ndirty--;
 	}
+	if (l->nactive) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		char hex[2 * EVP_MAX_MD_SIZE + 1];
+		EVP_MD_CTX *c = EVP_MD_CTX_new();
+		if (!c || !EVP_MD_CTX_copy_ex(c, l->in_ctx) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
+			EVP_MD_CTX_free(c);
+			snprintf(err, errlen, "SHA-256 failed");
+			return -1;
+		}
+		EVP_MD_CTX_free(c);
+		hex_of(md, mdlen, hex);
+		for (size_t i = 0; i < l->nactive; i++) {
+			struct user_rec *u = l->active[i];
+			sqlite3_stmt *st = l->st[S_RUN_UPD];
+			if (day_flush(l, u, err, errlen)) return -1;
+			sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, l->run, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, u->end_ms);
+			sqlite3_bind_int64(st, 4, u->run_bars);
+			sqlite3_bind_int64(st, 5, u->run_pos);
+			sqlite3_bind_text(st, 6, hex, -1, SQLITE_TRANSIENT);
+			if (run(l, st, err, errlen)) return -1;
+			u->run_bars = u->run_pos = 0;
+		}
+	}
+	for (size_t i = 0; i < algo_book_tab_count(&l->strats); i++) {
+		struct strat_rec *sr = algo_book_tab_at(&l->strats, i, NULL, NULL);
+		if (sr->seen_dirty) {
+			sqlite3_stmt *st = l->st[S_STRAT];
+			sqlite3_bind_text(st, 1, sr->user->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, sr->name, -1, SQLITE_STATIC);
+			if (sr->hash[0]) sqlite3_bind_text(st, 3, sr->hash, -1, SQLITE_STATIC);
+			else sqlite3_bind_null(st, 3);
+			sqlite3_bind_int64(st, 4, sr->first_ms);
+			sqlite3_bind_int64(st, 5, sr->last_ms);
+			if (run(l, st, err, errlen)) return -1;
+			sr->seen_dirty = 0;
+		}
+		if (sr->pnl_dirty && strat_snapshot(l, sr, err, errlen)) return -1;
+	}
 	if (algo_store_exec(l->s, "COMMIT", err, errlen)) return -1;
 	l->in_txn = 0;
 	return 0;
@@ -329,6 +638,10 @@ void algo_ledger_free(struct algo_ledger *l)
 	if (l->in_txn) sqlite3_exec(l->s->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(l->st[i]);
+	if (l->audit_ok) algo_audit_free(&l->audit);
+	EVP_MD_CTX_free(l->in_ctx);
+	free(l->active);
+	algo_book_tab_free(&l->strats);
 	algo_book_tab_free(&l->users);
 	algo_book_tab_free(&l->pos);
 	algo_book_tab_free(&l->syms);
@@ -457,9 +770,11 @@ static int fee_sum_cb(const char *k, int64_t v, void *arg)
 static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
-	char kind[16], product[16], validity[16], mode[16];
+	char kind[16], product[16], validity[16], mode[16], shash[72] = "";
 	int64_t ms, qty;
 	int side;
+	struct user_rec *u;
+	struct strat_rec *sr;
 	sqlite3_stmt *st = l->st[S_ORDER_INS];
 
 	if (algo_event_time(ev, "ts", 1, &ms, err, errlen) < 0 ||
@@ -472,9 +787,18 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 	    enum_field(ev, "kind", 1, "market|limit|stop|stop_limit", kind, sizeof kind, err, errlen) ||
 	    enum_field(ev, "product", 0, "intraday|delivery|margin", product, sizeof product, err, errlen) ||
 	    enum_field(ev, "validity", 0, "day|ioc", validity, sizeof validity, err, errlen) ||
-	    enum_field(ev, "mode", 0, "paper|live", mode, sizeof mode, err, errlen))
+	    enum_field(ev, "mode", 0, "paper|live", mode, sizeof mode, err, errlen) ||
+	    algo_event_str(ev, "strategy_hash", 0, shash, sizeof shash, err, errlen) < 0)
 		return ALGO_LEDGER_EBAD;
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (!(u = user_run(l, user, ms, err, errlen))) return ALGO_LEDGER_EDB;
+	if (!(sr = strat_get(l, u, strategy))) BAD("out of memory");
+	strat_seen(sr, ms);
+	if (shash[0] && strcmp(shash, sr->hash) != 0) {
+		snprintf(sr->hash, sizeof sr->hash, "%s", shash);
+		sr->seen_dirty = 1;
+	}
+	sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	bind_time(st, 3, ms);
@@ -487,7 +811,13 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 	bind_opt_text(st, 10, product);
 	bind_opt_text(st, 11, validity);
 	bind_opt_text(st, 12, mode);
-	return run(l, st, err, errlen);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	{
+		char reason[3 * ALGO_NAME_MAX];
+		snprintf(reason, sizeof reason, "%s %lld %s %s", side == ALGO_BUY ? "buy" : "sell",
+			(long long)qty, symbol, kind);
+		return audit_add(l, user, ms, "order", strategy, id, reason, ev->line, ev->len, err, errlen);
+	}
 }
 
 static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, char *err,
@@ -510,6 +840,7 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 		return ALGO_LEDGER_EBAD;
 	if (has_filled && filled < 0) BAD("field 'filled': must not be negative");
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (!user_run(l, user, ms, err, errlen)) return ALGO_LEDGER_EDB;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
@@ -519,7 +850,23 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 	if (has_avg) sqlite3_bind_int64(st, 7, avg); else sqlite3_bind_null(st, 7);
 	bind_time(st, 8, ms);
 	sqlite3_bind_int64(st, 9, ms);
-	return run(l, st, err, errlen);
+	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	{
+		char ref[ORDER_ID_MAX + 64], strategy[ALGO_NAME_MAX] = "", why[600];
+		int rc;
+		st = l->st[S_ORDER_STRAT];
+		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(strategy, sizeof strategy, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) return dberr(l, err, errlen);
+		snprintf(ref, sizeof ref, "%s:%s:%lld", id, status, (long long)ms);
+		snprintf(why, sizeof why, "%s%s%s", status, rc_reason ? ": " : "", rc_reason ? reason : "");
+		return audit_add(l, user, ms, "order_update", strategy, ref, why, ev->line, ev->len,
+			err, errlen);
+	}
 }
 
 /* Sets the order's filled quantity and average fill price from its recorded fills. */
@@ -557,7 +904,7 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], fill_id[ALGO_NAME_MAX];
 	char strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
 	int64_t ms, qty, price, remaining, unreal;
-	int side, rc, has_strategy;
+	int side, rc, has_strategy, ambiguous;
 	struct fee_sum fees = { 0, 0, 0 };
 	const struct algo_jfield *ff;
 	struct pos_rec *p;
@@ -576,6 +923,12 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	    (has_strategy = algo_event_str(ev, "strategy", 0, strategy, sizeof strategy, err, errlen)) < 0 ||
 	    algo_event_int(ev, "remaining", 0, &remaining, err, errlen) < 0)
 		return ALGO_LEDGER_EBAD;
+	{
+		const struct algo_jfield *af = algo_event_get(ev, "ambiguous");
+		if (af && af->type != ALGO_J_TRUE && af->type != ALGO_J_FALSE && af->type != ALGO_J_NULL)
+			BAD("field 'ambiguous': must be true or false");
+		ambiguous = af && af->type == ALGO_J_TRUE;
+	}
 	if (algo_event_get(ev, "remaining") && remaining < 0)
 		BAD("field 'remaining': must not be negative");
 	ff = algo_event_get(ev, "fees");
@@ -611,7 +964,10 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 		BAD("field 'qty': position or PnL out of range");
 
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (!user_run(l, user, ms, err, errlen)) return ALGO_LEDGER_EDB;
 	st = l->st[S_FILL_INS];
+	sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, ambiguous);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, fill_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
@@ -631,6 +987,11 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	if (sqlite3_changes(l->s->db) == 0)
 		return 0;                              /* seen before: already applied */
 
+	if (strat_touch(l, p->strat, ms, err, errlen)) return ALGO_LEDGER_EDB;
+	strat_seen(p->strat, ms);
+	p->strat->realized += np.realised - p->p.realised;
+	p->strat->fees += np.fees - p->p.fees;
+	p->strat->unreal += unreal - p->unreal;
 	u = p->user;
 	u->realized += np.realised - p->p.realised;
 	u->fees += np.fees - p->p.fees;
@@ -641,6 +1002,15 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	p->updated_ms = ms;
 	pos_dirty(l, p);
 	if ((rc = order_fills(l, user, id, err, errlen))) return rc;
+	{
+		char reason[3 * ALGO_NAME_MAX], b[ALGO_DEC_FMT_MAX];
+		b[algo_dec_fmt(price, b)] = '\0';
+		snprintf(reason, sizeof reason, "%s %lld %s @ %s%s", side == ALGO_BUY ? "buy" : "sell",
+			(long long)qty, symbol, b, ambiguous ? " (ambiguous intrabar fill)" : "");
+		if (audit_add(l, user, ms, "fill", strategy, fill_id, reason, ev->line, ev->len,
+				err, errlen))
+			return ALGO_LEDGER_EDB;
+	}
 	return equity_check(l, u, ms, err, errlen);
 }
 
@@ -683,10 +1053,31 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 		if (p->p.qty && algo_book_unrealised(&p->p, bar.c, &unreal))
 			BAD("field 'c': unrealised PnL out of range");
 	}
+	if (l->nactive) {
+		int64_t day = day_of(bar.ts);
+		l->bar_serial++;
+		for (size_t i = 0; i < l->nactive; i++) {
+			struct user_rec *u = l->active[i];
+			if (u->day != day) {
+				if (begin(l, err, errlen) || day_flush(l, u, err, errlen)) return ALGO_LEDGER_EDB;
+				u->day = day;
+			}
+			u->day_bars++;
+			if (bar.ts > u->end_ms) u->end_ms = bar.ts;
+		}
+		for (p = m->sym->head; p; p = p->next)
+			if (p->p.qty && p->user->active && p->user->pos_serial != l->bar_serial) {
+				p->user->pos_serial = l->bar_serial;
+				p->user->day_pos++;
+			}
+	}
 	for (p = m->sym->head; p; p = p->next) {
 		int64_t unreal;
 		if (!p->p.qty || p->last_price == bar.c) continue;
+		if (begin(l, err, errlen) || strat_touch(l, p->strat, bar.ts, err, errlen))
+			return ALGO_LEDGER_EDB;
 		algo_book_unrealised(&p->p, bar.c, &unreal);
+		p->strat->unreal += unreal - p->unreal;
 		p->user->unreal += unreal - p->unreal;
 		p->unreal = unreal;
 		p->last_price = bar.c;
@@ -702,15 +1093,56 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 	return 0;
 }
 
+/* risk_block and kill_switch: into the audit log. */
+static int on_control(struct algo_ledger *l, const struct algo_event *ev, const char *kind,
+	char *err, size_t errlen)
+{
+	char user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX] = "", why[512] = "", scope[32] = "";
+	char state[16] = "", rule[64] = "", reason[700], ref[ALGO_AUDIT_HASH_LEN + 1];
+	int64_t ms;
+	if (algo_event_time(ev, "ts", 1, &ms, err, errlen) < 0 ||
+	    user_of(l, ev, user, err, errlen) ||
+	    algo_event_str(ev, "strategy", 0, strategy, sizeof strategy, err, errlen) < 0 ||
+	    algo_event_str(ev, "reason", 0, why, sizeof why, err, errlen) < 0 ||
+	    algo_event_str(ev, "scope", 0, scope, sizeof scope, err, errlen) < 0 ||
+	    algo_event_str(ev, "state", 0, state, sizeof state, err, errlen) < 0 ||
+	    algo_event_str(ev, "rule", 0, rule, sizeof rule, err, errlen) < 0)
+		return ALGO_LEDGER_EBAD;
+	if (ev->type == ALGO_EV_KILL_SWITCH)
+		snprintf(reason, sizeof reason, "%s %s%s%s", scope[0] ? scope : "-", state[0] ? state : "-",
+			why[0] ? ": " : "", why);
+	else
+		snprintf(reason, sizeof reason, "%s%s%s", rule[0] ? rule : "blocked", why[0] ? ": " : "", why);
+	sha256_hex(ev->line, ev->len, ref);
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (!user_run(l, user, ms, err, errlen)) return ALGO_LEDGER_EDB;
+	return audit_add(l, user, ms, kind, strategy, ref, reason, ev->line, ev->len, err, errlen);
+}
+
 int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	int rc;
+	if (!l->nactive) {                     /* the first event: the run starts */
+		int64_t ms;
+		char e2[ALGO_ERR_MAX];
+		if (algo_event_time(ev, "ts", 1, &ms, e2, sizeof e2) == 1) {
+			if (!l->run[0]) run_derive(l, ms);
+			if (begin(l, err, errlen) || !user_run(l, l->user, ms, err, errlen))
+				return ALGO_LEDGER_EDB;
+		}
+	}
 	switch (ev->type) {
+	case ALGO_EV_RISK_BLOCK: rc = on_control(l, ev, "risk_block", err, errlen); break;
+	case ALGO_EV_KILL_SWITCH: rc = on_control(l, ev, "kill_switch", err, errlen); break;
 	case ALGO_EV_BAR: rc = on_bar(l, ev, err, errlen); break;
 	case ALGO_EV_ORDER: rc = on_order(l, ev, err, errlen); break;
 	case ALGO_EV_ORDER_UPDATE: rc = on_order_update(l, ev, err, errlen); break;
 	case ALGO_EV_FILL: rc = on_fill(l, ev, err, errlen); break;
 	default: rc = 0;
+	}
+	if (rc == 0) {
+		EVP_DigestUpdate(l->in_ctx, ev->line, ev->len);
+		EVP_DigestUpdate(l->in_ctx, "\n", 1);
 	}
 	if (rc == 0 && ++l->since_commit >= ALGO_LEDGER_BATCH && algo_ledger_commit(l, err, errlen))
 		return ALGO_LEDGER_EDB;
@@ -760,17 +1192,37 @@ static void trip_add(struct trip_acc *a, int side, int64_t qty, int64_t price, i
 	a->fees += fee;
 }
 
+#define FILTER_SQL "user = ?1 AND (?2 IS NULL OR run = ?2) AND (?3 IS NULL OR strategy = ?3) " \
+	"AND ts_ms >= ?4 AND ts_ms < ?5"
+
+static void bind_filter(sqlite3_stmt *st, const char *user, const struct algo_ledger_filter *f)
+{
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (f && f->run) sqlite3_bind_text(st, 2, f->run, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, 2);
+	if (f && f->strategy) sqlite3_bind_text(st, 3, f->strategy, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, f ? f->from_ms : INT64_MIN);
+	sqlite3_bind_int64(st, 5, f ? f->to_ms : INT64_MAX);
+}
+
 int algo_ledger_trips(struct algo_store *s, const char *user,
+	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen)
+{
+	return algo_ledger_trips_f(s, user, NULL, cb, arg, err, errlen);
+}
+
+int algo_ledger_trips_f(struct algo_store *s, const char *user, const struct algo_ledger_filter *f,
 	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen)
 {
 	struct algo_book_tab acc;
 	sqlite3_stmt *st = algo_store_prepare(s, "SELECT strategy, symbol, side, qty, price, "
-		"fees_total, ts_ms FROM fills WHERE user = ?1 ORDER BY ts_ms, rowid", err, errlen);
+		"fees_total, ts_ms FROM fills WHERE " FILTER_SQL " ORDER BY ts_ms, rowid", err, errlen);
 	int rc, ret = 0;
 
 	if (!st) return -1;
 	algo_book_tab_init(&acc, sizeof(struct trip_acc));
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	bind_filter(st, user, f);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *strategy = (const char *)sqlite3_column_text(st, 0);
 		const char *symbol = (const char *)sqlite3_column_text(st, 1);
@@ -869,15 +1321,15 @@ static int charge_cb(const char *k, int64_t v, void *arg)
 }
 
 /* Sums the fee components of every fill; fills without components count as "other". */
-static int charges(struct algo_store *s, const char *user, struct algo_ledger_report *r,
-	char *err, size_t errlen)
+int algo_ledger_charges(struct algo_store *s, const char *user, const struct algo_ledger_filter *f,
+	struct algo_ledger_report *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = algo_store_prepare(s, "SELECT fees_json, fees_total FROM fills "
-		"WHERE user = ?1 ORDER BY ts_ms, rowid", err, errlen);
+		"WHERE " FILTER_SQL " ORDER BY ts_ms, rowid", err, errlen);
 	int64_t other = 0;
 	int rc;
 	if (!st) return -1;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	bind_filter(st, user, f);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct charge_acc c = { r, 0 };
 		const char *j = (const char *)sqlite3_column_text(st, 0);
@@ -985,7 +1437,7 @@ int algo_ledger_report(struct algo_store *s, const char *user, struct algo_ledge
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (charges(s, user, r, err, errlen)) goto fail;
+	if (algo_ledger_charges(s, user, NULL, r, err, errlen)) goto fail;
 	return 0;
 dbfail:
 	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));

@@ -20,6 +20,7 @@
 #define ALGO_LEDGER_BATCH 5000
 #define ALGO_LEDGER_CAPITAL (100000 * ALGO_DEC_SCALE)   /* ₹1 lakh, decimal */
 #define ALGO_LEDGER_DEFAULT_USER "default"
+#define ALGO_LEDGER_RUN_MAX 64
 
 /* Return codes of algo_ledger_event. */
 enum { ALGO_LEDGER_OK = 0, ALGO_LEDGER_EBAD = -1, ALGO_LEDGER_EDB = -2 };
@@ -39,8 +40,19 @@ int algo_ledger_capital(struct algo_store *s, int64_t *capital);
 struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int64_t capital,
 	int *capital_differs, char *err, size_t errlen);
 
-/* Records one parsed event: order, order_update, fill and bar are consumed, others
- * ignored. Returns ALGO_LEDGER_OK; ALGO_LEDGER_EBAD when the event is invalid (err
+/* Sets the run the rows recorded from now on belong to: run_id (1 to 63 of
+ * [A-Za-z0-9_.:-]), or NULL for the default: "YYYYMMDD-xxxxxxxx", the IST date of the
+ * first event and the first 8 hex digits of the SHA-256 of the options ("user=U
+ * capital=C"), so a replay lands in the same run. Call before the first event.
+ * Returns 0, or -1 when run_id is not valid. */
+int algo_ledger_set_run(struct algo_ledger *l, const char *run_id);
+
+/* The run id ("" until the first event when derived). */
+const char *algo_ledger_run(const struct algo_ledger *l);
+
+/* Records one parsed event: order, order_update, fill and bar are consumed (and
+ * order, order_update, fill, risk_block and kill_switch logged in the audit log),
+ * others ignored. Returns ALGO_LEDGER_OK; ALGO_LEDGER_EBAD when the event is invalid (err
  * names the field; nothing of it was recorded); ALGO_LEDGER_EDB on a database error.
  * Commits by itself every ALGO_LEDGER_BATCH events. */
 int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen);
@@ -75,6 +87,18 @@ struct algo_trip {
 int algo_ledger_trips(struct algo_store *s, const char *user,
 	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen);
 
+/* Selects fills: of one run and/or strategy (NULL: all), with from_ms <= ts_ms < to_ms
+ * (INT64_MIN / INT64_MAX for no bound). A NULL filter selects everything. */
+struct algo_ledger_filter {
+	const char *run;
+	const char *strategy;
+	int64_t from_ms, to_ms;
+};
+
+/* algo_ledger_trips over the fills f selects only. */
+int algo_ledger_trips_f(struct algo_store *s, const char *user, const struct algo_ledger_filter *f,
+	int (*cb)(const struct algo_trip *t, void *arg), void *arg, char *err, size_t errlen);
+
 struct algo_ledger_open_pos {
 	char strategy[ALGO_NAME_MAX];
 	char symbol[ALGO_NAME_MAX];
@@ -104,6 +128,11 @@ struct algo_ledger_report {
 	struct algo_ledger_charge *charge;   /* charges by component, first seen first */
 	size_t ncharge;
 };
+
+/* Adds the charges by component of the fills f selects to r->charge (fills without
+ * components count as "other"). Returns 0, or -1 with err set. */
+int algo_ledger_charges(struct algo_store *s, const char *user, const struct algo_ledger_filter *f,
+	struct algo_ledger_report *r, char *err, size_t errlen);
 
 /* Computes the report of user. Returns 0 (free with algo_ledger_report_free), or -1
  * with err set. */
