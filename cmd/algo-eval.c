@@ -5,24 +5,34 @@
  * strategy files and prints every problem; `--print EXPR...` writes the values of
  * expressions for every bar as CSV (the tool to compare indicators with TA-Lib). */
 #include "cli.h"
+#include "decimal.h"
 #include "event.h"
 #include "expr.h"
+#include "store.h"
 #include "strategy.h"
 #include "timeutil.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
-	"Usage: algo-eval -s STRATEGY.json [--skip-bad] < EVENTS\n"
+	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--state PATH] [--capital AMOUNT]\n"
+	"                 [--skip-bad] < EVENTS\n"
 	"       algo-eval --check FILE...\n"
 	"       algo-eval --print EXPR [--print EXPR]... [--format csv] < EVENTS\n"
 	"Evaluates strategies on the bars read from stdin, passing every event through and\n"
 	"writing signal events right after the bar that caused them.\n"
-	"  -s, --strategy FILE   strategy file (repeatable)\n"
+	"  -s, --strategy FILE   strategy file (repeatable; signals in file order, then symbol)\n"
+	"      --capital AMOUNT  capital in rupees for capital_pct / risk_pct sizing\n"
+	"                        (overrides the files' \"capital\")\n"
+	"      --state PATH      save and resume each strategy's state in this database\n"
+	"                        (else $ALGO_STATE when set; without either, no state)\n"
 	"  -c, --check           validate the strategy files given as arguments (and -s):\n"
 	"                        print every problem, exit 78 if there is any\n"
 	"  -p, --print EXPR      print EXPR for every bar as CSV (repeatable)\n"
@@ -31,7 +41,7 @@ static const char usage_text[] =
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
-enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION };
+enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION, OPT_CAPITAL, OPT_STATE };
 
 static const struct option options[] = {
 	{ "strategy", required_argument, NULL, 's' },
@@ -39,6 +49,8 @@ static const struct option options[] = {
 	{ "print", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "capital", required_argument, NULL, OPT_CAPITAL },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -58,15 +70,29 @@ static int report(struct algo_errlist *errs, int code)
 	return errs->missing && errs->n == 1 ? ALGO_EX_NOINPUT : code;
 }
 
+/* Loads a strategy file; a sizing that needs a capital nobody gave is a problem too. */
+static struct algo_strategy *load(const char *file, int64_t capital, struct algo_errlist *errs)
+{
+	struct algo_strategy *s = algo_strategy_load(file, errs);
+	if (s && capital > 0) algo_strategy_set_capital(s, capital);
+	if (s && algo_strategy_needs_capital(s)) {
+		algo_errlist_add(errs, "%s: $.sizing: capital_pct and risk_pct need a capital: add \"capital\": "
+			"AMOUNT to the file or give --capital AMOUNT", file);
+		algo_strategy_free(s);
+		s = NULL;
+	}
+	return s;
+}
+
 /* --check: every file, every problem. */
-static int check_files(char **files, int n)
+static int check_files(char **files, int n, int64_t capital)
 {
 	int code = ALGO_EX_OK;
 	for (int i = 0; i < n; i++) {
 		struct algo_errlist errs;
 		struct algo_strategy *s;
 		algo_errlist_init(&errs);
-		if ((s = algo_strategy_load(files[i], &errs))) algo_strategy_free(s);
+		if ((s = load(files[i], capital, &errs))) algo_strategy_free(s);
 		else {
 			int c = report(&errs, ALGO_EX_CONFIG);
 			if (code != ALGO_EX_CONFIG) code = c;
@@ -131,6 +157,64 @@ static void print_row(const struct algo_strategy *s, const struct algo_bar *bar,
 	algo_out_line(&algo_stdout, r->s, r->len);
 }
 
+/* ---- signals and the state database ---------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_sig;
+static int devnull_fd = -1;
+
+/* SIGTERM/SIGINT: finish the current line, then stop as at the end of input (stdin
+ * is replaced by /dev/null so a blocked read returns end of file). */
+static void on_signal(int sig)
+{
+	stop_sig = sig;
+	if (devnull_fd >= 0) dup2(devnull_fd, 0);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Restores each strategy's saved state. Returns 0, or exits. */
+static void state_load(struct algo_store *st, struct algo_strategy **strats, int n)
+{
+	char err[ALGO_ERR_MAX];
+	for (int i = 0; i < n; i++) {
+		int rc = algo_strategy_state_load(strats[i], st, err, sizeof err);
+		if (rc == -1) algo_die(ALGO_EX_FAIL, "%s", err);
+		if (rc == -2)
+			algo_warn("%s: the strategy file changed since its state was saved in %s: starting fresh",
+				algo_strategy_name(strats[i]), st->path);
+		if (rc == -3)
+			algo_warn("%s: the state saved in %s was written by another build or is damaged: "
+				"starting fresh", algo_strategy_name(strats[i]), st->path);
+	}
+}
+
+/* Saves every strategy's state; returns code, or 74 when saving failed. */
+static int state_save(struct algo_store *st, struct algo_strategy **strats, int n, int code)
+{
+	char err[ALGO_ERR_MAX];
+	for (int i = 0; i < n; i++)
+		if (algo_strategy_state_save(strats[i], st, err, sizeof err) < 0) {
+			algo_warn("%s", err);
+			code = ALGO_EX_IOERR;
+		}
+	return code;
+}
+
+static void emit_signal(void *arg, const struct algo_signal *sig)
+{
+	(void)arg;
+	algo_signal_write(&algo_stdout, sig);
+}
+
 /* ---- main ----------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -139,6 +223,10 @@ int main(int argc, char **argv)
 	struct algo_strategy **strats = NULL, *printer = NULL;
 	int nfiles = 0, nexprs = 0, nstrats = 0, check = 0, skip_bad = 0, code = ALGO_EX_OK, c;
 	char *warned = NULL;
+	const char *state_opt = NULL;
+	int64_t capital = 0;
+	struct algo_store store;
+	int have_store = 0;
 	struct algo_reader r;
 	struct row row = { 0 };
 	char err[ALGO_ERR_MAX];
@@ -156,6 +244,11 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "csv") != 0) algo_usage_error("--format: '%s' is not a format (csv)", optarg);
 			break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_CAPITAL:
+			if (algo_dec_parse(optarg, strlen(optarg), &capital) || capital <= 0)
+				algo_usage_error("--capital: '%s' is not a positive amount of rupees", optarg);
+			break;
+		case OPT_STATE: state_opt = optarg; break;
 		case 'h':
 			free(files);
 			free(exprs);
@@ -172,7 +265,7 @@ int main(int argc, char **argv)
 		while (optind < argc) files[nfiles++] = argv[optind++];
 		if (!nfiles) algo_usage_error("--check needs strategy files");
 		if (nexprs) algo_usage_error("--check and --print do not go together");
-		code = check_files(files, nfiles);
+		code = check_files(files, nfiles, capital);
 		free(files);
 		free(exprs);
 		return code;
@@ -181,6 +274,7 @@ int main(int argc, char **argv)
 		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
 	if (nexprs && nfiles) algo_usage_error("--print and --strategy do not go together");
 	if (!nexprs && !nfiles) algo_usage_error("give a strategy (-s FILE), --check FILE or --print EXPR");
+	if (nexprs && state_opt) algo_usage_error("--print keeps no state; --state does not go with it");
 
 	if (nexprs) {
 		struct algo_errlist errs;
@@ -191,22 +285,39 @@ int main(int argc, char **argv)
 		if (code != ALGO_EX_OK) goto out;
 		print_header(exprs, nexprs, &row);
 	} else {
+		const char *env = getenv("ALGO_STATE");
 		strats = calloc((size_t)nfiles, sizeof *strats);
 		warned = calloc((size_t)nfiles, 1);
 		if (!strats || !warned) algo_die(ALGO_EX_FAIL, "out of memory");
 		for (int i = 0; i < nfiles; i++) {
 			struct algo_errlist errs;
 			algo_errlist_init(&errs);
-			if ((strats[nstrats] = algo_strategy_load(files[i], &errs))) nstrats++;
+			if ((strats[nstrats] = load(files[i], capital, &errs))) nstrats++;
 			else if ((c = report(&errs, ALGO_EX_CONFIG)) == ALGO_EX_CONFIG || code == ALGO_EX_OK) code = c;
 			algo_errlist_free(&errs);
 		}
+		for (int i = 0; code == ALGO_EX_OK && i < nstrats; i++)
+			for (int k = 0; k < i; k++)
+				if (strcmp(algo_strategy_name(strats[i]), algo_strategy_name(strats[k])) == 0) {
+					algo_warn("%s: two strategies are named '%s' (give one a different \"name\")",
+						files[i], algo_strategy_name(strats[i]));
+					code = ALGO_EX_CONFIG;
+				}
 		if (code != ALGO_EX_OK) goto out;
+		if (state_opt || (env && *env)) {
+			char path[4096];
+			if (algo_cli_state_path(state_opt, path, sizeof path))
+				algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
+			if (algo_store_open(&store, path, err, sizeof err) < 0) algo_die(ALGO_EX_CANTCREAT, "%s", err);
+			have_store = 1;
+			state_load(&store, strats, nstrats);
+		}
+		catch_signals();
 	}
 
 	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err)) algo_die(ALGO_EX_FAIL, "%s", err);
 	r.before_read = flush_cb;
-	for (;;) {
+	while (!stop_sig) {
 		const char *line;
 		size_t len;
 		struct algo_event ev;
@@ -225,8 +336,15 @@ int main(int argc, char **argv)
 			bad = 1;
 		} else if (ev.type == ALGO_EV_BAR) {
 			if (algo_bar_decode(&ev, &bar, err, sizeof err) < 0) bad = 1;
-			for (int i = 0; !bad && i < nstrats; i++)
-				bad = algo_strategy_check_bar(strats[i], &bar, err, sizeof err) == ALGO_STRAT_ERROR;
+			for (int i = 0; !bad && i < nstrats; i++) {
+				rc = algo_strategy_check_bar(strats[i], &bar, err, sizeof err);
+				if (rc == ALGO_STRAT_BADTF) {
+					algo_warn("%s:%ld: %s", r.name, r.lineno, err);
+					code = ALGO_EX_CONFIG;
+					goto done;
+				}
+				bad = rc == ALGO_STRAT_ERROR;
+			}
 			if (!bad && printer) bad = algo_strategy_check_bar(printer, &bar, err, sizeof err) == ALGO_STRAT_ERROR;
 		}
 		if (bad) {
@@ -240,7 +358,7 @@ int main(int argc, char **argv)
 		}
 		if (printer) {
 			if (ev.type != ALGO_EV_BAR) continue;
-			if (algo_strategy_on_bar(printer, &bar, NULL, err, sizeof err) == ALGO_STRAT_ERROR)
+			if (algo_strategy_on_bar(printer, &bar, NULL, NULL, err, sizeof err) == ALGO_STRAT_ERROR)
 				algo_die(ALGO_EX_FAIL, "%s", err);
 			print_row(printer, &bar, nexprs, &row);
 			continue;
@@ -248,16 +366,16 @@ int main(int argc, char **argv)
 		algo_out_line(&algo_stdout, line, len);
 		if (ev.type != ALGO_EV_BAR) continue;
 		for (int i = 0; i < nstrats; i++) {
-			struct algo_signal sig;
-			rc = algo_strategy_on_bar(strats[i], &bar, &sig, err, sizeof err);
-			if (rc == ALGO_STRAT_SIGNAL) algo_signal_write(&algo_stdout, &sig);
-			else if (rc == ALGO_STRAT_ERROR) algo_die(ALGO_EX_FAIL, "%s", err);
-			else if (rc == ALGO_STRAT_OTHER_TF && !warned[i]) {
+			const char *note;
+			rc = algo_strategy_on_bar(strats[i], &bar, emit_signal, NULL, err, sizeof err);
+			if (rc == ALGO_STRAT_ERROR) algo_die(ALGO_EX_FAIL, "%s", err);
+			if ((note = algo_strategy_take_note(strats[i]))) algo_warn("%s", note);
+			if (rc == ALGO_STRAT_OTHER_TF && !warned[i]) {
 				const char *tf = algo_strategy_timeframe(strats[i]);
 				warned[i] = 1;
 				if (tf[0])
-					algo_warn("%s: ignoring %s bars of %s: the strategy's timeframe is %s "
-						"(resampling is not supported yet)", algo_strategy_name(strats[i]),
+					algo_warn("%s: ignoring %s bars of %s: the strategy's timeframe is %s and it "
+						"takes only one input timeframe per symbol", algo_strategy_name(strats[i]),
 						bar.tf[0] ? bar.tf : "untimed", bar.symbol, tf);
 				else
 					algo_warn("%s: ignoring %s bars of %s: already evaluating another timeframe "
@@ -266,9 +384,23 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+done:
 	if (nbad) algo_warn("skipped %ld bad line%s", nbad, nbad == 1 ? "" : "s");
+	for (int i = 0; i < nstrats; i++) {
+		int64_t k = algo_strategy_skipped(strats[i]);
+		if (k)
+			algo_warn("%s: skipped %lld bar%s at or before its saved state", algo_strategy_name(strats[i]),
+				(long long)k, k == 1 ? "" : "s");
+	}
 	algo_reader_close(&r);
+	if (have_store) {
+		algo_writer_flush(&algo_stdout);
+		code = state_save(&store, strats, nstrats, code);
+		algo_store_close(&store);
+	}
+	if (stop_sig && code == ALGO_EX_OK) code = 128 + (int)stop_sig;
 out:
+	if (devnull_fd >= 0) close(devnull_fd);
 	for (int i = 0; i < nstrats; i++) algo_strategy_free(strats[i]);
 	algo_strategy_free(printer);
 	free(strats);

@@ -14,6 +14,15 @@ static const char *const series_names[ALGO_S_COUNT] = {
 	"open", "high", "low", "close", "volume", "oi", "hl2", "hlc3", "ohlc4", "time", "dayofweek"
 };
 
+static const char *const var_names[ALGO_V_COUNT] = {
+	"position", "entry_price", "bars_since_entry", "entries_today"
+};
+
+const char *algo_var_name(int v)
+{
+	return v >= 0 && v < ALGO_V_COUNT ? var_names[v] : NULL;
+}
+
 const char *algo_series_name(int s)
 {
 	return s >= 0 && s < ALGO_S_COUNT ? series_names[s] : NULL;
@@ -307,6 +316,10 @@ static const char *suggest(const char *s, size_t n, int series_too)
 		size_t dist = algo_edit_distance(s, n, series_names[i], strlen(series_names[i]));
 		if (dist < bestd) { bestd = dist; best = series_names[i]; }
 	}
+	for (int i = 0; series_too && i < ALGO_V_COUNT; i++) {
+		size_t dist = algo_edit_distance(s, n, var_names[i], strlen(var_names[i]));
+		if (dist < bestd) { bestd = dist; best = var_names[i]; }
+	}
 	return bestd <= maxd && bestd < n ? best : NULL;
 }
 
@@ -367,7 +380,7 @@ static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def 
 	    (nargs == d->nparams + 1 || (nargs <= d->nparams && args[0]->op != ALGO_X_NUM)))
 		first = 1;
 	np = nargs - first;
-	if (np != d->nparams) {
+	if (np > d->nparams || (np < d->nparams && !d->params[np].has_def)) {   /* defaults trail */
 		sig_text(d, sig, sizeof sig);
 		fail(ps, at, "%s takes %d parameter%s: %s, got %d argument%s", d->name, d->nparams,
 			d->nparams == 1 ? "" : "s", sig, nargs, nargs == 1 ? "" : "s");
@@ -397,6 +410,7 @@ static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def 
 		}
 		ind->p[i] = q->num;
 	}
+	for (int i = np; i < d->nparams; i++) ind->p[i] = d->params[i].def;
 	if (algo_ind_check(d, ind->p, &bad, msg, sizeof msg) < 0) {
 		fail(ps, argat[first + bad], "%s", msg);
 		goto done;
@@ -514,6 +528,12 @@ static struct algo_expr *parse_primary(struct parser *ps)
 			for (int s = 0; s < ALGO_S_COUNT; s++) {
 				if (!ieq(name, nl, series_names[s])) continue;
 				if (!(e = make_series(s, (int)at + 1))) return oom(ps);
+				return e;
+			}
+			for (int v = 0; v < ALGO_V_COUNT; v++) {
+				if (!ieq(name, nl, var_names[v])) continue;
+				if (!(e = node_new(ALGO_X_VAR, (int)at + 1))) return oom(ps);
+				e->series = v;
 				return e;
 			}
 		}
@@ -684,6 +704,7 @@ struct algo_expr *algo_expr_parse(const char *s, size_t n, char *err, size_t err
 struct algo_prog_node {
 	int op, series, n, a, b;
 	int depth;                  /* bars of history kept besides the current one */
+	uint64_t mask;              /* ring of a power of two > depth slots: index & mask */
 	double num;
 	const struct algo_ind_def *ind;
 	double p[ALGO_IND_MAXPARAMS];
@@ -729,6 +750,7 @@ static char *node_key(const struct algo_prog *pg, const struct algo_expr *e, int
 		sb_printf(&b, "%s", num);
 		break;
 	case ALGO_X_SERIES: sb_printf(&b, "%s", series_names[e->series]); break;
+	case ALGO_X_VAR: sb_printf(&b, "%s", var_names[e->series]); break;
 	case ALGO_X_IND:
 		sb_printf(&b, "%s(%s", e->ind->name, ka);
 		for (int i = 0; i < e->ind->nparams; i++) {
@@ -791,7 +813,13 @@ int algo_prog_finish(struct algo_prog *pg)
 	size_t off = 1 + (size_t)pg->n;         /* [0] = bars stepped, then current values */
 	for (int i = 0; i < pg->n; i++) {
 		struct algo_prog_node *nd = &pg->nodes[i];
-		if (nd->depth > 0) { nd->hist = off; off += (size_t)nd->depth + 1; }
+		if (nd->depth > 0) {
+			uint64_t size = 2;
+			while (size < (uint64_t)nd->depth + 1) size *= 2;
+			nd->mask = size - 1;
+			nd->hist = off;
+			off += (size_t)size;
+		}
 		if (nd->op == ALGO_X_IND) {
 			nd->out = off;
 			off += (size_t)nd->ind->noutputs;
@@ -837,7 +865,7 @@ static double hist_get(const struct algo_prog *pg, const double *mem, int j, int
 	const struct algo_prog_node *nd = &pg->nodes[j];
 	if (n == 0) return mem[1 + j];
 	if ((uint64_t)n > t) return NAN;
-	return mem[nd->hist + (t - (uint64_t)n) % ((uint64_t)nd->depth + 1)];
+	return mem[nd->hist + ((t - (uint64_t)n) & nd->mask)];
 }
 
 static double finite_or_nan(double v) { return isfinite(v) ? v : NAN; }
@@ -862,6 +890,12 @@ static double series_value(int s, const struct algo_ind_in *in)
 
 void algo_prog_step(const struct algo_prog *pg, double *mem, const struct algo_ind_in *bar)
 {
+	algo_prog_step_vars(pg, mem, bar, NULL);
+}
+
+void algo_prog_step_vars(const struct algo_prog *pg, double *mem, const struct algo_ind_in *bar,
+	const double *vars)
+{
 	uint64_t t = (uint64_t)mem[0];
 	for (int i = 0; i < pg->n; i++) {
 		const struct algo_prog_node *nd = &pg->nodes[i];
@@ -869,6 +903,7 @@ void algo_prog_step(const struct algo_prog *pg, double *mem, const struct algo_i
 		switch (nd->op) {
 		case ALGO_X_NUM: v = nd->num; break;
 		case ALGO_X_SERIES: v = series_value(nd->series, bar); break;
+		case ALGO_X_VAR: v = vars ? vars[nd->series] : NAN; break;
 		case ALGO_X_IND: {
 			double *out = mem + nd->out;
 			for (int k = 0; k < nd->ind->noutputs; k++) out[k] = NAN;
@@ -908,7 +943,7 @@ void algo_prog_step(const struct algo_prog *pg, double *mem, const struct algo_i
 			break;
 		}
 		mem[1 + i] = v;
-		if (nd->depth > 0) mem[nd->hist + t % ((uint64_t)nd->depth + 1)] = v;
+		if (nd->depth > 0) mem[nd->hist + (t & nd->mask)] = v;
 	}
 	mem[0] = (double)(t + 1);
 }

@@ -28,7 +28,18 @@ enum algo_expr_op {
 	ALGO_X_NEG, ALGO_X_NOT,
 	ALGO_X_ADD, ALGO_X_SUB, ALGO_X_MUL, ALGO_X_DIV,
 	ALGO_X_LT, ALGO_X_GT, ALGO_X_LE, ALGO_X_GE, ALGO_X_EQ, ALGO_X_NE,
-	ALGO_X_XABOVE, ALGO_X_XBELOW, ALGO_X_AND, ALGO_X_OR
+	ALGO_X_XABOVE, ALGO_X_XBELOW, ALGO_X_AND, ALGO_X_OR,
+	ALGO_X_VAR                  /* a state keyword: series = enum algo_var */
+};
+
+/* State keywords: what the strategy believes about its position on the symbol,
+ * supplied by the caller per bar (algo_prog_step_vars). */
+enum algo_var {
+	ALGO_V_POSITION,            /* signed quantity held (0 = flat) */
+	ALGO_V_ENTRY_PRICE,         /* reference price of the entry; NaN when flat */
+	ALGO_V_BARS_SINCE_ENTRY,    /* bars since the entry bar; NaN when flat */
+	ALGO_V_ENTRIES_TODAY,       /* entries made so far this trading day */
+	ALGO_V_COUNT
 };
 
 enum algo_series {
@@ -77,6 +88,9 @@ struct algo_expr *algo_expr_binary(int op, struct algo_expr *a, struct algo_expr
  * or %.17g). Returns the length (snprintf semantics). */
 int algo_expr_fmt_num(double v, char *buf, size_t len);
 
+/* Name of a state keyword (lower case), or NULL. */
+const char *algo_var_name(int var);
+
 /* Name of a series (lower case), or NULL. */
 const char *algo_series_name(int series);
 
@@ -111,8 +125,12 @@ size_t algo_prog_mem_len(const struct algo_prog *pg);
 int algo_prog_ind_count(const struct algo_prog *pg);
 /* Puts a state in its before-the-first-bar condition. mem has mem_len elements. */
 void algo_prog_reset(const struct algo_prog *pg, double *mem);
-/* Folds one bar into every node, in order (children before parents). */
+/* Folds one bar into every node, in order (children before parents). State
+ * keywords have no value (NaN). */
 void algo_prog_step(const struct algo_prog *pg, double *mem, const struct algo_ind_in *bar);
+/* The same with the values of the state keywords: vars[ALGO_V_COUNT] (NULL = NaN). */
+void algo_prog_step_vars(const struct algo_prog *pg, double *mem, const struct algo_ind_in *bar,
+	const double *vars);
 /* The value of node i on the last bar stepped (NaN = no value). */
 double algo_prog_value(const struct algo_prog *pg, const double *mem, int i);
 /* The canonical key of node i (e.g. "EMA(close,9)"); owned by the program. */

@@ -4,10 +4,14 @@
  * source series, its numeric parameters (with ranges and defaults), its outputs, and
  * four functions. Its whole state is a flat array of doubles whose length depends only
  * on the parameters, so a state can be copied, compared or saved (restart snapshots)
- * without knowing the indicator. Updates are O(1) per bar; memory is O(period).
+ * without knowing the indicator. Updates are amortised O(1) per bar (windowed highs
+ * and lows use monotonic deques) except CCI's mean deviation, O(period) as in TA-Lib;
+ * memory is O(period) and nothing is allocated per bar.
  *
  * Definitions follow TA-Lib (unstable period 0, classic compatibility): a value
- * appears exactly on the bar where TA-Lib's output array starts. Adding an indicator
+ * appears exactly on the bar where TA-Lib's output array starts. Those TA-Lib lacks
+ * (HMA, VWMA, RMA, SUPERTREND, VWAP, KELTNER, DONCHIAN, PIVOT, Heikin-Ashi, ORB) are
+ * defined in algo-eval(1), section INDICATORS. Adding an indicator
  * is one table entry in indicators.c plus its state_len/update functions. */
 #ifndef ALGO_INDICATORS_H
 #define ALGO_INDICATORS_H
@@ -35,11 +39,16 @@ struct algo_ind_param {
 	const char *name;
 	int kind;                   /* enum algo_ind_pkind */
 	double min, max;
-	double def;                 /* default when has_def */
+	double def;                 /* default when has_def: trailing parameters may be left out */
 	int has_def;
 };
 
 #define ALGO_IND_SRC 1          /* flag: takes an optional source series first (default close) */
+#define ALGO_IND_CLOCK 2        /* flag: the value depends on the bar's IST date and time
+                                   (session resets); lookback() is then counted in 1-minute
+                                   bars from the 09:15 open, ALGO_IND_SESSION_BARS a day */
+#define ALGO_IND_SESSION_OPEN 555   /* 09:15 IST, minutes since midnight */
+#define ALGO_IND_SESSION_BARS 375   /* 1-minute bars from 09:15 to 15:29 */
 
 struct algo_ind_def {
 	const char *name;           /* upper case, as written in the docs */

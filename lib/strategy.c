@@ -1,9 +1,11 @@
 /* strategy — loading, validating and running strategy files. See strategy.h. */
 #include "strategy.h"
 #include "decimal.h"
+#include "store.h"
 #include "timeutil.h"
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include <strings.h>
 
 #define FILE_MAX (4 << 20)          /* bytes of a strategy file */
+#define ALGO_SESSION_OPEN (9 * 60 + 15)         /* NSE session, IST minutes */
+#define ALGO_SESSION_CLOSE (15 * 60 + 30)
 
 /* ---- error lists --------------------------------------------------------------------- */
 
@@ -59,6 +63,7 @@ struct cond {
 };
 
 enum { STOP_NONE, STOP_PCT, STOP_POINTS };
+enum { SIZE_QTY, SIZE_CAPITAL_PCT, SIZE_RISK_PCT };
 
 struct stop {
 	int kind;
@@ -79,6 +84,15 @@ struct algo_strategy {
 	int exit_at;                /* minutes; -1 = none */
 	int max_entries;            /* per day and symbol; 0 = no limit */
 	struct stop sl, tp, trail;
+	int sizing;                 /* SIZE_* */
+	double size_pct;            /* capital_pct / risk_pct */
+	struct stop risk_stop;      /* risk_pct: the stop distance (else sl) */
+	int64_t capital;            /* decimal; 0 = none */
+	char hash[65];              /* SHA-256 of the file, hex */
+	char note[640];
+	int note_new, noted_zero;
+	int64_t skipped;            /* input bars skipped (restored state) */
+	int64_t day;                /* IST day of the newest input bar; -1 none */
 	struct cond *entry[2], *exit[2];        /* [0] long, [1] short; NULL = never */
 	struct cond **conds;                    /* every cond allocated, for freeing */
 	int nconds, capconds;
@@ -91,6 +105,7 @@ struct algo_strategy {
 	uint32_t *slots;            /* open addressing over syms: index + 1, 0 = empty */
 	size_t nslots;
 	struct algo_strategy_sym *last;
+	struct algo_strategy_sym *cache;        /* the stream of the previous input bar */
 };
 
 /* ---- symbol table ------------------------------------------------------------------------- */
@@ -145,6 +160,7 @@ static struct algo_strategy_sym *sym_add(struct algo_strategy *s, const char *ke
 	}
 	snprintf(y->key, sizeof y->key, "%s", key);
 	y->day = -1;
+	y->last_in_ts = y->skip_ts = INT64_MIN;
 	algo_prog_reset(&s->prog, y->mem);
 	s->syms[s->nsyms++] = y;
 	slot_put(s->slots, s->nslots, y->key, (uint32_t)s->nsyms);
@@ -195,7 +211,8 @@ static struct algo_strategy *strategy_new(void)
 	s->qty = 1;
 	s->allow_short = -1;
 	s->win_from = s->win_to = s->exit_at = -1;
-	s->sl.node = s->tp.node = s->trail.node = -1;
+	s->sl.node = s->tp.node = s->trail.node = s->risk_stop.node = -1;
+	s->day = -1;
 	return s;
 }
 
@@ -615,9 +632,47 @@ static void load_rules(struct loader *L, json_t *arr, const char *path, json_t *
 	free(buy);
 }
 
+static void load_sizing(struct loader *L, json_t *j)
+{
+	static const char *const keys[] = { "qty", "capital_pct", "risk_pct", "stop", NULL };
+	struct algo_strategy *s = L->s;
+	json_t *q, *cp, *rp, *st;
+	if (!json_is_object(j)) {
+		lerr(L, "$.sizing", "must be {\"qty\": n}, {\"capital_pct\": p} or {\"risk_pct\": p, \"stop\": …}");
+		return;
+	}
+	check_keys(L, j, "$.sizing", keys);
+	q = json_object_get(j, "qty");
+	cp = json_object_get(j, "capital_pct");
+	rp = json_object_get(j, "risk_pct");
+	st = json_object_get(j, "stop");
+	if (!!q + !!cp + !!rp != 1) {
+		lerr(L, "$.sizing", "give exactly one of 'qty', 'capital_pct' and 'risk_pct'");
+		return;
+	}
+	if (st && !rp) { lerr(L, "$.sizing.stop", "goes only with 'risk_pct'"); return; }
+	if (q) { get_posint(L, q, "$.sizing.qty", &s->qty); return; }
+	{
+		json_t *pv = cp ? cp : rp;
+		const char *pp = cp ? "$.sizing.capital_pct" : "$.sizing.risk_pct";
+		double pct = json_is_number(pv) ? json_number_value(pv) : NAN;
+		if (!(pct > 0) || !(pct <= 100)) { lerr(L, pp, "must be a number above 0 and at most 100"); return; }
+		s->sizing = cp ? SIZE_CAPITAL_PCT : SIZE_RISK_PCT;
+		s->size_pct = pct;
+	}
+	if (st && json_is_number(st)) {
+		s->risk_stop.kind = STOP_POINTS;
+		s->risk_stop.val = json_number_value(st);
+		if (!(s->risk_stop.val > 0) || !isfinite(s->risk_stop.val)) {
+			lerr(L, "$.sizing.stop", "must be a positive number");
+			s->risk_stop.kind = STOP_NONE;
+		}
+	} else if (st) load_stop(L, st, "$.sizing.stop", &s->risk_stop, "stop");
+}
+
 static void load_object(struct loader *L, json_t *root)
 {
-	static const char *const keys[] = { "name", "symbols", "timeframe", "qty", "sizing", "product",
+	static const char *const keys[] = { "name", "symbols", "timeframe", "qty", "sizing", "capital", "product",
 		"entry", "exit", "window", "max_entries_per_day", "allow_short", "rules",
 		"conditions", "operator", "action", NULL };
 	static const char *const entry_keys[] = { "long", "short", NULL };
@@ -646,8 +701,15 @@ static void load_object(struct loader *L, json_t *root)
 		}
 	}
 	if ((v = json_object_get(root, "qty"))) get_posint(L, v, "$.qty", &s->qty);
-	if (json_object_get(root, "sizing"))
-		lerr(L, "$.sizing", "not supported yet; give \"qty\"");
+	if ((v = json_object_get(root, "capital"))) {
+		if (!json_is_number(v) || !(json_number_value(v) > 0) ||
+		    algo_dec_from_double(json_number_value(v), &s->capital) || s->capital <= 0)
+			lerr(L, "$.capital", "must be a positive amount of rupees");
+	}
+	if ((v = json_object_get(root, "sizing"))) {
+		if (json_object_get(root, "qty")) lerr(L, "$.sizing", "give either \"qty\" or \"sizing\", not both");
+		load_sizing(L, v);
+	}
 	if ((v = json_object_get(root, "product"))) {
 		const char *pr = json_string_value(v);
 		if (!pr || (strcmp(pr, "intraday") && strcmp(pr, "delivery") && strcmp(pr, "margin")))
@@ -669,7 +731,10 @@ static void load_object(struct loader *L, json_t *root)
 			s->win_from = get_hhmm(L, from, "$.window.from");
 			s->win_to = get_hhmm(L, to, "$.window.to");
 			if (s->win_from >= 0 && s->win_to >= 0 && s->win_from >= s->win_to)
-				lerr(L, "$.window", "'from' must be before 'to'");
+				lerr(L, "$.window", "'from' must be before 'to': the window can never open");
+			else if (s->win_from >= 0 && s->win_to >= 0 &&
+			    (s->win_to <= ALGO_SESSION_OPEN || s->win_from >= ALGO_SESSION_CLOSE))
+				lerr(L, "$.window", "the window can never open: it is outside the session 09:15-15:30");
 		}
 	}
 	if (exit) {
@@ -681,8 +746,16 @@ static void load_object(struct loader *L, json_t *root)
 			if ((v = json_object_get(exit, "target"))) load_stop(L, v, "$.exit.target", &s->tp, "target");
 			if ((v = json_object_get(exit, "trailing_stop")))
 				load_stop(L, v, "$.exit.trailing_stop", &s->trail, "trailing_stop");
+			if (s->exit_at >= 0 && s->win_from >= 0 && s->exit_at <= s->win_from)
+				lerr(L, "$.exit.at", "%02d:%02d is not after window.from %02d:%02d: the window can never open",
+					s->exit_at / 60, s->exit_at % 60, s->win_from / 60, s->win_from % 60);
+			else if (s->exit_at >= 0 && s->exit_at <= ALGO_SESSION_OPEN)
+				lerr(L, "$.exit.at", "%02d:%02d is not after the session open 09:15: no entry could ever be made",
+					s->exit_at / 60, s->exit_at % 60);
 		}
 	}
+	if (s->sizing == SIZE_RISK_PCT && s->risk_stop.kind == STOP_NONE && s->sl.kind == STOP_NONE && !L->nerr)
+		lerr(L, "$.sizing", "risk_pct needs a stop distance: \"stop\" here, or exit.stop_loss");
 	if (rule_form) {
 		if (entry) lerr(L, "$.entry", "use either entry/exit conditions or blueprint rules, not both");
 		if (json_is_object(exit) && (json_object_get(exit, "long") || json_object_get(exit, "short")))
@@ -707,6 +780,15 @@ static void load_object(struct loader *L, json_t *root)
 		if ((v = json_object_get(exit, "long"))) s->exit[0] = load_cond(L, v, "$.exit.long");
 		if ((v = json_object_get(exit, "short"))) s->exit[1] = load_cond(L, v, "$.exit.short");
 	}
+}
+
+static int sha256_hex(const char *text, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return -1;
+	for (unsigned i = 0; i < mdlen; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
 }
 
 static void default_name(struct algo_strategy *s, const char *file)
@@ -740,6 +822,7 @@ struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const ch
 		return NULL;
 	}
 	default_name(L.s, name);
+	if (sha256_hex(text, len, L.s->hash) < 0) lerr(&L, "$", "cannot compute the SHA-256 of the file");
 	if (json_is_array(root)) load_rules(&L, root, "$", NULL);
 	else if (json_is_object(root)) load_object(&L, root);
 	else lerr(&L, "$", "a strategy is a JSON object (or an array of rules)");
@@ -831,23 +914,49 @@ static const char *bar_key(const struct algo_strategy *s, const struct algo_bar 
 	return buf;
 }
 
-/* Finds the bar's stream (*out, NULL when new) and says whether it may be folded in. */
+/* Input timeframe of a bar in seconds; 0 when untimed or unreadable. */
+static int64_t bar_tf_secs(const struct algo_bar *bar)
+{
+	int64_t t = bar->tf[0] ? algo_tf_parse(bar->tf, strlen(bar->tf)) : 0;
+	return t > 0 ? t : 0;
+}
+
+/* Finds the bar's stream (*out, NULL when new) and says whether it may be taken;
+ * *resample is set when it goes into a bucket of the strategy's timeframe. */
 static int classify(const struct algo_strategy *s, const struct algo_bar *bar,
-	struct algo_strategy_sym **out, char *err, size_t errlen)
+	struct algo_strategy_sym **out, int *resample, char *err, size_t errlen)
 {
 	char buf[sizeof ((struct algo_strategy_sym *)0)->key];
-	struct algo_strategy_sym *y = sym_find(s, bar_key(s, bar, buf, sizeof buf));
+	const char *key = bar_key(s, bar, buf, sizeof buf);
+	struct algo_strategy_sym *y = s->cache && strcmp(s->cache->key, key) == 0 ? s->cache : sym_find(s, key);
 	*out = y;
+	*resample = 0;
 	if (!y && s->nsymbols) return ALGO_STRAT_IGNORED;
 	if (!s->print_mode) {
-		if (s->tf_secs && strcmp(bar->tf, s->tf) != 0 && algo_tf_parse(bar->tf, strlen(bar->tf)) != s->tf_secs)
-			return ALGO_STRAT_OTHER_TF;
-		if (!s->tf_secs && y && y->tf[0] && strcmp(y->tf, bar->tf) != 0) return ALGO_STRAT_OTHER_TF;
+		if (y && y->tf[0] && strcmp(y->tf, bar->tf) != 0) return ALGO_STRAT_OTHER_TF;
+		if (s->tf_secs && strcmp(bar->tf, s->tf) != 0) {
+			int64_t bs = bar_tf_secs(bar);
+			if (bs == 0) return ALGO_STRAT_OTHER_TF;
+			if (bs > s->tf_secs) {
+				snprintf(err, errlen, "%s: input bars of %s are %s, larger than the strategy's timeframe %s "
+					"(bars can be combined into larger ones, not split)", s->name, bar->symbol, bar->tf, s->tf);
+				return ALGO_STRAT_BADTF;
+			}
+			if (bs < s->tf_secs) {
+				if (s->tf_secs % bs || s->tf_secs > 86400) {
+					snprintf(err, errlen, "%s: cannot resample %s bars of %s to %s (it must be a whole "
+						"multiple of the input's, at most 1d)", s->name, bar->tf, bar->symbol, s->tf);
+					return ALGO_STRAT_BADTF;
+				}
+				*resample = 1;
+			}
+		}
 	}
-	if (y && y->nbars && bar->ts <= y->last_ts) {
+	if (y && y->skip_ts != INT64_MIN && bar->ts <= y->skip_ts) return ALGO_STRAT_SKIPPED;
+	if (y && y->last_in_ts != INT64_MIN && bar->ts <= y->last_in_ts) {
 		char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
 		algo_time_fmt(bar->ts, ALGO_IST_OFFSET_MIN, a);
-		algo_time_fmt(y->last_ts, ALGO_IST_OFFSET_MIN, b);
+		algo_time_fmt(y->last_in_ts, ALGO_IST_OFFSET_MIN, b);
 		snprintf(err, errlen, "field 'ts': %s is not after the previous bar of %s (%s)", a,
 			bar->symbol, b);
 		return ALGO_STRAT_ERROR;
@@ -859,7 +968,8 @@ int algo_strategy_check_bar(const struct algo_strategy *s, const struct algo_bar
 	char *err, size_t errlen)
 {
 	struct algo_strategy_sym *y;
-	return classify(s, bar, &y, err, errlen);
+	int resample;
+	return classify(s, bar, &y, &resample, err, errlen);
 }
 
 /* 1 true, 0 false, -1 no value (three-valued; only 1 fires). */
@@ -915,85 +1025,113 @@ static int stop_price(double ref, double dist, int dir, int64_t *out)
 	return !isnan(dist) && algo_dec_from_double(ref + dir * dist, out) == 0 && *out > 0;
 }
 
-static void fill_signal(const struct algo_strategy *s, const struct algo_bar *bar, struct algo_signal *sig,
-	int action, int side, int64_t qty, const char *reason)
+/* A completed bar of the strategy's timeframe. */
+struct cbar {
+	int64_t ts, o, h, l, c, v, oi;
+};
+
+static void fill_signal(const struct algo_strategy *s, const struct algo_strategy_sym *y, const struct cbar *b,
+	struct algo_signal *sig, int action, int side, int64_t qty, const char *reason)
 {
 	memset(sig, 0, offsetof(struct algo_signal, reason));
-	sig->ts = bar->ts;
+	sig->ts = b->ts;
 	sig->strategy = s->name;
-	snprintf(sig->symbol, sizeof sig->symbol, "%s", bar->symbol);
+	snprintf(sig->symbol, sizeof sig->symbol, "%.63s", y->key);
 	sig->action = action;
 	sig->side = side;
 	sig->qty = qty;
-	sig->ref = bar->c;
+	sig->ref = b->c;
 	snprintf(sig->reason, sizeof sig->reason, "%s", reason);
 }
 
-int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
-	struct algo_signal *sig, char *err, size_t errlen)
+/* Quantity of an entry at close (0 = too small to buy one share). */
+static int64_t entry_qty(struct algo_strategy *s, const struct algo_strategy_sym *y, const struct cbar *b,
+	double close)
 {
-	char key[sizeof ((struct algo_strategy_sym *)0)->key];
-	struct algo_strategy_sym *y;
-	struct algo_ind_in in;
-	int rc = classify(s, bar, &y, err, errlen), minute;
-	int64_t day;
-	double close;
-	if (rc != ALGO_STRAT_NONE) return rc;
-	if (!y && !(y = sym_add(s, bar_key(s, bar, key, sizeof key)))) {
-		snprintf(err, errlen, "out of memory");
-		return ALGO_STRAT_ERROR;
+	double per, q;
+	if (s->sizing == SIZE_QTY) return s->qty;
+	if (s->sizing == SIZE_CAPITAL_PCT) per = close;
+	else per = stop_dist(s, y->mem, s->risk_stop.kind != STOP_NONE ? &s->risk_stop : &s->sl, close);
+	q = isnan(per) || !(per > 0) ? 0 : floor(algo_dec_to_double(s->capital) * s->size_pct / 100.0 / per * (1 + 1e-12));
+	if (q >= 1) return q > 1e12 ? (int64_t)1e12 : (int64_t)q;
+	if (!s->noted_zero) {
+		char t[ALGO_TIME_FMT_MAX], cap[32];
+		algo_time_fmt(b->ts, ALGO_IST_OFFSET_MIN, t);
+		algo_dec_fmt(s->capital, cap);
+		snprintf(s->note, sizeof s->note, "%s: %s: entry at %s skipped: %s sizes it to 0 shares "
+			"(capital %s, %s); further such entries are skipped silently", s->name, y->key, t,
+			s->sizing == SIZE_CAPITAL_PCT ? "capital_pct" : "risk_pct", cap,
+			isnan(per) ? "the stop distance has no value yet" : "too little for one share");
+		s->note_new = s->noted_zero = 1;
 	}
-	if (!y->tf[0]) snprintf(y->tf, sizeof y->tf, "%s", bar->tf);
+	return 0;
+}
+
+/* Folds a completed bar into y's indicators and runs the rules. */
+static void eval_bar(struct algo_strategy *s, struct algo_strategy_sym *y, const struct cbar *b,
+	algo_signal_fn emit, void *arg, int *nsig)
+{
+	struct algo_ind_in in;
+	struct algo_signal sig;
+	double vars[ALGO_V_COUNT], close;
+	int minute = algo_time_ist_minute(b->ts);
+	int64_t day = algo_time_ist_day(b->ts);
+
 	y->nbars++;
-	y->last_ts = bar->ts;
-	in.o = algo_dec_to_double(bar->o);
-	in.h = algo_dec_to_double(bar->h);
-	in.l = algo_dec_to_double(bar->l);
-	in.c = close = algo_dec_to_double(bar->c);
-	in.v = (double)bar->v;
-	in.oi = bar->oi < 0 ? NAN : (double)bar->oi;
-	in.src = NAN;
-	in.ts = bar->ts;
-	algo_prog_step(&s->prog, y->mem, &in);
-	s->last = y;
-	if (s->print_mode) return ALGO_STRAT_NONE;
-
-	minute = algo_time_ist_minute(bar->ts);
-	day = algo_time_ist_day(bar->ts);
+	y->last_ts = b->ts;
 	if (day != y->day) { y->day = day; y->entries_today = 0; }
-
 	/* Execution closes a position at its attached stop or target within a bar after
 	 * the entry (the entry fills at the next bar's open); follow it. */
-	if (y->pos != ALGO_POS_FLAT && bar->ts > y->entry_ts) {
+	if (y->pos != ALGO_POS_FLAT && b->ts > y->entry_ts) {
 		int hit = y->pos == ALGO_POS_LONG
-			? (y->has_sl && bar->l <= y->sl) || (y->has_tp && bar->h >= y->tp)
-			: (y->has_sl && bar->h >= y->sl) || (y->has_tp && bar->l <= y->tp);
-		if (hit) y->pos = ALGO_POS_FLAT;
+			? (y->has_sl && b->l <= y->sl) || (y->has_tp && b->h >= y->tp)
+			: (y->has_sl && b->h >= y->sl) || (y->has_tp && b->l <= y->tp);
+		if (hit) { y->pos = ALGO_POS_FLAT; y->qty = 0; }
 	}
+	vars[ALGO_V_POSITION] = (double)y->pos * (double)y->qty;
+	vars[ALGO_V_ENTRY_PRICE] = y->pos ? algo_dec_to_double(y->entry_price) : NAN;
+	vars[ALGO_V_BARS_SINCE_ENTRY] = y->pos ? (double)(y->nbars - y->entry_nbars) : NAN;
+	vars[ALGO_V_ENTRIES_TODAY] = y->entries_today;
+	in.o = algo_dec_to_double(b->o);
+	in.h = algo_dec_to_double(b->h);
+	in.l = algo_dec_to_double(b->l);
+	in.c = close = algo_dec_to_double(b->c);
+	in.v = (double)b->v;
+	in.oi = b->oi < 0 ? NAN : (double)b->oi;
+	in.src = NAN;
+	in.ts = b->ts;
+	algo_prog_step_vars(&s->prog, y->mem, &in, vars);
+	s->last = y;
+	if (s->print_mode) return;
 
 	if (y->pos == ALGO_POS_FLAT) {
 		int dir = 0;
+		int64_t qty;
 		const struct cond *c = NULL;
-		if (s->win_from >= 0 && (minute < s->win_from || minute >= s->win_to)) return ALGO_STRAT_NONE;
-		if (s->exit_at >= 0 && minute >= s->exit_at) return ALGO_STRAT_NONE;
-		if (s->max_entries && y->entries_today >= s->max_entries) return ALGO_STRAT_NONE;
+		if (s->win_from >= 0 && (minute < s->win_from || minute >= s->win_to)) return;
+		if (s->exit_at >= 0 && minute >= s->exit_at) return;
+		if (s->max_entries && y->entries_today >= s->max_entries) return;
 		if (s->entry[0] && cond_eval(s, y->mem, s->entry[0]) == 1) { dir = 1; c = s->entry[0]; }
 		else if (s->entry[1] && cond_eval(s, y->mem, s->entry[1]) == 1) { dir = -1; c = s->entry[1]; }
-		if (!dir) return ALGO_STRAT_NONE;
-		fill_signal(s, bar, sig, ALGO_SIG_ENTRY, dir, s->qty, cond_reason(s, y->mem, c));
-		sig->has_sl = stop_price(close, stop_dist(s, y->mem, &s->sl, close), -dir, &sig->sl);
-		sig->has_tp = stop_price(close, stop_dist(s, y->mem, &s->tp, close), dir, &sig->tp);
+		if (!dir || (qty = entry_qty(s, y, b, close)) <= 0) return;
+		fill_signal(s, y, b, &sig, ALGO_SIG_ENTRY, dir, qty, cond_reason(s, y->mem, c));
+		sig.has_sl = stop_price(close, stop_dist(s, y->mem, &s->sl, close), -dir, &sig.sl);
+		sig.has_tp = stop_price(close, stop_dist(s, y->mem, &s->tp, close), dir, &sig.tp);
 		y->pos = dir;
-		y->qty = s->qty;
-		y->entry_ts = bar->ts;
+		y->qty = qty;
+		y->entry_ts = b->ts;
 		y->entry_day = day;
-		y->has_sl = sig->has_sl;
-		y->has_tp = sig->has_tp;
-		y->sl = sig->sl;
-		y->tp = sig->tp;
+		y->entry_price = b->c;
+		y->entry_nbars = y->nbars;
+		y->has_sl = sig.has_sl;
+		y->has_tp = sig.has_tp;
+		y->sl = sig.sl;
+		y->tp = sig.tp;
 		y->extreme = close;
 		y->entries_today++;
-		return ALGO_STRAT_SIGNAL;
+		if (emit) emit(arg, &sig);
+		++*nsig;
+		return;
 	}
 
 	{
@@ -1002,8 +1140,8 @@ int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
 		const char *reason = NULL;
 		char at[32];
 		if (c && cond_eval(s, y->mem, c) == 1) reason = cond_reason(s, y->mem, c);
-		if (s->trail.kind != STOP_NONE && bar->ts > y->entry_ts) {
-			double ext = dir == ALGO_POS_LONG ? algo_dec_to_double(bar->h) : algo_dec_to_double(bar->l);
+		if (s->trail.kind != STOP_NONE && b->ts > y->entry_ts) {
+			double ext = dir == ALGO_POS_LONG ? algo_dec_to_double(b->h) : algo_dec_to_double(b->l);
 			if (dir * (ext - y->extreme) > 0) y->extreme = ext;
 			double dist = stop_dist(s, y->mem, &s->trail, y->extreme);
 			if (!reason && !isnan(dist) && dir * (close - (y->extreme - dir * dist)) <= 0)
@@ -1013,12 +1151,279 @@ int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
 			snprintf(at, sizeof at, "exit.at %02d:%02d", s->exit_at / 60, s->exit_at % 60);
 			reason = at;
 		}
-		if (!reason) return ALGO_STRAT_NONE;
-		fill_signal(s, bar, sig, ALGO_SIG_EXIT, -dir, y->qty, reason);
+		if (!reason) return;
+		fill_signal(s, y, b, &sig, ALGO_SIG_EXIT, -dir, y->qty, reason);
 		y->pos = ALGO_POS_FLAT;
 		y->qty = 0;
-		return ALGO_STRAT_SIGNAL;
+		if (emit) emit(arg, &sig);
+		++*nsig;
 	}
+}
+
+/* ---- resampling ------------------------------------------------------------------------------ */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The bucket of tf_secs holding ts: aligned to the 09:15 IST session open; the last
+ * bucket of the session ends at 15:30; a 1d bucket is the IST day. */
+static void bucket_of(int64_t ts, int64_t tf_secs, int64_t *start, int64_t *end)
+{
+	int64_t mid = algo_time_ist_day(ts) * ALGO_MS_PER_DAY - ALGO_IST_OFFSET_MIN * 60000LL;
+	int64_t open = mid + ALGO_SESSION_OPEN * 60000LL, close = mid + ALGO_SESSION_CLOSE * 60000LL;
+	int64_t len = tf_secs * 1000;
+	if (tf_secs >= 86400) { *start = open; *end = mid + ALGO_MS_PER_DAY; return; }
+	*start = open + floor_div(ts - open, len) * len;
+	*end = *start + len;
+	if (*start < close && *end > close) *end = close;
+}
+
+static void bucket_complete(struct algo_strategy *s, struct algo_strategy_sym *y, algo_signal_fn emit,
+	void *arg, int *nsig)
+{
+	struct cbar b = { y->bkt_ts, y->bo, y->bh, y->bl, y->bc, y->bv, y->boi };
+	y->has_bkt = 0;
+	if (y->nbars && b.ts <= y->last_ts) return;     /* input bars not aligned to the buckets */
+	eval_bar(s, y, &b, emit, arg, nsig);
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	return strcmp((*(struct algo_strategy_sym *const *)a)->key, (*(struct algo_strategy_sym *const *)b)->key);
+}
+
+/* The first bar of a new day completes every symbol's bucket of an earlier day. */
+static int flush_days(struct algo_strategy *s, int64_t day, algo_signal_fn emit, void *arg, int *nsig)
+{
+	struct algo_strategy_sym **v;
+	size_t n = 0;
+	for (size_t i = 0; i < s->nsyms; i++)
+		n += s->syms[i]->has_bkt && algo_time_ist_day(s->syms[i]->bkt_ts) < day;
+	if (!n) return 0;
+	if (!(v = malloc(n * sizeof *v))) return -1;
+	n = 0;
+	for (size_t i = 0; i < s->nsyms; i++)
+		if (s->syms[i]->has_bkt && algo_time_ist_day(s->syms[i]->bkt_ts) < day) v[n++] = s->syms[i];
+	qsort(v, n, sizeof *v, cmp_sym);
+	for (size_t i = 0; i < n; i++) bucket_complete(s, v[i], emit, arg, nsig);
+	free(v);
+	return 0;
+}
+
+int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
+	algo_signal_fn emit, void *arg, char *err, size_t errlen)
+{
+	char key[sizeof ((struct algo_strategy_sym *)0)->key];
+	struct algo_strategy_sym *y;
+	int resample, nsig = 0;
+	int rc = classify(s, bar, &y, &resample, err, errlen);
+	int64_t day = algo_time_ist_day(bar->ts);
+	if (rc == ALGO_STRAT_SKIPPED) s->skipped++;
+	if (rc != ALGO_STRAT_NONE) return rc;
+	if (!y && !(y = sym_add(s, bar_key(s, bar, key, sizeof key)))) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_STRAT_ERROR;
+	}
+	if (!y->tf[0]) snprintf(y->tf, sizeof y->tf, "%s", bar->tf);
+	y->last_in_ts = bar->ts;
+	s->cache = y;
+	if (!s->print_mode && s->tf_secs && s->day >= 0 && day > s->day &&
+	    flush_days(s, day, emit, arg, &nsig) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_STRAT_ERROR;
+	}
+	if (day > s->day) s->day = day;
+	if (!resample) {
+		struct cbar b = { bar->ts, bar->o, bar->h, bar->l, bar->c, bar->v, bar->oi };
+		eval_bar(s, y, &b, emit, arg, &nsig);
+	} else {
+		int64_t start, end;
+		bucket_of(bar->ts, s->tf_secs, &start, &end);
+		if (y->has_bkt && y->bkt_ts != start) bucket_complete(s, y, emit, arg, &nsig);
+		if (!y->has_bkt) {
+			y->has_bkt = 1;
+			y->bkt_ts = start;
+			y->bkt_end = end;
+			y->bo = bar->o;
+			y->bh = bar->h;
+			y->bl = bar->l;
+			y->bv = 0;
+			y->boi = -1;
+		}
+		if (bar->h > y->bh) y->bh = bar->h;
+		if (bar->l < y->bl) y->bl = bar->l;
+		y->bc = bar->c;
+		y->bv += bar->v;
+		if (bar->oi >= 0) y->boi = bar->oi;
+		if (bar->ts + bar_tf_secs(bar) * 1000 >= y->bkt_end) bucket_complete(s, y, emit, arg, &nsig);
+	}
+	return nsig ? ALGO_STRAT_SIGNAL : ALGO_STRAT_NONE;
+}
+
+const char *algo_strategy_take_note(struct algo_strategy *s)
+{
+	if (!s->note_new) return NULL;
+	s->note_new = 0;
+	return s->note;
+}
+
+int64_t algo_strategy_skipped(const struct algo_strategy *s) { return s->skipped; }
+
+int algo_strategy_set_capital(struct algo_strategy *s, int64_t capital)
+{
+	s->capital = capital;
+	return 0;
+}
+
+int algo_strategy_needs_capital(const struct algo_strategy *s)
+{
+	return s->sizing != SIZE_QTY && s->capital <= 0;
+}
+
+const char *algo_strategy_hash(const struct algo_strategy *s) { return s->hash; }
+
+/* ---- restart state ------------------------------------------------------------------------------ */
+
+#define SNAP_VERSION 1
+#define SNAP_NINT 26
+
+struct snap_head {
+	int64_t v[SNAP_NINT];
+	char tf[8];
+	double extreme;
+};
+
+static void *snap_pack(const struct algo_strategy *s, const struct algo_strategy_sym *y, size_t *len)
+{
+	struct snap_head h;
+	size_t ml = s->prog.mem_len;
+	unsigned char *buf;
+	int k = 0;
+	memset(&h, 0, sizeof h);
+	h.v[k++] = SNAP_VERSION; h.v[k++] = (int64_t)ml; h.v[k++] = y->nbars; h.v[k++] = y->last_ts;
+	h.v[k++] = y->last_in_ts; h.v[k++] = y->pos; h.v[k++] = y->qty; h.v[k++] = y->entry_ts;
+	h.v[k++] = y->entry_day; h.v[k++] = y->entry_price; h.v[k++] = y->entry_nbars; h.v[k++] = y->has_sl;
+	h.v[k++] = y->has_tp; h.v[k++] = y->sl; h.v[k++] = y->tp; h.v[k++] = y->day;
+	h.v[k++] = y->entries_today; h.v[k++] = y->has_bkt; h.v[k++] = y->bkt_ts; h.v[k++] = y->bkt_end;
+	h.v[k++] = y->bo; h.v[k++] = y->bh; h.v[k++] = y->bl; h.v[k++] = y->bc; h.v[k++] = y->bv; h.v[k++] = y->boi;
+	memcpy(h.tf, y->tf, sizeof h.tf);
+	h.extreme = y->extreme;
+	*len = sizeof h + ml * sizeof(double);
+	if (!(buf = malloc(*len))) return NULL;
+	memcpy(buf, &h, sizeof h);
+	if (ml) memcpy(buf + sizeof h, y->mem, ml * sizeof(double));
+	return buf;
+}
+
+/* Returns 0, or -1 when the blob does not fit this build's layout. */
+static int snap_unpack(const struct algo_strategy *s, struct algo_strategy_sym *y, const void *blob, size_t len)
+{
+	struct snap_head h;
+	size_t ml = s->prog.mem_len;
+	int k = 2;
+	if (len != sizeof h + ml * sizeof(double)) return -1;
+	memcpy(&h, blob, sizeof h);
+	if (h.v[0] != SNAP_VERSION || h.v[1] != (int64_t)ml) return -1;
+	y->nbars = h.v[k++]; y->last_ts = h.v[k++]; y->last_in_ts = h.v[k++]; y->pos = (int)h.v[k++];
+	y->qty = h.v[k++]; y->entry_ts = h.v[k++]; y->entry_day = h.v[k++]; y->entry_price = h.v[k++];
+	y->entry_nbars = h.v[k++]; y->has_sl = (int)h.v[k++]; y->has_tp = (int)h.v[k++]; y->sl = h.v[k++];
+	y->tp = h.v[k++]; y->day = h.v[k++]; y->entries_today = (int)h.v[k++]; y->has_bkt = (int)h.v[k++];
+	y->bkt_ts = h.v[k++]; y->bkt_end = h.v[k++]; y->bo = h.v[k++]; y->bh = h.v[k++]; y->bl = h.v[k++];
+	y->bc = h.v[k++]; y->bv = h.v[k++]; y->boi = h.v[k++];
+	memcpy(y->tf, h.tf, sizeof y->tf);
+	y->tf[sizeof y->tf - 1] = '\0';
+	y->extreme = h.extreme;
+	if (ml) memcpy(y->mem, (const unsigned char *)blob + sizeof h, ml * sizeof(double));
+	y->skip_ts = y->last_in_ts;
+	return 0;
+}
+
+static int st_fail(struct algo_store *st, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: eval_state: %s", st->path, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(st, "SELECT symbol, hash, state FROM eval_state WHERE strategy = ?1 "
+		"ORDER BY symbol", err, errlen);
+	int rc, n = 0, stale = 0, damaged = 0;
+	if (!q) return -1;
+	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *sym = (const char *)sqlite3_column_text(q, 0), *hash = (const char *)sqlite3_column_text(q, 1);
+		if (!sym || !hash || strcmp(hash, s->hash) != 0) { stale = 1; continue; }
+		if (s->nsymbols && !sym_find(s, sym)) continue;          /* no longer listed */
+		struct algo_strategy_sym *y = sym_find(s, sym);
+		if (!y && !(y = sym_add(s, sym))) { sqlite3_finalize(q); snprintf(err, errlen, "out of memory"); return -1; }
+		if (snap_unpack(s, y, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2)) < 0) {
+			stale = damaged = 1;
+			algo_prog_reset(&s->prog, y->mem);
+			continue;
+		}
+		if (algo_time_ist_day(y->last_in_ts) > s->day) s->day = algo_time_ist_day(y->last_in_ts);
+		n++;
+	}
+	if (rc != SQLITE_DONE) { sqlite3_finalize(q); return st_fail(st, err, errlen); }
+	sqlite3_finalize(q);
+	if (!stale) return n;
+	/* Changed strategy (or a build with another state layout): start every symbol fresh. */
+	for (size_t i = 0; i < s->nsyms; i++) {
+		struct algo_strategy_sym *y = s->syms[i];
+		char keep[sizeof y->key];
+		double *mem = y->mem;
+		memcpy(keep, y->key, sizeof keep);
+		memset(y, 0, sizeof *y);
+		memcpy(y->key, keep, sizeof keep);
+		y->mem = mem;
+		y->day = -1;
+		y->last_in_ts = y->skip_ts = INT64_MIN;
+		algo_prog_reset(&s->prog, y->mem);
+	}
+	s->day = -1;
+	if (!(q = algo_store_prepare(st, "DELETE FROM eval_state WHERE strategy = ?1", err, errlen))) return -1;
+	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) return st_fail(st, err, errlen);
+	return damaged ? -3 : -2;
+}
+
+int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (algo_store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
+	q = algo_store_prepare(st, "INSERT OR REPLACE INTO eval_state (strategy, symbol, hash, state, last_ts_ms) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen);
+	if (!q) goto fail;
+	for (size_t i = 0; i < s->nsyms; i++) {
+		struct algo_strategy_sym *y = s->syms[i];
+		size_t len;
+		void *blob;
+		int rc;
+		if (y->last_in_ts == INT64_MIN) continue;
+		if (!(blob = snap_pack(s, y, &len))) { snprintf(err, errlen, "out of memory"); goto fail; }
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, s->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, y->key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 3, s->hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(q, 4, blob, (int)len, free);
+		sqlite3_bind_int64(q, 5, y->last_in_ts);
+		if ((rc = sqlite3_step(q)) != SQLITE_DONE) { st_fail(st, err, errlen); goto fail; }
+	}
+	sqlite3_finalize(q);
+	return algo_store_exec(st, "COMMIT", err, errlen);
+fail:
+	if (q) sqlite3_finalize(q);
+	{
+		char e2[64];
+		algo_store_exec(st, "ROLLBACK", e2, sizeof e2);
+	}
+	return -1;
 }
 
 void algo_signal_write(struct algo_writer *w, const struct algo_signal *sig)

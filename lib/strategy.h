@@ -63,17 +63,22 @@ struct algo_signal {
  * (indicator states, look-back rings, current values; see algo_prog). */
 struct algo_strategy_sym {
 	char key[80];               /* symbol (print mode: symbol, TAB, tf) */
-	char tf[8];                 /* timeframe this stream was locked to */
-	int64_t nbars;              /* bars folded in */
+	char tf[8];                 /* timeframe of the input bars this stream takes */
+	int64_t nbars;              /* bars of the strategy's timeframe folded in */
 	int64_t last_ts;            /* ts of the last bar folded in */
+	int64_t last_in_ts;         /* ts of the last input bar taken (0 = none) */
+	int64_t skip_ts;            /* restored: input bars at or before it are skipped */
 	int pos;                    /* ALGO_POS_* */
 	int64_t qty;                /* position size while not flat */
-	int64_t entry_ts, entry_day;
+	int64_t entry_ts, entry_day, entry_price, entry_nbars;
 	int has_sl, has_tp;
 	int64_t sl, tp;             /* attached at entry (decimals) */
 	double extreme;             /* best price since entry, for the trailing stop */
 	int64_t day;                /* IST trading day of the last bar */
 	int entries_today;
+	int has_bkt;                /* resampling: a bucket is being built */
+	int64_t bkt_ts, bkt_end;    /* its open time and end (epoch ms) */
+	int64_t bo, bh, bl, bc, bv, boi;        /* its OHLC (decimals), volume, oi (-1 none) */
 	double *mem;
 };
 
@@ -101,19 +106,57 @@ size_t algo_strategy_mem_len(const struct algo_strategy *s);
 /* Results of algo_strategy_on_bar besides a signal count. */
 enum { ALGO_STRAT_ERROR = -1, ALGO_STRAT_NONE = 0, ALGO_STRAT_SIGNAL = 1,
 	ALGO_STRAT_IGNORED = 2,     /* symbol not covered */
-	ALGO_STRAT_OTHER_TF = 3 };  /* covered symbol, bar of another timeframe */
+	ALGO_STRAT_OTHER_TF = 3,    /* covered symbol, bar of another timeframe */
+	ALGO_STRAT_SKIPPED = 4,     /* at or before the restored state's last bar */
+	ALGO_STRAT_BADTF = -2 };    /* input timeframe larger than the strategy's (config) */
+
+/* Called for each signal, in order. */
+typedef void (*algo_signal_fn)(void *arg, const struct algo_signal *sig);
 
 /* Checks, without changing anything, that bar could be folded in: its ts must be
- * after the last bar of its stream. Returns ALGO_STRAT_NONE / _IGNORED / _OTHER_TF,
- * or ALGO_STRAT_ERROR with "field 'ts': … is not after …" in err. */
+ * after the last bar of its stream. Returns ALGO_STRAT_NONE / _IGNORED / _OTHER_TF /
+ * _SKIPPED, ALGO_STRAT_ERROR with "field 'ts': … is not after …" in err, or
+ * ALGO_STRAT_BADTF with a message in err when the bar's timeframe is larger than the
+ * strategy's or does not divide it. */
 int algo_strategy_check_bar(const struct algo_strategy *s, const struct algo_bar *bar,
 	char *err, size_t errlen);
-/* Folds a decoded bar in and evaluates the rules. Returns ALGO_STRAT_SIGNAL with
- * *sig filled, ALGO_STRAT_NONE, _IGNORED, _OTHER_TF (state untouched), or
- * ALGO_STRAT_ERROR as algo_strategy_check_bar (state untouched). Fails only on
- * out of memory otherwise (err "out of memory"). */
+/* Takes an input bar. With a strategy timeframe larger than the bar's, the bar is
+ * folded into a bucket aligned to the 09:15 IST session open; a bucket is evaluated
+ * when a bar of a later bucket arrives, when the bar's end reaches the bucket's end,
+ * or (for every symbol, in symbol order) when the first bar of a new trading day
+ * arrives. Each completed bar is folded into the indicators and the rules run;
+ * every signal goes to emit(arg, sig) (emit may be NULL in print mode). Returns
+ * ALGO_STRAT_SIGNAL when at least one signal was emitted, else ALGO_STRAT_NONE,
+ * _IGNORED, _OTHER_TF, _SKIPPED (state untouched), or the errors of
+ * algo_strategy_check_bar (state untouched). Fails only on out of memory otherwise
+ * (ALGO_STRAT_ERROR, err "out of memory"). */
 int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
-	struct algo_signal *sig, char *err, size_t errlen);
+	algo_signal_fn emit, void *arg, char *err, size_t errlen);
+/* A one-time note about the run (e.g. an entry sized to 0 shares and skipped), or
+ * NULL; each note is returned once. */
+const char *algo_strategy_take_note(struct algo_strategy *s);
+/* Input bars skipped because they were at or before the restored state. */
+int64_t algo_strategy_skipped(const struct algo_strategy *s);
+/* Sets the capital for capital_pct / risk_pct sizing (decimal, > 0); it overrides
+ * the file's "capital". Returns 0. */
+int algo_strategy_set_capital(struct algo_strategy *s, int64_t capital);
+/* Whether the strategy sizes from a capital it does not have yet (the caller must
+ * call algo_strategy_set_capital or report a configuration error). */
+int algo_strategy_needs_capital(const struct algo_strategy *s);
+/* SHA-256 of the file's bytes, as 64 hex digits. */
+const char *algo_strategy_hash(const struct algo_strategy *s);
+
+/* ---- restart state (table eval_state of the state database) ----------------------- */
+struct algo_store;
+/* Restores the saved symbol states of s whose hash matches. Returns the number of
+ * symbols restored, 0 when none, -2 when saved states exist under another hash, -3
+ * when a saved state does not fit this build (another layout, or damaged) — in both
+ * cases every saved state of s is deleted and the strategy starts fresh — or -1 with
+ * err set. */
+int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen);
+/* Saves every symbol state of s (one transaction). Returns 0 or -1 with err set. */
+int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen);
+
 /* Value of watched expression i (algo_strategy_exprs) on the last bar folded in;
  * NaN when it has no value. */
 double algo_strategy_expr_value(const struct algo_strategy *s, int i);

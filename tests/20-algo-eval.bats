@@ -6,6 +6,10 @@ bats_require_minimum_version 1.5.0
 
 EV=$FIX/eval
 
+# These tests run algo-eval many times on the same input: no restart state unless a
+# test asks for it with --state (tests/22-eval-restart.bats is about state).
+setup() { common_setup; unset ALGO_STATE; }
+
 # bars SYMBOL [TF] < lines "YYYY-MM-DD HH:MM CLOSE [HIGH LOW]" -> bar events (o = c)
 bars() {
 	awk -v sym="$1" -v tf="${2:-1m}" '{
@@ -244,15 +248,15 @@ sample_bars() {
 	[ "$(grep -c '"type":"bar"' <<<"$output")" -eq 5 ]
 }
 
-@test "eval: bars of another timeframe are ignored with one note on stderr" {
+@test "eval: a symbol takes one input timeframe; bars of another are ignored with one note" {
 	cat > "$TMP/s.json" <<-'EOF'
 	{"name": "five", "timeframe": "5m", "entry": {"long": "close > 100"}}
 	EOF
-	printf '%s\n' '2024-03-01 09:15 101' '2024-03-01 09:16 101' | bars NSE:A-EQ 1m > "$TMP/in"
-	printf '%s\n' '2024-03-01 09:15 101' | bars NSE:A-EQ 5m >> "$TMP/in"
+	printf '%s\n' '2024-03-01 09:15 101' | bars NSE:A-EQ 5m > "$TMP/in"
+	printf '%s\n' '2024-03-01 09:20 101' '2024-03-01 09:21 101' | bars NSE:A-EQ 1m >> "$TMP/in"
 	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "algo-eval: five: ignoring 1m bars of NSE:A-EQ: the strategy's timeframe is 5m (resampling is not supported yet)" ]
+	[ "$stderr" = "algo-eval: five: ignoring 1m bars of NSE:A-EQ: the strategy's timeframe is 5m and it takes only one input timeframe per symbol" ]
 	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 1 101 | close > 100" ]
 	[ "$(grep -c '"type":"bar"' <<<"$output")" -eq 3 ]
 }
@@ -311,7 +315,7 @@ sys.exit(1 if bad else 0)' "$ROOT/schemas/strategy.json" "$ROOT"/examples/strate
 		"algo-eval: bad-many.json: \$.timeframe: must be a timeframe such as \"1m\", \"5m\", \"1h\" or \"1d\"" \
 		"algo-eval: bad-many.json: \$.qty: must be a positive integer" \
 		"algo-eval: bad-many.json: \$.max_entries_per_day: must be a positive integer" \
-		"algo-eval: bad-many.json: \$.window: 'from' must be before 'to'" \
+		"algo-eval: bad-many.json: \$.window: 'from' must be before 'to': the window can never open" \
 		"algo-eval: bad-many.json: \$.exit.at: must be a time \"HH:MM\" (00:00 to 23:59)" \
 		"algo-eval: bad-many.json: \$.exit.stop_loss.pct: must be a positive number" \
 		"algo-eval: bad-many.json: \$.entry.long.all[1]: col 1: unknown indicator 'EMAA' (did you mean 'EMA'?)" \
@@ -362,7 +366,23 @@ algo-eval: bad-rules.json: \$.rules[3].conditions[1].all: must be a non-empty ar
 	check '{"entry": {"long": {"all": ["close > 1"], "any": ["close > 1"]}}}' "\$.entry.long: a group has exactly one of 'all', 'any', 'not'"
 	check '{"entry": {"long": {"left": "close", "op": ">"}}}' "\$.entry.long: a condition object needs 'left', 'op' and 'right' (or is a group: 'all', 'any', 'not')"
 	check '{"entry": {"long": {"left": "close > 1", "op": "crosses_above", "right": 2}}}' "\$.entry.long: col 1: 'crosses_above' needs a number on both sides, not a condition"
-	check '{"entry": {"long": "close > 1"}, "sizing": {"capital_pct": 10}}' "\$.sizing: not supported yet; give \"qty\""
+	check '{"entry": {"long": "close > 1"}, "sizing": {"capital_pct": 10}}' "\$.sizing: capital_pct and risk_pct need a capital: add \"capital\": AMOUNT to the file or give --capital AMOUNT"
+	check '{"entry": {"long": "close > 1"}, "capital": 1000, "sizing": {"risk_pct": 1}}' "\$.sizing: risk_pct needs a stop distance: \"stop\" here, or exit.stop_loss"
+	check '{"entry": {"long": "close > 1"}, "capital": 1000, "sizing": {"capital_pct": 0}}' "\$.sizing.capital_pct: must be a number above 0 and at most 100"
+	check '{"entry": {"long": "close > 1"}, "capital": 1000, "sizing": {"capital_pct": 5, "risk_pct": 1}}' "\$.sizing: give exactly one of 'qty', 'capital_pct' and 'risk_pct'"
+	check '{"entry": {"long": "close > 1"}, "capital": 1000, "sizing": {"capital_pct": 5, "stop": 3}}' "\$.sizing.stop: goes only with 'risk_pct'"
+	check '{"entry": {"long": "close > 1"}, "capital": 1000, "sizing": {"risk_pct": 1, "stop": "ATRR(14)"}}' "\$.sizing.stop: col 1: unknown indicator 'ATRR' (did you mean 'ATR'?)"
+	check '{"entry": {"long": "close > 1"}, "qty": 2, "sizing": {"qty": 3}}' "\$.sizing: give either \"qty\" or \"sizing\", not both"
+	check '{"entry": {"long": "close > 1"}, "capital": -5}' "\$.capital: must be a positive amount of rupees"
+	check '{"entry": {"long": "close > 1"}, "window": {"from": "16:00", "to": "17:00"}}' "\$.window: the window can never open: it is outside the session 09:15-15:30"
+	check '{"entry": {"long": "close > 1"}, "window": {"from": "08:00", "to": "09:15"}}' "\$.window: the window can never open: it is outside the session 09:15-15:30"
+	check '{"entry": {"long": "close > 1"}, "window": {"from": "10:00", "to": "12:00"}, "exit": {"at": "09:30"}}' "\$.exit.at: 09:30 is not after window.from 10:00: the window can never open"
+	check '{"entry": {"long": "close > 1"}, "exit": {"at": "09:00"}}' "\$.exit.at: 09:00 is not after the session open 09:15: no entry could ever be made"
+	check '{"entry": {"long": "MACD(12,26,9).signl > 0"}}' "\$.entry.long: col 15: unknown output 'signl' of MACD (did you mean 'signal'?)"
+	check '{"entry": {"long": "MACD(12,26,9).up > 0"}}' "\$.entry.long: col 15: unknown output 'up' of MACD (outputs: macd, signal, hist)"
+	check '{"entry": {"long": "EMA(close, -3) > 0"}}' "\$.entry.long: col 12: EMA: period must be an integer from 1 to 100000, got -3"
+	check '{"entry": {"long": "RSI(close, 14, 3) > 0"}}' "\$.entry.long: col 1: RSI takes 1 parameter: RSI([source], period), got 3 arguments"
+	check '{"entry": {"long": "positon > 0"}}' "\$.entry.long: col 1: unknown name 'positon' (did you mean 'position'?)"
 	check '{"entry": {"long": "close > 1"}, "qty": "10"}' "\$.qty: must be a positive integer"
 	check '{"entry": {"long": "close > 1"}, "product": "cnc"}' "\$.product: must be \"intraday\", \"delivery\" or \"margin\""
 	check '{"entry": {"long": "close > 1"}, "symbols": ["NSE:A-EQ", "NSE:A-EQ"]}' "\$.symbols[1]: duplicate symbol 'NSE:A-EQ'"
@@ -475,4 +495,220 @@ algo-eval: bad-rules.json: \$.rules[3].conditions[1].all: must be a non-empty ar
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == "algo-eval: stdin:1: "* ]]
 	[ "$output" = "ts,symbol,close" ]
+}
+
+# ---- resampling ---------------------------------------------------------------------
+
+# minutes FROM TO CLOSE0 -> "2024-03-01 HH:MM CLOSE" lines, one a minute, close +1 each
+minutes() {
+	python3 -c '
+import sys
+day, a, b, c = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+h, m = map(int, a.split(":")); eh, em = map(int, b.split(":"))
+t, e = h * 60 + m, eh * 60 + em
+while t <= e:
+    print("%s %02d:%02d %g" % (day, t // 60, t % 60, c)); t += 1; c += 1
+' "$@"
+}
+
+@test "eval: 1m bars resample to 15m aligned to 09:15; the 09:29 bar completes the 09:15 bar" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "r15", "timeframe": "15m",
+	 "entry": {"long": "open == 100 and high == 114 and low == 100 and volume == 1500 and time == 09:15"},
+	 "exit": {"long": "open == 115 and close == 129"}}
+	EOF
+	minutes 2024-03-01 09:15 09:44 100 | bars NSE:A-EQ 1m > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 1 114 | open == 100 and high == 114 and low == 100 and volume == 1500 and time == 09:15
+09:30 NSE:A-EQ exit sell 1 129 | open == 115 and close == 129" ]
+	# each signal comes right after the 1m bar that completed its 15m bar
+	[[ "$(sed -n 15p <<<"$output")" == *'"ts":"2024-03-01T09:29:00+05:30"'* ]]
+	[[ "$(sed -n 16p <<<"$output")" == *'"type":"signal","ts":"2024-03-01T09:15:00+05:30"'* ]]
+	[[ "$(sed -n 31p <<<"$output")" == *'"ts":"2024-03-01T09:44:00+05:30"'* ]]
+	[[ "$(sed -n 32p <<<"$output")" == *'"type":"signal","ts":"2024-03-01T09:30:00+05:30"'* ]]
+	[ "$(wc -l <<<"$output")" -eq 32 ]
+}
+
+@test "eval: a resampled bar also completes when a bar of a later bucket or a new day arrives" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "r15", "timeframe": "15m", "entry": {"long": "close > 0"}, "exit": {"long": "close > 0"}}
+	EOF
+	{ minutes 2024-03-01 09:15 09:20 100; minutes 2024-03-01 09:31 09:31 200
+	  minutes 2024-03-01 15:15 15:20 300; minutes 2024-03-04 09:15 09:15 400; } | bars NSE:A-EQ 1m > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 1 105 | close > 0
+09:30 NSE:A-EQ exit sell 1 200 | close > 0
+15:15 NSE:A-EQ entry buy 1 305 | close > 0" ]
+	# 09:15 completes when the 09:31 bar arrives, 09:30 when 15:15 arrives, 15:15 on the new day
+	[[ "$(sed -n 8p <<<"$output")" == *'"type":"signal","ts":"2024-03-01T09:15:00+05:30"'* ]]
+	[[ "$(sed -n 7p <<<"$output")" == *'"ts":"2024-03-01T09:31:00+05:30"'* ]]
+	[[ "$(tail -1 <<<"$output")" == *'"type":"signal","ts":"2024-03-01T15:15:00+05:30"'* ]]
+}
+
+@test "eval: 1h bars align to 09:15; the last bucket of the day is short and the 15:29 bar completes it" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "r1h", "timeframe": "1h", "entry": {"long": "time == 15:15 and open == 100 and close == 114"}}
+	EOF
+	minutes 2024-03-01 15:15 15:29 100 | bars NSE:A-EQ 1m > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "15:15 NSE:A-EQ entry buy 1 114 | time == 15:15 and open == 100 and close == 114" ]
+	[[ "$(tail -1 <<<"$output")" == *'"type":"signal"'* ]]
+	# 5m input into 15m: three bars make one
+	cat > "$TMP/f.json" <<-'EOF'
+	{"name": "r15", "timeframe": "15m", "entry": {"long": "volume == 300 and close == 102"}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 100' '2024-03-01 09:20 101' '2024-03-01 09:25 102' | bars NSE:A-EQ 5m > "$TMP/in5"
+	run --separate-stderr algo-eval -s "$TMP/f.json" < "$TMP/in5"
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 1 102 | volume == 300 and close == 102" ]
+}
+
+@test "eval: a strategy timeframe smaller than the input's, or not a multiple of it, is a config error (78)" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "one", "timeframe": "1m", "entry": {"long": "close > 0"}}
+	EOF
+	printf '%s\n' '2024-03-01 09:15 100' | bars NSE:A-EQ 5m > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "algo-eval: stdin:1: one: input bars of NSE:A-EQ are 5m, larger than the strategy's timeframe 1m (bars can be combined into larger ones, not split)" ]
+	[ -z "$output" ]
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "seven", "timeframe": "7m", "entry": {"long": "close > 0"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"seven: cannot resample 5m bars of NSE:A-EQ to 7m"* ]]
+}
+
+# ---- sizing -----------------------------------------------------------------------------
+
+@test "eval: sizing by capital_pct and risk_pct; --capital overrides the file's capital" {
+	printf '%s\n' '2024-03-01 09:15 250' '2024-03-01 09:16 251' | bars NSE:A-EQ > "$TMP/in"
+	cat > "$TMP/c.json" <<-'EOF'
+	{"name": "c", "capital": 100000, "sizing": {"capital_pct": 10}, "entry": {"long": "close == 250"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/c.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 40 250 | close == 250" ]
+	run --separate-stderr algo-eval --capital 50000 -s "$TMP/c.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 20 250 | close == 250" ]
+	cat > "$TMP/r.json" <<-'EOF'
+	{"name": "r", "sizing": {"risk_pct": 1, "stop": "close / 100"}, "entry": {"long": "close == 250"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/r.json" < "$TMP/in"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *'$.sizing: capital_pct and risk_pct need a capital'* ]]
+	run --separate-stderr algo-eval --check "$TMP/r.json"
+	[ "$status" -eq 78 ]
+	run --separate-stderr algo-eval --check --capital 100000 "$TMP/r.json"
+	[ "$status" -eq 0 ]
+	run --separate-stderr algo-eval --capital 100000 -s "$TMP/r.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 400 250 | close == 250" ]
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "s", "capital": 100000, "sizing": {"risk_pct": 2}, "exit": {"stop_loss": {"points": 3}},
+	 "entry": {"long": "close == 250"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 666 250 sl=247 | close == 250" ]
+	run --separate-stderr algo-eval --capital abc -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 2 ]
+}
+
+@test "eval: an entry sized to 0 shares makes no signal and one note on stderr" {
+	printf '%s\n' '2024-03-01 09:15 250' '2024-03-01 09:16 250' '2024-03-01 09:17 250' | bars NSE:A-EQ > "$TMP/in"
+	cat > "$TMP/c.json" <<-'EOF'
+	{"name": "tiny", "capital": 1000, "sizing": {"capital_pct": 10}, "entry": {"long": "close == 250"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/c.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ -z "$(signals <<<"$output")" ]
+	[ "$stderr" = "algo-eval: tiny: NSE:A-EQ: entry at 2024-03-01T09:15:00+05:30 skipped: capital_pct sizes it to 0 shares (capital 1000, too little for one share); further such entries are skipped silently" ]
+}
+
+# ---- state keywords ------------------------------------------------------------------------
+
+@test "eval: state keywords position, entry_price, bars_since_entry, entries_today" {
+	cat > "$TMP/s.json" <<-'EOF'
+	{"name": "kw", "qty": 3,
+	 "entry": {"long": {"all": ["position == 0", "entries_today < 2", "close > 0"]}},
+	 "exit": {"long": {"any": ["bars_since_entry >= 2", "close < entry_price - 5"]}}}
+	EOF
+	{ printf '%s\n' '2024-03-01 09:15 100' '2024-03-01 09:16 101' '2024-03-01 09:17 102' '2024-03-01 09:18 103' \
+	    '2024-03-01 09:19 90' '2024-03-01 09:20 104' '2024-03-01 09:21 105' '2024-03-04 09:15 106'; } | bars NSE:A-EQ > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/s.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(signals <<<"$output")" = "09:15 NSE:A-EQ entry buy 3 100 | position == 0 and entries_today < 2 and close > 0
+09:17 NSE:A-EQ exit sell 3 102 | bars_since_entry >= 2
+09:18 NSE:A-EQ entry buy 3 103 | position == 0 and entries_today < 2 and close > 0
+09:19 NSE:A-EQ exit sell 3 90 | close < entry_price - 5
+09:15 NSE:A-EQ entry buy 3 106 | position == 0 and entries_today < 2 and close > 0" ]
+	# position is signed: a short holds -qty
+	cat > "$TMP/p.json" <<-'EOF'
+	{"name": "pos", "qty": 4, "allow_short": true, "entry": {"short": "close > 0"},
+	 "exit": {"short": "position == -4 and bars_since_entry == 1 and entry_price == 100"}}
+	EOF
+	run --separate-stderr algo-eval -s "$TMP/p.json" < "$TMP/in"
+	[ "$(signals <<<"$output" | head -2)" = "09:15 NSE:A-EQ entry sell 4 100 | close > 0
+09:16 NSE:A-EQ exit buy 4 101 | position == -4 and bars_since_entry == 1 and entry_price == 100" ]
+	# --print: never in a position
+	run --separate-stderr algo-eval --print "position" --print "entry_price" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p <<<"$output")" = "2024-03-01T09:15:00+05:30,NSE:A-EQ,0," ]
+}
+
+# ---- several strategies ----------------------------------------------------------------------
+
+@test "eval: several strategies: signals in file order, then symbol" {
+	cat > "$TMP/b.json" <<-'EOF'
+	{"name": "bbb", "entry": {"long": "close > 0"}}
+	EOF
+	cat > "$TMP/a.json" <<-'EOF'
+	{"name": "aaa", "entry": {"long": "close > 0"}}
+	EOF
+	cat > "$TMP/r.json" <<-'EOF'
+	{"name": "r15", "timeframe": "15m", "entry": {"long": "close > 0"}}
+	EOF
+	{ printf '%s\n' '2024-03-01 09:15 100' | bars NSE:Z-EQ; printf '%s\n' '2024-03-01 09:15 100' | bars NSE:Y-EQ
+	  printf '%s\n' '2024-03-04 09:15 100' | bars NSE:X-EQ; } > "$TMP/in"
+	run --separate-stderr algo-eval -s "$TMP/b.json" -s "$TMP/a.json" -s "$TMP/r.json" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	[ "$(python3 -c '
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    print(e["type"], e.get("strategy", "-"), e["symbol"])' <<<"$output")" = "bar - NSE:Z-EQ
+signal bbb NSE:Z-EQ
+signal aaa NSE:Z-EQ
+bar - NSE:Y-EQ
+signal bbb NSE:Y-EQ
+signal aaa NSE:Y-EQ
+bar - NSE:X-EQ
+signal bbb NSE:X-EQ
+signal aaa NSE:X-EQ
+signal r15 NSE:Y-EQ
+signal r15 NSE:Z-EQ" ]
+	run --separate-stderr algo-eval -s "$TMP/a.json" -s "$TMP/a.json" < "$TMP/in"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"two strategies are named 'aaa'"* ]]
+}
+
+# ---- examples --------------------------------------------------------------------------------
+
+@test "eval: every example strategy passes --check and signals on sample_3k" {
+	n=0
+	for f in "$ROOT"/examples/strategies/*.json; do
+		n=$((n + 1))
+		run --separate-stderr algo-eval --check "$f"
+		[ "$status" -eq 0 ] || { echo "$f: $stderr"; false; }
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d=d[0] if isinstance(d,list) else d; assert isinstance(d.get("_comment"), str) and "\n" not in d["_comment"]' "$f"
+		sym=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d.get("symbols") if isinstance(d,dict) else None; print((s if isinstance(s,str) else s[0]) if s else "NSE:TEST-EQ")' "$f")
+		algo-feed csv --no-progress --symbol "$sym" "$FIX/sample_3k.csv" | algo-eval -s "$f" > "$TMP/out"
+		k=$(grep -c '"type":"signal"' "$TMP/out" || true)
+		echo "$(basename "$f"): $k signals"
+		[ "$k" -ge 1 ]
+	done
+	[ "$n" -ge 8 ]
 }

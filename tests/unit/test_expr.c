@@ -210,5 +210,38 @@ int main(void)
 		is_series("close == 10 and close != 11", c, 5, (double[]){ 0, 1, 0, 1, 0 });
 		is_series("close <= 10 and close >= 10", c, 5, (double[]){ 0, 1, 0, 1, 0 });
 	}
+	/* state keywords: parsed as names, keys are their names, values from the caller */
+	is_str(key("POSITION > 0 and entries_today < 2"), "((position > 0) and (entries_today < 2))",
+		"state keywords are case-insensitive names");
+	is_str(key("entry_price * 1.01"), "(entry_price * 1.01)", "entry_price");
+	is_str(key("bars_since_entry[1]"), "bars_since_entry[1]", "look-back of a state keyword");
+	is_str(error("entries_todya < 2"), "col 1: unknown name 'entries_todya' (did you mean 'entries_today'?)",
+		"a misspelt state keyword gets a suggestion");
+	is_str(error("position(1)"), "col 1: unknown indicator 'position'", "a state keyword is not callable");
+	{
+		char err[256];
+		struct algo_prog pg;
+		struct algo_expr *e = algo_expr_parse("position + bars_since_entry[1]", 30, err, sizeof err);
+		struct algo_ind_in in = { 1, 1, 1, 1, 1, NAN, NAN, 1709264700000LL };
+		double vars[ALGO_V_COUNT] = { -4, 100, 1, 2 }, *mem;
+		int node;
+		algo_prog_init(&pg);
+		node = algo_prog_add(&pg, e);
+		algo_prog_finish(&pg);
+		mem = malloc(algo_prog_mem_len(&pg) * sizeof *mem);
+		algo_prog_reset(&pg, mem);
+		algo_prog_step_vars(&pg, mem, &in, vars);
+		ok(isnan(algo_prog_value(&pg, mem, node)), "no look-back value on the first bar");
+		vars[0] = 3;
+		vars[2] = 2;
+		algo_prog_step_vars(&pg, mem, &in, vars);
+		ok(algo_prog_value(&pg, mem, node) == 4, "position now + bars_since_entry a bar ago");
+		algo_prog_step(&pg, mem, &in);
+		ok(isnan(algo_prog_value(&pg, mem, node)), "without vars the keywords have no value");
+		is_str(algo_var_name(ALGO_V_ENTRIES_TODAY), "entries_today", "algo_var_name");
+		free(mem);
+		algo_prog_free(&pg);
+		algo_expr_free(e);
+	}
 	return tap_done();
 }
