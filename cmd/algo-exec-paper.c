@@ -1,36 +1,63 @@
 /* algo-exec-paper — fills orders on paper from the market events in the stream.
  *
- * Reads NDJSON on stdin and copies every event through. After each valid order it
- * writes an order_update (accepted or rejected); market orders fill at the open of the
- * symbol's next bar (--fill next-open) or at the close of its last bar (--fill close),
- * with slippage and commission applied, as a fill and an order_update "filled". */
+ * Reads NDJSON on stdin and copies every event through. Orders, cancel and modify
+ * events go to the paper engine (lib/fillsim.h), bars and ticks drive it; its fills
+ * and order updates are written right after the event that caused them. The fill
+ * rules are in algo-exec-paper(1). */
 #include "book.h"
 #include "cli.h"
+#include "costs.h"
 #include "decimal.h"
 #include "event.h"
 #include "fillsim.h"
 #include "timeutil.h"
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: algo-exec-paper [OPTIONS] < EVENTS\n"
-	"Fills order events on paper from the bars in the stream; passes every event through.\n"
-	"      --fill MODEL           next-open (default): at the open of the next bar;\n"
-	"                             close: at the close of the last bar\n"
+	"Fills order events on paper from the bars and ticks in the stream; passes every event through.\n"
+	"      --fill MODEL           next-open (default): market orders at the open of the next bar;\n"
+	"                             close: at the close of the bar the order was made on\n"
 	"      --slippage-bps N       price slippage in basis points, e.g. 2.5 (default 0)\n"
+	"      --slippage-ticks N     slippage in whole ticks (default 0)\n"
+	"      --tick-size P          tick size for --slippage-ticks (default 0.05)\n"
 	"      --commission-bps N     brokerage in basis points of turnover (default 0)\n"
+	"      --charges FILE         Indian charges from a dated table (a file, a name such as\n"
+	"                             'india' in ../share/algo/costs/, or 'none' for zero fees)\n"
+	"      --latency-bars N       orders become eligible N bars of their symbol later\n"
+	"      --max-participation P  fill at most P x bar volume per bar (0 < P <= 1)\n"
+	"      --intrabar MODE        both legs inside one bar: pessimistic (default) or optimistic\n"
+	"      --square-off HH:MM     close intraday positions at the first bar at or after HH:MM IST\n"
+	"                             (default none)\n"
+	"      --capital AMOUNT       reject orders the remaining capital cannot cover\n"
+	"      --fno-margin-pct PCT   margin for futures and options, percent of notional (default 15)\n"
 	"      --skip-bad             warn about bad input lines and skip them instead of stopping\n"
 	"  -h, --help                 print this help and exit\n"
 	"      --version              print the version and exit\n";
 
-enum { OPT_FILL = 256, OPT_SLIPPAGE, OPT_COMMISSION, OPT_SKIP_BAD, OPT_VERSION };
+enum { OPT_FILL = 256, OPT_SLIPPAGE, OPT_SLIP_TICKS, OPT_TICK_SIZE, OPT_COMMISSION, OPT_CHARGES,
+	OPT_LATENCY, OPT_PARTICIPATION, OPT_INTRABAR, OPT_SQUARE_OFF, OPT_CAPITAL, OPT_FNO_MARGIN,
+	OPT_SKIP_BAD, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "fill", required_argument, NULL, OPT_FILL },
 	{ "slippage-bps", required_argument, NULL, OPT_SLIPPAGE },
+	{ "slippage-ticks", required_argument, NULL, OPT_SLIP_TICKS },
+	{ "tick-size", required_argument, NULL, OPT_TICK_SIZE },
 	{ "commission-bps", required_argument, NULL, OPT_COMMISSION },
+	{ "charges", required_argument, NULL, OPT_CHARGES },
+	{ "latency-bars", required_argument, NULL, OPT_LATENCY },
+	{ "max-participation", required_argument, NULL, OPT_PARTICIPATION },
+	{ "intrabar", required_argument, NULL, OPT_INTRABAR },
+	{ "square-off", required_argument, NULL, OPT_SQUARE_OFF },
+	{ "capital", required_argument, NULL, OPT_CAPITAL },
+	{ "fno-margin-pct", required_argument, NULL, OPT_FNO_MARGIN },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -38,20 +65,82 @@ static const struct option options[] = {
 };
 
 struct last_ts { int64_t ts; int seen; };
-/* Per symbol: the last bar's close (for --fill close) and the last order's time. */
-struct sym_state { int64_t close; int have_close; int64_t order_ts; int order_seen; };
 
 static struct {
 	struct algo_fillsim fs;
-	struct algo_book_tab bars;     /* symbol\x1ftf -> last_ts */
-	struct algo_book_tab syms;     /* symbol -> sym_state */
-	struct algo_book_tab ids;      /* user\x1fid -> (nothing): order ids seen */
+	struct algo_costs costs;
+	struct algo_book_tab bars;     /* symbol\x1ftf (or symbol\x1f for ticks) -> last_ts */
+	struct algo_book_tab orders;   /* symbol -> last_ts of its orders */
 } st;
 
 static void flush_cb(void *arg)
 {
 	(void)arg;
 	algo_writer_flush(&algo_stdout);
+}
+
+static void out_fees(const struct algo_fees *f)
+{
+	struct algo_writer *w = &algo_stdout;
+	algo_out_obj_begin(w, "fees");
+	algo_out_dec(w, "brokerage", f->brokerage);
+	if (st.fs.cfg.cost_model == ALGO_COST_TABLE || st.fs.cfg.cost_model == ALGO_COST_TABLE_NONE) {
+		algo_out_dec(w, "stt", f->stt);
+		algo_out_dec(w, "exchange", f->exchange);
+		algo_out_dec(w, "sebi", f->sebi);
+		algo_out_dec(w, "ipft", f->ipft);
+		algo_out_dec(w, "stamp", f->stamp);
+		algo_out_dec(w, "gst", f->gst);
+		if (f->dp)
+			algo_out_dec(w, "dp", f->dp);
+	}
+	algo_out_dec(w, "total", f->total);
+	algo_out_obj_end(w);
+}
+
+/* The engine's report callback: one event per fill or order update. */
+static void emit(const struct algo_fillsim_out *e, void *arg)
+{
+	struct algo_writer *w = &algo_stdout;
+	const struct algo_working_order *o = e->o;
+	(void)arg;
+	algo_out_begin(w);
+	if (e->what == ALGO_OUT_FILL) {
+		char fill_id[ALGO_FILLSIM_ID_MAX + 24];
+		snprintf(fill_id, sizeof fill_id, "%s-%lld", o->in.id, (long long)e->fill_no);
+		algo_out_str(w, "type", "fill");
+		algo_out_time(w, "ts", e->ts);
+		algo_out_str(w, "id", o->in.id);
+		algo_out_str(w, "fill_id", fill_id);
+		algo_out_str(w, "strategy", o->in.strategy);
+		algo_out_str(w, "symbol", o->in.symbol);
+		algo_out_str(w, "side", o->in.side == ALGO_BUY ? "buy" : "sell");
+		algo_out_int(w, "qty", e->qty);
+		algo_out_dec(w, "price", e->price);
+		out_fees(&e->fees);
+		algo_out_int(w, "remaining", o->in.qty - o->filled);
+		algo_out_str(w, "user", o->in.user);
+		if (e->reason)
+			algo_out_str(w, "reason", e->reason);
+		if (e->ambiguous)
+			algo_out_bool(w, "ambiguous", 1);
+	} else {
+		algo_out_str(w, "type", "order_update");
+		algo_out_time(w, "ts", e->ts);
+		algo_out_str(w, "id", o->in.id);
+		algo_out_str(w, "status", e->status);
+		if (e->reason)
+			algo_out_str(w, "reason", e->reason);
+		if (strcmp(e->status, "filled") == 0 || strcmp(e->status, "partial") == 0) {
+			algo_out_int(w, "filled", o->filled);
+			algo_out_dec(w, "avg_price", algo_dec_muldiv(o->value, 1, o->filled));
+			if (o->filled < o->in.qty)
+				algo_out_int(w, "remaining", o->in.qty - o->filled);
+		}
+		if (strcmp(o->in.user, "default") != 0)
+			algo_out_str(w, "user", o->in.user);
+	}
+	algo_out_end(w);
 }
 
 static int get_name(const struct algo_event *ev, const char *key, int required, char *out,
@@ -72,12 +161,17 @@ static int get_name(const struct algo_event *ev, const char *key, int required, 
 	return 1;
 }
 
+/* The index of the word in list, or -1 with err set; an absent optional field gives
+ * dflt. */
 static int get_word(const struct algo_event *ev, const char *key, const char *const *list,
-	const char *want, char *err, size_t errlen)
+	const char *want, int dflt, char *err, size_t errlen)
 {
 	char buf[16];
 	const struct algo_jfield *f = algo_event_get(ev, key);
-	if (algo_event_str(ev, key, 1, buf, sizeof buf, err, errlen) < 0) {
+	int rc;
+	if (!f && dflt >= 0)
+		return dflt;
+	if ((rc = algo_event_str(ev, key, 1, buf, sizeof buf, err, errlen)) < 0) {
 		if (f && f->type == ALGO_J_STRING)
 			snprintf(err, errlen, "field '%s': must be %s", key, want);
 		return -1;
@@ -87,6 +181,24 @@ static int get_word(const struct algo_event *ev, const char *key, const char *co
 			return i;
 	snprintf(err, errlen, "field '%s': must be %s", key, want);
 	return -1;
+}
+
+static int get_id(const struct algo_event *ev, char *id, char *err, size_t errlen)
+{
+	char buf[ALGO_NAME_MAX];
+	size_t n;
+	if (algo_event_str(ev, "id", 1, buf, sizeof buf, err, errlen) < 0) {
+		if (algo_event_get(ev, "id") && algo_event_get(ev, "id")->type == ALGO_J_STRING)
+			snprintf(err, errlen, "field 'id': must be 1 to 30 letters or digits");
+		return -1;
+	}
+	n = strspn(buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+	if (buf[n] || n == 0 || n >= ALGO_FILLSIM_ID_MAX) {
+		snprintf(err, errlen, "field 'id': must be 1 to 30 letters or digits");
+		return -1;
+	}
+	memcpy(id, buf, n + 1);
+	return 0;
 }
 
 static void time_err(char *err, size_t errlen, const char *what, int64_t now, int64_t prev,
@@ -99,166 +211,166 @@ static void time_err(char *err, size_t errlen, const char *what, int64_t now, in
 		tf[0] ? " " : "", tf);
 }
 
-static void out_update(int64_t ts, const char *id, const char *status, const char *reason)
+static struct last_ts *check_time_last;   /* the record check_time used last */
+
+/* Checks that ts is after (strict) or not before the last time under key. */
+static int check_time(struct algo_book_tab *t, const char *symbol, const char *tf, int64_t ts,
+	int strict, char *err, size_t errlen)
 {
-	algo_out_begin(&algo_stdout);
-	algo_out_str(&algo_stdout, "type", "order_update");
-	algo_out_time(&algo_stdout, "ts", ts);
-	algo_out_str(&algo_stdout, "id", id);
-	algo_out_str(&algo_stdout, "status", status);
-	if (reason)
-		algo_out_str(&algo_stdout, "reason", reason);
-	algo_out_end(&algo_stdout);
+	char key[2 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, symbol, tf, NULL);
+	struct last_ts *lt = kn ? algo_book_tab_get(t, key, kn, 1) : NULL;
+	if (!lt) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lt->seen && (strict ? ts <= lt->ts : ts < lt->ts)) {
+		time_err(err, errlen, strict ? "is not after the previous bar" : "goes back before",
+			ts, lt->ts, symbol, tf);
+		return -1;
+	}
+	lt->ts = ts;
+	lt->seen = 1;
+	check_time_last = lt;
+	return 0;
 }
 
-/* Fills o at reference price ref at time ts: a fill event, then order_update filled.
- * When the fill cannot be computed the order ends with status fail_status. */
-static void fill_order(const struct algo_working_order *o, int64_t ts, int64_t ref,
-	const char *fail_status)
+/* Engine errors: -3 is a configuration problem (no charges for a date). */
+static int engine_rc(int rc)
 {
-	struct algo_fill f;
-	char err[ALGO_ERR_MAX], fill_id[ALGO_FILLSIM_ID_MAX + 8];
-
-	if (algo_fillsim_fill(&st.fs.cfg, o->side, o->qty, ref, &f, err, sizeof err)) {
-		out_update(ts, o->id, fail_status, err);
-		return;
-	}
-	snprintf(fill_id, sizeof fill_id, "%s-1", o->id);
-	algo_out_begin(&algo_stdout);
-	algo_out_str(&algo_stdout, "type", "fill");
-	algo_out_time(&algo_stdout, "ts", ts);
-	algo_out_str(&algo_stdout, "id", o->id);
-	algo_out_str(&algo_stdout, "fill_id", fill_id);
-	algo_out_str(&algo_stdout, "strategy", o->strategy);
-	algo_out_str(&algo_stdout, "symbol", o->symbol);
-	algo_out_str(&algo_stdout, "side", o->side == ALGO_BUY ? "buy" : "sell");
-	algo_out_int(&algo_stdout, "qty", o->qty);
-	algo_out_dec(&algo_stdout, "price", f.price);
-	algo_out_obj_begin(&algo_stdout, "fees");
-	algo_out_dec(&algo_stdout, "brokerage", f.brokerage);
-	algo_out_dec(&algo_stdout, "total", f.total_fees);
-	algo_out_obj_end(&algo_stdout);
-	algo_out_int(&algo_stdout, "remaining", 0);
-	algo_out_str(&algo_stdout, "user", o->user);
-	algo_out_end(&algo_stdout);
-
-	algo_out_begin(&algo_stdout);
-	algo_out_str(&algo_stdout, "type", "order_update");
-	algo_out_time(&algo_stdout, "ts", ts);
-	algo_out_str(&algo_stdout, "id", o->id);
-	algo_out_str(&algo_stdout, "status", "filled");
-	algo_out_int(&algo_stdout, "filled", o->qty);
-	algo_out_dec(&algo_stdout, "avg_price", f.price);
-	algo_out_end(&algo_stdout);
+	return rc == -3 ? -3 : rc < 0 ? -4 : 0;
 }
 
 static int on_bar(const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct algo_bar bar;
-	struct algo_working_order o;
-	char key[2 * ALGO_NAME_MAX];
-	size_t kn;
-	struct last_ts *lt;
-	struct sym_state *ss;
+	struct algo_fillsim_bar b;
+
+	static char last_sym[sizeof bar.symbol], last_tf[sizeof bar.tf];
+	static struct last_ts *last;
 
 	if (algo_bar_decode(ev, &bar, err, errlen))
 		return -1;
-	kn = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
-	lt = kn ? algo_book_tab_get(&st.bars, key, kn, 1) : NULL;
-	ss = algo_book_tab_get(&st.syms, bar.symbol, strlen(bar.symbol), 1);
-	if (!lt || !ss) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	/* Bars of one symbol and timeframe usually follow each other: skip the lookup. */
+	if (last && strcmp(bar.symbol, last_sym) == 0 && strcmp(bar.tf, last_tf) == 0 && bar.ts > last->ts) {
+		last->ts = bar.ts;
+	} else {
+		if (check_time(&st.bars, bar.symbol, bar.tf, bar.ts, 1, err, errlen))
+			return -1;
+		last = check_time_last;
+		memcpy(last_sym, bar.symbol, sizeof last_sym);
+		memcpy(last_tf, bar.tf, sizeof last_tf);
 	}
-	if (lt->seen && bar.ts <= lt->ts) {
-		time_err(err, errlen, "is not after the previous bar", bar.ts, lt->ts, bar.symbol, bar.tf);
-		return -1;
-	}
-	lt->ts = bar.ts;
-	lt->seen = 1;
-	ss->close = bar.c;
-	ss->have_close = 1;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
-	if (st.fs.cfg.mode == ALGO_FILL_NEXT_OPEN)
-		while (algo_fillsim_take_due(&st.fs, bar.symbol, bar.ts, &o))
-			fill_order(&o, bar.ts, bar.o, "cancelled");
-	return 0;
+	memset(&b, 0, sizeof b);
+	b.ts = bar.ts;
+	b.o = bar.o; b.h = bar.h; b.l = bar.l; b.c = bar.c; b.v = bar.v;
+	return engine_rc(algo_fillsim_bar(&st.fs, bar.symbol, &b, err, errlen));
+}
+
+static int on_tick(const struct algo_event *ev, char *err, size_t errlen)
+{
+	struct algo_fillsim_bar b;
+	char symbol[ALGO_NAME_MAX];
+	int64_t v = -1;
+
+	memset(&b, 0, sizeof b);
+	if (algo_event_time(ev, "ts", 1, &b.ts, err, errlen) < 0 ||
+	    get_name(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+	    algo_event_price(ev, "ltp", 1, &b.c, err, errlen) < 0 ||
+	    algo_event_price(ev, "bid", 0, &b.bid, err, errlen) < 0 ||
+	    algo_event_price(ev, "ask", 0, &b.ask, err, errlen) < 0 ||
+	    algo_event_int(ev, "v", 0, &v, err, errlen) < 0)
+		return -1;
+	if (b.bid && b.ask && b.bid > b.ask) {
+		snprintf(err, errlen, "field 'bid': above 'ask'");
+		return -1;
+	}
+	if (algo_event_get(ev, "v") && v < 0) {
+		snprintf(err, errlen, "field 'v': must not be negative");
+		return -1;
+	}
+	if (check_time(&st.bars, symbol, "tick", b.ts, 0, err, errlen))
+		return -1;
+	algo_out_line(&algo_stdout, ev->line, ev->len);
+	b.tick = 1;
+	b.o = b.h = b.l = b.c;
+	b.v = -1;
+	return engine_rc(algo_fillsim_bar(&st.fs, symbol, &b, err, errlen));
 }
 
 static int on_order(const struct algo_event *ev, char *err, size_t errlen)
 {
 	static const char *const sides[] = { "buy", "sell", NULL };
 	static const char *const kinds[] = { "market", "limit", "stop", "stop_limit", NULL };
-	struct algo_working_order o;
-	struct sym_state *ss;
-	char key[ALGO_FILLSIM_ID_MAX + ALGO_NAME_MAX + 1], reason[128], id[ALGO_NAME_MAX];
-	size_t kn, nid;
-	int side, kind, rc;
+	static const char *const validities[] = { "day", "ioc", NULL };
+	static const char *const products[] = { "intraday", "delivery", "margin", NULL };
+	struct algo_order_in o;
+	int side, rc;
 
 	memset(&o, 0, sizeof o);
-	if (algo_event_time(ev, "ts", 1, &o.ts, err, errlen) < 0)
+	if (algo_event_time(ev, "ts", 1, &o.ts, err, errlen) < 0 || get_id(ev, o.id, err, errlen))
 		return -1;
-	if (algo_event_str(ev, "id", 1, id, sizeof id, err, errlen) < 0) {
-		if (algo_event_get(ev, "id") && algo_event_get(ev, "id")->type == ALGO_J_STRING)
-			snprintf(err, errlen, "field 'id': must be 1 to 30 letters or digits");
-		return -1;
-	}
-	nid = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
-	if (id[nid] || nid >= sizeof o.id) {
-		snprintf(err, errlen, "field 'id': must be 1 to 30 letters or digits");
-		return -1;
-	}
-	memcpy(o.id, id, nid + 1);
 	if (get_name(ev, "strategy", 1, o.strategy, sizeof o.strategy, err, errlen) < 0 ||
 	    get_name(ev, "symbol", 1, o.symbol, sizeof o.symbol, err, errlen) < 0 ||
-	    (side = get_word(ev, "side", sides, "\"buy\" or \"sell\"", err, errlen)) < 0 ||
+	    (side = get_word(ev, "side", sides, "\"buy\" or \"sell\"", -1, err, errlen)) < 0 ||
 	    algo_event_qty(ev, "qty", 1, &o.qty, err, errlen) < 0 ||
-	    (kind = get_word(ev, "kind", kinds, "market, limit, stop or stop_limit", err, errlen)) < 0 ||
+	    (o.kind = get_word(ev, "kind", kinds, "market, limit, stop or stop_limit", -1, err, errlen)) < 0 ||
+	    (o.validity = get_word(ev, "validity", validities, "day or ioc", 0, err, errlen)) < 0 ||
+	    (o.product = get_word(ev, "product", products, "intraday, delivery or margin", 0, err, errlen)) < 0 ||
+	    algo_event_price(ev, "limit", o.kind == ALGO_KIND_LIMIT || o.kind == ALGO_KIND_STOP_LIMIT,
+		&o.limit, err, errlen) < 0 ||
+	    algo_event_price(ev, "stop", o.kind == ALGO_KIND_STOP || o.kind == ALGO_KIND_STOP_LIMIT,
+		&o.stop, err, errlen) < 0 ||
+	    algo_event_price(ev, "sl", 0, &o.sl, err, errlen) < 0 ||
+	    algo_event_price(ev, "tp", 0, &o.tp, err, errlen) < 0 ||
+	    algo_event_price(ev, "trail", 0, &o.trail, err, errlen) < 0 ||
 	    (rc = get_name(ev, "user", 0, o.user, sizeof o.user, err, errlen)) < 0)
 		return -1;
 	if (rc == 0)
 		snprintf(o.user, sizeof o.user, "default");
 	o.side = side == 0 ? ALGO_BUY : ALGO_SELL;
-
-	ss = algo_book_tab_get(&st.syms, o.symbol, strlen(o.symbol), 1);
-	kn = algo_book_key(key, sizeof key, o.user, o.id, NULL);
-	if (!ss || !kn) {
-		snprintf(err, errlen, "out of memory");
+	if (o.sl && o.tp && (o.side == ALGO_BUY ? o.sl >= o.tp : o.sl <= o.tp)) {
+		snprintf(err, errlen, "field 'sl': must be %s 'tp' for a %s", o.side == ALGO_BUY ?
+			"below" : "above", sides[side]);
 		return -1;
 	}
-	if (ss->order_seen && o.ts < ss->order_ts) {
-		time_err(err, errlen, "goes back before", o.ts, ss->order_ts, o.symbol, "");
+	if (check_time(&st.orders, o.symbol, "", o.ts, 0, err, errlen))
 		return -1;
-	}
-	ss->order_ts = o.ts;
-	ss->order_seen = 1;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
+	return engine_rc(algo_fillsim_order(&st.fs, &o, err, errlen));
+}
 
-	if (algo_book_tab_get(&st.ids, key, kn, 0)) {
-		out_update(o.ts, o.id, "rejected", "duplicate order id");
-		return 0;
-	}
-	if (!algo_book_tab_get(&st.ids, key, kn, 1)) {
-		snprintf(err, errlen, "out of memory");
+/* cancel {"type":"cancel","ts","id","user"?} and modify {…,"qty"?,"limit"?,"stop"?}. */
+static int on_cancel_modify(const struct algo_event *ev, int modify, char *err, size_t errlen)
+{
+	char id[ALGO_FILLSIM_ID_MAX], user[ALGO_NAME_MAX], why[ALGO_ERR_MAX];
+	int64_t ts, qty = 0, limit = 0, stop = 0;
+	int rc;
+
+	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 || get_id(ev, id, err, errlen) ||
+	    (rc = get_name(ev, "user", 0, user, sizeof user, err, errlen)) < 0)
+		return -1;
+	if (rc == 0)
+		snprintf(user, sizeof user, "default");
+	if (modify && (algo_event_qty(ev, "qty", 0, &qty, err, errlen) < 0 ||
+	    algo_event_price(ev, "limit", 0, &limit, err, errlen) < 0 ||
+	    algo_event_price(ev, "stop", 0, &stop, err, errlen) < 0))
+		return -1;
+	if (modify && !qty && !limit && !stop) {
+		snprintf(err, errlen, "modify: needs one of 'qty', 'limit', 'stop'");
 		return -1;
 	}
-	if (kind != 0) {
-		snprintf(reason, sizeof reason, "kind %s not supported yet", kinds[kind]);
-		out_update(o.ts, o.id, "rejected", reason);
-	} else if (st.fs.cfg.mode == ALGO_FILL_CLOSE) {
-		if (!ss->have_close) {
-			snprintf(reason, sizeof reason, "no price for %s", o.symbol);
-			out_update(o.ts, o.id, "rejected", reason);
-		} else {
-			out_update(o.ts, o.id, "accepted", NULL);
-			fill_order(&o, o.ts, ss->close, "cancelled");
-		}
-	} else {
-		if (algo_fillsim_add(&st.fs, &o)) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		out_update(o.ts, o.id, "accepted", NULL);
+	algo_out_line(&algo_stdout, ev->line, ev->len);
+	rc = modify ? algo_fillsim_modify(&st.fs, user, id, ts, qty, limit, stop, why, sizeof why)
+		: algo_fillsim_cancel(&st.fs, user, id, ts, why, sizeof why);
+	if (rc == 0)
+		algo_warn("%s %s: no working order with that id", modify ? "modify" : "cancel", id);
+	else if (rc == -2)
+		algo_warn("modify %s: %s; order unchanged", id, why);
+	else if (rc < 0) {
+		snprintf(err, errlen, "%s", why);
+		return engine_rc(rc);
 	}
 	return 0;
 }
@@ -273,15 +385,51 @@ static int64_t parse_bps(const char *opt, const char *s)
 	return v;
 }
 
+static int64_t parse_dec(const char *opt, const char *s, int64_t min, int64_t max, const char *what)
+{
+	int64_t v;
+	if (!*s || *s == '+' || algo_dec_parse(s, strlen(s), &v) || v < min || v > max)
+		algo_usage_error("%s: '%s' is not %s", opt, s, what);
+	return v;
+}
+
+/* --charges NAME: a path, or a name looked up in <bindir>/../share/algo/costs/. */
+static void load_charges(const char *arg)
+{
+	char path[PATH_MAX], exe[PATH_MAX], err[ALGO_ERR_MAX];
+	if (strchr(arg, '/') || strstr(arg, ".json")) {
+		snprintf(path, sizeof path, "%s", arg);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		char *slash;
+		if (n <= 0)
+			algo_die(ALGO_EX_CONFIG, "--charges %s: cannot find the program's directory", arg);
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		if ((size_t)snprintf(path, sizeof path, "%s/../share/algo/costs/%s.json", exe, arg) >= sizeof path)
+			algo_die(ALGO_EX_CONFIG, "--charges %s: path too long", arg);
+	}
+	if (algo_costs_load(&st.costs, path, err, sizeof err))
+		algo_die(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG, "%s", err);
+}
+
 int main(int argc, char **argv)
 {
-	struct algo_fillsim_cfg cfg = { 0, 0, ALGO_FILL_NEXT_OPEN };
+	struct algo_fillsim_cfg cfg;
 	struct algo_reader r;
 	char err[ALGO_ERR_MAX];
+	const char *charges = NULL;
 	long nbad = 0;
 	size_t working;
-	int skip_bad = 0, code = ALGO_EX_OK, c;
+	int skip_bad = 0, code = ALGO_EX_OK, c, have_bps = 0;
 
+	memset(&cfg, 0, sizeof cfg);
+	cfg.mode = ALGO_FILL_NEXT_OPEN;
+	cfg.tick_size = 500;
+	cfg.square_off = -1;
+	cfg.capital = -1;
+	cfg.fno_margin = 1500;          /* 15 % */
 	algo_cli_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -292,7 +440,42 @@ int main(int argc, char **argv)
 			else algo_usage_error("--fill: '%s' is not next-open or close", optarg);
 			break;
 		case OPT_SLIPPAGE: cfg.slippage_bps = parse_bps("--slippage-bps", optarg); break;
-		case OPT_COMMISSION: cfg.commission_bps = parse_bps("--commission-bps", optarg); break;
+		case OPT_SLIP_TICKS:
+			cfg.slippage_ticks = algo_cli_int("--slippage-ticks", optarg, 0, 1000);
+			break;
+		case OPT_TICK_SIZE:
+			cfg.tick_size = parse_dec("--tick-size", optarg, 1, 1000 * ALGO_DEC_SCALE,
+				"a price from 0.0001 to 1000");
+			break;
+		case OPT_COMMISSION:
+			cfg.commission_bps = parse_bps("--commission-bps", optarg);
+			have_bps = 1;
+			break;
+		case OPT_CHARGES: charges = optarg; break;
+		case OPT_LATENCY: cfg.latency = (int)algo_cli_int("--latency-bars", optarg, 0, 100000); break;
+		case OPT_PARTICIPATION:
+			cfg.participation = parse_dec("--max-participation", optarg, 1, ALGO_DEC_SCALE,
+				"a fraction above 0 and at most 1 (4 decimals)");
+			break;
+		case OPT_INTRABAR:
+			if (strcmp(optarg, "pessimistic") == 0) cfg.optimistic = 0;
+			else if (strcmp(optarg, "optimistic") == 0) cfg.optimistic = 1;
+			else algo_usage_error("--intrabar: '%s' is not pessimistic or optimistic", optarg);
+			break;
+		case OPT_SQUARE_OFF:
+			if (strcmp(optarg, "none") == 0)
+				cfg.square_off = -1;
+			else if ((cfg.square_off = algo_time_parse_hhmm(optarg, strlen(optarg))) < 0)
+				algo_usage_error("--square-off: '%s' is not HH:MM or none", optarg);
+			break;
+		case OPT_CAPITAL:
+			cfg.capital = parse_dec("--capital", optarg, 0, 900000000000LL * ALGO_DEC_SCALE / 1000,
+				"an amount of rupees >= 0 (4 decimals)");
+			break;
+		case OPT_FNO_MARGIN:
+			cfg.fno_margin = parse_dec("--fno-margin-pct", optarg, 1, 100 * ALGO_DEC_SCALE,
+				"a percentage above 0 and at most 100") / 100;
+			break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
 		case 'h': fputs(usage_text, stdout); return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 		case OPT_VERSION: algo_print_version();
@@ -304,11 +487,23 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
+	if (charges && have_bps)
+		algo_usage_error("--charges and --commission-bps are mutually exclusive");
+	if (!charges && !have_bps && getenv("ALGO_CHARGES") && *getenv("ALGO_CHARGES"))
+		charges = getenv("ALGO_CHARGES");
+	if (have_bps)
+		cfg.cost_model = ALGO_COST_BPS;
+	else if (charges && strcmp(charges, "none") == 0)
+		cfg.cost_model = ALGO_COST_TABLE_NONE;
+	else if (charges) {
+		load_charges(charges);
+		cfg.cost_model = ALGO_COST_TABLE;
+		cfg.costs = &st.costs;
+	}
 
-	algo_fillsim_init(&st.fs, &cfg);
+	algo_fillsim_init(&st.fs, &cfg, emit, NULL);
 	algo_book_tab_init(&st.bars, sizeof(struct last_ts));
-	algo_book_tab_init(&st.syms, sizeof(struct sym_state));
-	algo_book_tab_init(&st.ids, 1);
+	algo_book_tab_init(&st.orders, sizeof(struct last_ts));
 	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err))
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	r.before_read = flush_cb;
@@ -326,16 +521,28 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (rc == 1 && algo_event_parse(&ev, line, len, err, sizeof err) == 0) {
+			const struct algo_jfield *t;
 			if (ev.type == ALGO_EV_BAR)
 				rc = on_bar(&ev, err, sizeof err);
 			else if (ev.type == ALGO_EV_ORDER)
 				rc = on_order(&ev, err, sizeof err);
+			else if (ev.type == ALGO_EV_TICK)
+				rc = on_tick(&ev, err, sizeof err);
+			else if (ev.type == ALGO_EV_OTHER && (t = algo_event_get(&ev, "type")) &&
+			    ((t->vlen == 6 && memcmp(t->val, "cancel", 6) == 0) ||
+			     (t->vlen == 6 && memcmp(t->val, "modify", 6) == 0)))
+				rc = on_cancel_modify(&ev, t->val[0] == 'm', err, sizeof err);
 			else {
 				algo_out_line(&algo_stdout, line, len);
 				rc = 0;
 			}
 			if (rc == 0)
 				continue;
+			if (rc < -1) {
+				algo_warn("%s:%ld: %s", r.name, r.lineno, err);
+				code = rc == -3 ? ALGO_EX_CONFIG : ALGO_EX_FAIL;
+				break;
+			}
 		}
 		algo_warn("%s:%ld: %s", r.name, r.lineno, err);
 		if (!skip_bad) {
@@ -349,11 +556,17 @@ int main(int argc, char **argv)
 	working = algo_fillsim_working(&st.fs);
 	if (working && code == ALGO_EX_OK)
 		algo_warn("%zu order%s still working at end of input", working, working == 1 ? "" : "s");
+	if (st.fs.ambiguous)
+		algo_warn("%ld ambiguous bar%s: both legs inside one bar's range, %s leg assumed first",
+			st.fs.ambiguous, st.fs.ambiguous == 1 ? "" : "s",
+			cfg.optimistic ? "the target" : "the stop-loss");
+	if (cfg.cost_model == ALGO_COST_TABLE && code == ALGO_EX_OK)
+		algo_warn("charges table: %s", st.costs.name);
 
 	algo_reader_close(&r);
 	algo_fillsim_free(&st.fs);
+	algo_costs_free(&st.costs);
 	algo_book_tab_free(&st.bars);
-	algo_book_tab_free(&st.syms);
-	algo_book_tab_free(&st.ids);
+	algo_book_tab_free(&st.orders);
 	return algo_out_finish(code);
 }
