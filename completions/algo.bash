@@ -8,7 +8,7 @@ _algo_opts() {
 	algo-eval) echo "--strategy --check --print --format --skip-bad --capital --state --help --version" ;;
 	algo-risk) echo "--config --user --mode --product --skip-bad --help --version" ;;
 	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --skip-bad --help --version" ;;
-	algo-ledger) echo "--state --capital --user --format --skip-bad --help --version" ;;
+	algo-ledger) echo "--state --capital --user --run --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --skip-bad --help --version" ;;
 	algo-backtest) echo "--strategy --risk --exec --feed --state --format --trades --events --help --version" ;;
 	esac
 }
@@ -16,7 +16,7 @@ _algo_opts() {
 _algo_subcommands() {
 	case $1 in
 	algo-feed) echo "csv replay" ;;
-	algo-ledger) echo "report trades" ;;
+	algo-ledger) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	esac
 }
 

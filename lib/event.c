@@ -372,6 +372,7 @@ static const char *plain_string(const char *p, const char *end)
 static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 {
 	static const char *const keys[] = { "ts", "symbol", "tf", "o", "h", "l", "c", "v", "oi" };
+	static const unsigned char klens[] = { 2, 6, 2, 1, 1, 1, 1, 1, 2 };
 	static const char head[] = "{\"type\":\"bar\",";
 	const char *p = line + sizeof head - 1, *end = line + len;
 	struct algo_jfield *f = ev->f;
@@ -387,7 +388,7 @@ static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 	f[0].escaped = 0;
 	n = 1;
 	for (int k = 0; k < 9; k++) {
-		size_t kl = strlen(keys[k]);
+		size_t kl = klens[k];
 		const char *q;
 		if ((size_t)(end - p) < kl + 4 || p[0] != '"' || memcmp(p + 1, keys[k], kl) != 0 ||
 		    p[1 + kl] != '"' || p[2 + kl] != ':')
@@ -403,17 +404,22 @@ static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 			f[n].vlen = (unsigned)(q - p - 1);
 			f[n].type = ALGO_J_STRING;
 			p = q + 1;
-		} else {                                   /* numbers */
-			struct scan sc = { line, p, end, NULL, 0 };
-			char dummy[1];
-			sc.err = dummy;
-			sc.errlen = sizeof dummy;
-			if (p >= end || (*p != '-' && (*p < '0' || *p > '9')) || scan_number(&sc))
-				return 0;
-			f[n].val = p;
-			f[n].vlen = (unsigned)(sc.p - p);
+		} else {                                   /* plain numbers: -?digits(.digits)? */
+			const char *v0 = p;
+			if (p < end && *p == '-') p++;
+			if (p >= end || *p < '0' || *p > '9') return 0;
+			if (*p == '0') p++;
+			else while (p < end && *p >= '0' && *p <= '9') p++;
+			if (p < end && *p == '.') {
+				p++;
+				if (p >= end || *p < '0' || *p > '9') return 0;
+				while (p < end && *p >= '0' && *p <= '9') p++;
+			}
+			if (p < end && (*p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
+				return 0;                  /* exponents and "01": the general path */
+			f[n].val = v0;
+			f[n].vlen = (unsigned)(p - v0);
 			f[n].type = ALGO_J_NUMBER;
-			p = sc.p;
 		}
 		n++;
 		if (p < end && *p == ',' && k < 8) { p++; continue; }   /* oi is last */

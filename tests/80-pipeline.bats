@@ -3,17 +3,19 @@
 load test_helper
 
 backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
-	local strategy=$1 state=$2
+	local strategy=$1
+	# every stage of one run shares one fresh state database, as algo-backtest does
+	export ALGO_STATE=$2
 	shift 2
 	algo-feed csv --symbol NSE:TEST-EQ "$FIX/sample_3k.csv" |
 		algo-eval -s "$strategy" |
 		algo-risk |
 		algo-exec-paper "$@" |
-		algo-ledger --state "$state"
+		algo-ledger
 }
 
 @test "pipeline: EMA 9/21 crossover reproduces backtrader's 74 trades exactly" {
-	backtest "$ROOT/examples/strategies/ema-cross.json" "$TMP/a.db" > "$TMP/events"
+	backtest "$ROOT/examples/strategies/ema-cross.json" "$TMP/a.db" --square-off none > "$TMP/events"
 	algo-ledger trades --state "$TMP/a.db" --format csv > "$TMP/trades.csv"
 	run python3 "$ROOT/tests/compare-trades.py" "$TMP/trades.csv" "$FIX/sample_3k_ema_trades.csv"
 	echo "$output"
@@ -22,7 +24,7 @@ backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
 }
 
 @test "pipeline: the same crossover written as two blueprint rules gives the same trades" {
-	backtest "$ROOT/examples/strategies/ema-cross-rules.json" "$TMP/b.db" > /dev/null
+	backtest "$ROOT/examples/strategies/ema-cross-rules.json" "$TMP/b.db" --square-off none > /dev/null
 	algo-ledger trades --state "$TMP/b.db" --format csv > "$TMP/trades.csv"
 	run python3 "$ROOT/tests/compare-trades.py" "$TMP/trades.csv" "$FIX/sample_3k_ema_trades.csv"
 	echo "$output"
@@ -61,7 +63,7 @@ backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
 }
 
 @test "pipeline: next-open fills with costs lower net PnL by exactly the fees" {
-	backtest "$ROOT/examples/strategies/ema-cross.json" "$TMP/c.db" --commission-bps 3 > /dev/null
+	backtest "$ROOT/examples/strategies/ema-cross.json" "$TMP/c.db" --square-off none --commission-bps 3 > /dev/null
 	algo-ledger trades --state "$TMP/c.db" --format csv > "$TMP/t.csv"
 	run python3 -c '
 import csv, sys
