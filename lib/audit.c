@@ -101,6 +101,7 @@ int algo_audit_load_head(struct algo_audit *a, char *err, size_t errlen)
 		"LIMIT 1", err, errlen);
 	int rc;
 	if (!st) return -1;
+	a->head_dirty = 0;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		a->seq = sqlite3_column_int64(st, 0);
@@ -126,7 +127,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 
 int algo_audit_append(struct algo_audit *a, struct algo_audit_row *row, char *err, size_t errlen)
 {
-	char hash[ALGO_AUDIT_HASH_LEN + 1], head[ALGO_AUDIT_HASH_LEN + 32];
+	char hash[ALGO_AUDIT_HASH_LEN + 1];
 	sqlite3_stmt *st = a->ins;
 	int rc;
 
@@ -153,6 +154,15 @@ int algo_audit_append(struct algo_audit *a, struct algo_audit_row *row, char *er
 	if (sqlite3_changes(a->s->db) == 0) return 0;
 	a->seq = row->seq;
 	memcpy(a->head, hash, sizeof a->head);
+	a->head_dirty = 1;
+	return 1;
+}
+
+int algo_audit_save_head(struct algo_audit *a, char *err, size_t errlen)
+{
+	char head[ALGO_AUDIT_HASH_LEN + 32];
+	int rc;
+	if (!a->head_dirty) return 0;
 	snprintf(head, sizeof head, "%lld:%s", (long long)a->seq, a->head);
 	sqlite3_bind_text(a->head_set, 1, head, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(a->head_set);
@@ -161,7 +171,8 @@ int algo_audit_append(struct algo_audit *a, struct algo_audit_row *row, char *er
 		snprintf(err, errlen, "%s: audit: %s", a->s->path, sqlite3_errstr(rc));
 		return -1;
 	}
-	return 1;
+	a->head_dirty = 0;
+	return 0;
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -308,7 +319,8 @@ int algo_audit_prune(struct algo_store *s, const char *user, int64_t before_ms, 
 	{
 		struct algo_audit_row r = { .user = user, .ts_ms = now_ms, .kind = "prune",
 			.reason = reason };
-		if (algo_audit_append(&a, &r, msg, msglen) < 0) goto fail_a;
+		if (algo_audit_append(&a, &r, msg, msglen) < 0 || algo_audit_save_head(&a, msg, msglen))
+			goto fail_a;
 	}
 	algo_audit_free(&a);
 	if (algo_store_exec(s, "COMMIT", msg, msglen)) goto fail;
@@ -409,7 +421,8 @@ int algo_account_change(struct algo_store *s, const char *op, const char *user, 
 		struct algo_audit_row r = { .user = user, .ts_ms = now_ms, .kind = "account",
 			.reason = reason, .detail = detail };
 		snprintf(detail, sizeof detail, "%s by %s", op, actor);
-		if (algo_audit_load_head(&a, msg, msglen) || algo_audit_append(&a, &r, msg, msglen) < 0)
+		if (algo_audit_load_head(&a, msg, msglen) || algo_audit_append(&a, &r, msg, msglen) < 0 ||
+		    algo_audit_save_head(&a, msg, msglen))
 			goto fail_a;
 	}
 	algo_audit_free(&a);

@@ -30,6 +30,7 @@ struct algo_audit {
 	sqlite3_stmt *ins, *head_set;
 	int64_t seq;                        /* of the newest row */
 	char head[ALGO_AUDIT_HASH_LEN + 1];
+	int head_dirty;                     /* head not yet written to meta */
 };
 
 /* Prepares the statements of a on s. Returns 0, or -1 with err set. Free with
@@ -45,6 +46,11 @@ int algo_audit_load_head(struct algo_audit *a, char *err, size_t errlen);
  * (user, kind, ref) is already logged is not added. Returns 1 added, 0 already there,
  * -1 with err set. */
 int algo_audit_append(struct algo_audit *a, struct algo_audit_row *row, char *err, size_t errlen);
+
+/* Writes the chain head (meta 'audit_head', which lets verify notice rows deleted from
+ * the end) once for all the rows appended in the current transaction; call it before
+ * COMMIT. Returns 0, or -1 with err set. */
+int algo_audit_save_head(struct algo_audit *a, char *err, size_t errlen);
 
 /* Computes the hex hash of row chained to prev (64 hex chars) into out (65 bytes). */
 void algo_audit_hash(const struct algo_audit_row *row, const char *prev, char *out);

@@ -627,7 +627,8 @@ int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
 		}
 		if (sr->pnl_dirty && strat_snapshot(l, sr, err, errlen)) return -1;
 	}
-	if (algo_store_exec(l->s, "COMMIT", err, errlen)) return -1;
+	if (algo_audit_save_head(&l->audit, err, errlen) ||
+	    algo_store_exec(l->s, "COMMIT", err, errlen)) return -1;
 	l->in_txn = 0;
 	return 0;
 }
