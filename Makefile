@@ -70,11 +70,11 @@ bench: all
 	scripts/bench
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
-	--exec "--slippage-bps 1 --commission-bps 3" examples/data/NSE_DEMO-EQ_1m.csv
+	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv
 demo: deps
 	$(MAKE) all
 	@echo
-	@echo "algo-backtest $(DEMO_ARGS)"
+	@echo 'algo-backtest $(DEMO_ARGS)'
 	@echo
 	@PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" scripts/algo-backtest $(DEMO_ARGS)
 

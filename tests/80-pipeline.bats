@@ -52,7 +52,7 @@ backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
 @test "pipeline: golden events, trades and report of what make demo runs" {
 	cd "$ROOT"
 	run --separate-stderr algo-backtest -s examples/strategies/demo-intraday.json \
-		--exec "--slippage-bps 1 --commission-bps 3" \
+		--exec "--slippage-bps 1 --charges share/costs/india.json" \
 		--events "$TMP/events" --trades "$TMP/trades.csv" examples/data/NSE_DEMO-EQ_1m.csv
 	[ "$status" -eq 0 ]
 	echo "$output" > "$TMP/report.txt"
