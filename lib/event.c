@@ -814,6 +814,8 @@ void algo_writer_init(struct algo_writer *w, int fd)
 
 static void write_all(struct algo_writer *w, const char *p, size_t n)
 {
+	if (n && w->before_write)
+		w->before_write(w->before_write_arg);
 	while (n) {
 		ssize_t k = write(w->fd, p, n);
 		if (k < 0) {

@@ -124,6 +124,11 @@ struct algo_writer {
 	size_t len;
 	size_t mark;        /* start of the event being built */
 	int first;          /* no member written yet in the current object */
+	/* Called before buffered bytes are written out, e.g. so that a stage commits what
+	 * it recorded about those events first (nothing leaves unrecorded). It must not
+	 * write to this writer. */
+	void (*before_write)(void *arg);
+	void *before_write_arg;
 	char buf[131072];
 };
 
