@@ -220,6 +220,36 @@ static const char *const migrations[] = {
 	"  last_ts_ms INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (strategy, symbol)\n"
 	");\n",
+	/* 4: algo-risk: trading states per scope (kill switch) and every signal decided,
+	 * with the order id approved (book, daily counters and replay protection). */
+	"CREATE TABLE risk_state (\n"
+	"  scope TEXT NOT NULL CHECK (scope IN ('all','user','strategy')),\n"
+	"  key TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('active','reducing','halted')),\n"
+	"  reason TEXT,\n"
+	"  who TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (scope, key)\n"
+	");\n"
+	"CREATE TABLE risk_signals (\n"
+	"  user TEXT NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  action TEXT NOT NULL CHECK (action IN ('entry','exit','square_off')),\n"
+	"  side TEXT NOT NULL CHECK (side IN ('buy','sell')),\n"
+	"  day INTEGER NOT NULL,\n"
+	"  order_id TEXT,\n"
+	"  qty INTEGER NOT NULL,\n"
+	"  price INTEGER NOT NULL,\n"
+	"  rule TEXT,\n"
+	"  PRIMARY KEY (user, strategy, symbol, ts_ms, action, side)\n"
+	");\n"
+	"CREATE UNIQUE INDEX risk_signals_by_order ON risk_signals (user, order_id);\n"
+	"CREATE VIEW risk_day AS SELECT user, strategy, day,\n"
+	"  sum(action = 'entry' AND order_id IS NOT NULL) AS trades,\n"
+	"  count(order_id) AS orders, sum(order_id IS NULL) AS blocks\n"
+	"  FROM risk_signals GROUP BY user, strategy, day;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

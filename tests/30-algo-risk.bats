@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # algo-risk: signals in, orders or risk_blocks out, everything passed through.
 load test_helper
+# plain pipelines keep state in memory only: no $ALGO_STATE here (see 32-risk-kill.bats)
+setup() { common_setup; unset ALGO_STATE; }
 
 R=$FIX/risk
 TS='"ts":"2024-03-01T09:15:00+05:30"'
@@ -140,14 +142,16 @@ bad_config() {
 }
 
 @test "algo-risk: the order id sequence of a day ends at 9999, then order_id blocks" {
+	# one signal a second from 09:00:00 (below the default 8 orders per second)
 	awk 'BEGIN { for (i = 1; i <= 10001; i++)
-		printf "{\"type\":\"signal\",\"ts\":\"2024-03-01T10:00:00+05:30\",\"strategy\":\"t\",\"symbol\":\"NSE:X-EQ\",\"action\":\"%s\",\"side\":\"%s\",\"qty\":1,\"ref\":10,\"reason\":\"r\"}\n",
+		printf "{\"type\":\"signal\",\"ts\":\"2024-03-01T%02d:%02d:%02d+05:30\",\"strategy\":\"t\",\"symbol\":\"NSE:X-EQ\",\"action\":\"%s\",\"side\":\"%s\",\"qty\":1,\"ref\":10,\"reason\":\"r\"}\n",
+			9 + int((i - 1) / 3600), int((i - 1) % 3600 / 60), (i - 1) % 60,
 			i % 2 ? "entry" : "exit", i % 2 ? "buy" : "sell" }' > "$TMP/in"
 	risk "$TMP/in"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^{"type":"order"' "$TMP/out")" -eq 9999 ]
 	grep -q '"id":"t2403019999"' "$TMP/out"
-	[ "$(grep '^{"type":"risk_block"' "$TMP/out" | head -1)" = '{"type":"risk_block","ts":"2024-03-01T10:00:00+05:30","strategy":"t","symbol":"NSE:X-EQ","side":"sell","qty":1,"rule":"order_id","limit":9999,"value":10000,"reason":"order id sequence for '"'t'"' on 240301 exhausted","user":"default"}' ]
+	[ "$(grep '^{"type":"risk_block"' "$TMP/out" | head -1)" = '{"type":"risk_block","ts":"2024-03-01T11:46:39+05:30","strategy":"t","symbol":"NSE:X-EQ","side":"sell","qty":1,"rule":"order_id","limit":9999,"value":10000,"reason":"order id sequence for '"'t'"' on 240301 exhausted","user":"default"}' ]
 	# the next day starts again at 0001
 	echo '{"type":"signal","ts":"2024-03-02T10:00:00+05:30","strategy":"t","symbol":"NSE:X-EQ","action":"exit","side":"sell","qty":1,"ref":10,"reason":"r"}' >> "$TMP/in"
 	risk "$TMP/in"
