@@ -810,6 +810,8 @@ void algo_writer_init(struct algo_writer *w, int fd)
 	w->fd = fd;
 	w->len = w->mark = 0;
 	w->first = 1;
+	w->before_write = NULL;
+	w->before_write_arg = NULL;
 }
 
 static void write_all(struct algo_writer *w, const char *p, size_t n)

@@ -182,7 +182,8 @@ run_risk() {   # run_risk IN [ARGS...]: algo-risk on the test's $ALGO_STATE
 	mkfifo "$TMP/fifo"
 	algo-feed replay --every 20 "$TMP/in" > "$TMP/fifo" &
 	feed=$!
-	algo-risk < "$TMP/fifo" > "$TMP/out1" 2>/dev/null &
+	# the real binary, not the test shim: kill -9 must hit algo-risk itself
+	"$BIN/algo-risk" < "$TMP/fifo" > "$TMP/out1" 2>/dev/null &
 	pid=$!
 	for _ in $(seq 100); do
 		[ "$(grep -c '"type":"order"' "$TMP/out1" 2>/dev/null)" -ge 20 ] && break
