@@ -143,45 +143,7 @@ static void emit(const struct algo_fillsim_out *e, void *arg)
 	algo_out_end(w);
 }
 
-static int get_name(const struct algo_event *ev, const char *key, int required, char *out,
-	size_t outlen, char *err, size_t errlen)
-{
-	int rc = algo_event_str(ev, key, required, out, outlen, err, errlen);
-	if (rc <= 0)
-		return rc;
-	if (!out[0]) {
-		snprintf(err, errlen, "field '%s': must not be empty", key);
-		return -1;
-	}
-	for (const char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20) {
-			snprintf(err, errlen, "field '%s': must not contain control characters", key);
-			return -1;
-		}
-	return 1;
-}
 
-/* The index of the word in list, or -1 with err set; an absent optional field gives
- * dflt. */
-static int get_word(const struct algo_event *ev, const char *key, const char *const *list,
-	const char *want, int dflt, char *err, size_t errlen)
-{
-	char buf[16];
-	const struct algo_jfield *f = algo_event_get(ev, key);
-	int rc;
-	if (!f && dflt >= 0)
-		return dflt;
-	if ((rc = algo_event_str(ev, key, 1, buf, sizeof buf, err, errlen)) < 0) {
-		if (f && f->type == ALGO_J_STRING)
-			snprintf(err, errlen, "field '%s': must be %s", key, want);
-		return -1;
-	}
-	for (int i = 0; list[i]; i++)
-		if (strcmp(buf, list[i]) == 0)
-			return i;
-	snprintf(err, errlen, "field '%s': must be %s", key, want);
-	return -1;
-}
 
 static int get_id(const struct algo_event *ev, char *id, char *err, size_t errlen)
 {
@@ -276,7 +238,7 @@ static int on_tick(const struct algo_event *ev, char *err, size_t errlen)
 
 	memset(&b, 0, sizeof b);
 	if (algo_event_time(ev, "ts", 1, &b.ts, err, errlen) < 0 ||
-	    get_name(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+	    algo_event_name(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
 	    algo_event_price(ev, "ltp", 1, &b.c, err, errlen) < 0 ||
 	    algo_event_price(ev, "bid", 0, &b.bid, err, errlen) < 0 ||
 	    algo_event_price(ev, "ask", 0, &b.ask, err, errlen) < 0 ||
@@ -311,13 +273,13 @@ static int on_order(const struct algo_event *ev, char *err, size_t errlen)
 	memset(&o, 0, sizeof o);
 	if (algo_event_time(ev, "ts", 1, &o.ts, err, errlen) < 0 || get_id(ev, o.id, err, errlen))
 		return -1;
-	if (get_name(ev, "strategy", 1, o.strategy, sizeof o.strategy, err, errlen) < 0 ||
-	    get_name(ev, "symbol", 1, o.symbol, sizeof o.symbol, err, errlen) < 0 ||
-	    (side = get_word(ev, "side", sides, "\"buy\" or \"sell\"", -1, err, errlen)) < 0 ||
+	if (algo_event_name(ev, "strategy", 1, o.strategy, sizeof o.strategy, err, errlen) < 0 ||
+	    algo_event_name(ev, "symbol", 1, o.symbol, sizeof o.symbol, err, errlen) < 0 ||
+	    (side = algo_event_word(ev, "side", sides, "\"buy\" or \"sell\"", -1, err, errlen)) < 0 ||
 	    algo_event_qty(ev, "qty", 1, &o.qty, err, errlen) < 0 ||
-	    (o.kind = get_word(ev, "kind", kinds, "market, limit, stop or stop_limit", -1, err, errlen)) < 0 ||
-	    (o.validity = get_word(ev, "validity", validities, "day or ioc", 0, err, errlen)) < 0 ||
-	    (o.product = get_word(ev, "product", products, "intraday, delivery or margin", 0, err, errlen)) < 0 ||
+	    (o.kind = algo_event_word(ev, "kind", kinds, "market, limit, stop or stop_limit", -1, err, errlen)) < 0 ||
+	    (o.validity = algo_event_word(ev, "validity", validities, "day or ioc", 0, err, errlen)) < 0 ||
+	    (o.product = algo_event_word(ev, "product", products, "intraday, delivery or margin", 0, err, errlen)) < 0 ||
 	    algo_event_price(ev, "limit", o.kind == ALGO_KIND_LIMIT || o.kind == ALGO_KIND_STOP_LIMIT,
 		&o.limit, err, errlen) < 0 ||
 	    algo_event_price(ev, "stop", o.kind == ALGO_KIND_STOP || o.kind == ALGO_KIND_STOP_LIMIT,
@@ -325,7 +287,7 @@ static int on_order(const struct algo_event *ev, char *err, size_t errlen)
 	    algo_event_price(ev, "sl", 0, &o.sl, err, errlen) < 0 ||
 	    algo_event_price(ev, "tp", 0, &o.tp, err, errlen) < 0 ||
 	    algo_event_price(ev, "trail", 0, &o.trail, err, errlen) < 0 ||
-	    (rc = get_name(ev, "user", 0, o.user, sizeof o.user, err, errlen)) < 0)
+	    (rc = algo_event_name(ev, "user", 0, o.user, sizeof o.user, err, errlen)) < 0)
 		return -1;
 	if (rc == 0)
 		snprintf(o.user, sizeof o.user, "default");
@@ -349,7 +311,7 @@ static int on_cancel_modify(const struct algo_event *ev, int modify, char *err, 
 	int rc;
 
 	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 || get_id(ev, id, err, errlen) ||
-	    (rc = get_name(ev, "user", 0, user, sizeof user, err, errlen)) < 0)
+	    (rc = algo_event_name(ev, "user", 0, user, sizeof user, err, errlen)) < 0)
 		return -1;
 	if (rc == 0)
 		snprintf(user, sizeof user, "default");

@@ -100,42 +100,7 @@ static void flush_cb(void *arg)
 	algo_writer_flush(&algo_stdout);
 }
 
-/* A name field: a string of 1..63 bytes without control characters. */
-static int get_name(const struct algo_event *ev, const char *key, int required, char *out,
-	char *err, size_t errlen)
-{
-	int rc = algo_event_str(ev, key, required, out, ALGO_NAME_MAX, err, errlen);
-	if (rc <= 0)
-		return rc;
-	if (!out[0]) {
-		snprintf(err, errlen, "field '%s': must not be empty", key);
-		return -1;
-	}
-	for (const char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20) {
-			snprintf(err, errlen, "field '%s': must not contain control characters", key);
-			return -1;
-		}
-	return 1;
-}
 
-/* Reads a string field that must be one of the words in list (NULL-terminated);
- * returns its index, or -1 with err set. */
-static int get_word(const struct algo_event *ev, const char *key, const char *const *list,
-	const char *want, char *err, size_t errlen)
-{
-	char buf[16];
-	if (algo_event_str(ev, key, 1, buf, sizeof buf, err, errlen) < 0) {
-		if (algo_event_get(ev, key) && algo_event_get(ev, key)->type == ALGO_J_STRING)
-			snprintf(err, errlen, "field '%s': must be %s", key, want);
-		return -1;
-	}
-	for (int i = 0; list[i]; i++)
-		if (strcmp(buf, list[i]) == 0)
-			return i;
-	snprintf(err, errlen, "field '%s': must be %s", key, want);
-	return -1;
-}
 
 static void time_err(char *err, size_t errlen, const char *what, int64_t now, int64_t prev,
 	const char *symbol, const char *tf)
@@ -189,15 +154,15 @@ static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 	int action, side, has_ref, has_sl, has_tp, rc, early;
 
 	if (algo_event_time(ev, "ts", 1, &s.ts, err, errlen) < 0 ||
-	    get_name(ev, "strategy", 1, strategy, err, errlen) < 0 ||
-	    get_name(ev, "symbol", 1, symbol, err, errlen) < 0 ||
-	    (action = get_word(ev, "action", actions, "\"entry\" or \"exit\"", err, errlen)) < 0 ||
-	    (side = get_word(ev, "side", sides, "\"buy\" or \"sell\"", err, errlen)) < 0 ||
+	    algo_event_name(ev, "strategy", 1, strategy, ALGO_NAME_MAX, err, errlen) < 0 ||
+	    algo_event_name(ev, "symbol", 1, symbol, ALGO_NAME_MAX, err, errlen) < 0 ||
+	    (action = algo_event_word(ev, "action", actions, "\"entry\" or \"exit\"", -1, err, errlen)) < 0 ||
+	    (side = algo_event_word(ev, "side", sides, "\"buy\" or \"sell\"", -1, err, errlen)) < 0 ||
 	    algo_event_qty(ev, "qty", 1, &s.req.qty, err, errlen) < 0 ||
 	    (has_ref = algo_event_price(ev, "ref", 0, &ref, err, errlen)) < 0 ||
 	    (has_sl = algo_event_price(ev, "sl", 0, &sl, err, errlen)) < 0 ||
 	    (has_tp = algo_event_price(ev, "tp", 0, &tp, err, errlen)) < 0 ||
-	    (rc = get_name(ev, "user", 0, user, err, errlen)) < 0)
+	    (rc = algo_event_name(ev, "user", 0, user, ALGO_NAME_MAX, err, errlen)) < 0)
 		return -1;
 	if (rc == 0)
 		snprintf(user, sizeof user, "%s", st.user);

@@ -743,6 +743,35 @@ int algo_event_time(const struct algo_event *ev, const char *key, int required,
 	return f ? f_time(f, key, ms, err, errlen) : rc;
 }
 
+int algo_event_name(const struct algo_event *ev, const char *key, int required,
+	char *out, size_t outlen, char *err, size_t errlen)
+{
+	int rc = algo_event_str(ev, key, required, out, outlen, err, errlen);
+	if (rc <= 0)
+		return rc;
+	if (!out[0]) BAD("field '%s': must not be empty", key);
+	for (const char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20) BAD("field '%s': must not contain control characters", key);
+	return 1;
+}
+
+int algo_event_word(const struct algo_event *ev, const char *key, const char *const *list,
+	const char *want, int dflt, char *err, size_t errlen)
+{
+	char buf[16];
+	const struct algo_jfield *f = algo_event_get(ev, key);
+	if (!f && dflt >= 0)
+		return dflt;
+	if (algo_event_str(ev, key, 1, buf, sizeof buf, err, errlen) < 0) {
+		if (f && f->type == ALGO_J_STRING) BAD("field '%s': must be %s", key, want);
+		return -1;
+	}
+	for (int i = 0; list[i]; i++)
+		if (strcmp(buf, list[i]) == 0)
+			return i;
+	BAD("field '%s': must be %s", key, want);
+}
+
 /* One pass over the fields instead of a look-up per member: bars are most of the
  * stream. Messages are the same as the getters'. */
 int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err, size_t errlen)

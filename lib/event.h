@@ -98,6 +98,16 @@ int algo_event_qty(const struct algo_event *ev, const char *key, int required,
 int algo_event_time(const struct algo_event *ev, const char *key, int required,
 	int64_t *ms, char *err, size_t errlen);           /* RFC 3339 string */
 
+/* A name member (strategy, user, symbol): as algo_event_str, and also refused when
+ * empty or holding a control character. */
+int algo_event_name(const struct algo_event *ev, const char *key, int required,
+	char *out, size_t outlen, char *err, size_t errlen);
+/* A member that must be one of the words in list (NULL-terminated): returns the index
+ * of its value; when absent, dflt if dflt >= 0, else an error. Errors return -1 with
+ * "field 'side': must be WANT" (want: e.g. "buy or sell") in err. */
+int algo_event_word(const struct algo_event *ev, const char *key, const char *const *list,
+	const char *want, int dflt, char *err, size_t errlen);
+
 /* Unescapes a JSON string body (as in algo_jfield.val) into out (NUL-terminated).
  * Returns the length, or -1 when it does not fit or is invalid. */
 long algo_json_unescape(const char *s, size_t n, char *out, size_t outlen);
