@@ -143,8 +143,6 @@ static void emit(const struct algo_fillsim_out *e, void *arg)
 	algo_out_end(w);
 }
 
-
-
 static int get_id(const struct algo_event *ev, char *id, char *err, size_t errlen)
 {
 	char buf[ALGO_NAME_MAX];
@@ -163,15 +161,6 @@ static int get_id(const struct algo_event *ev, char *id, char *err, size_t errle
 	return 0;
 }
 
-static void time_err(char *err, size_t errlen, const char *what, int64_t now, int64_t prev,
-	const char *symbol, const char *tf)
-{
-	char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
-	algo_time_fmt(now, ALGO_IST_OFFSET_MIN, a);
-	algo_time_fmt(prev, ALGO_IST_OFFSET_MIN, b);
-	snprintf(err, errlen, "field 'ts': %s %s %s for %s%s%s", a, what, b, symbol,
-		tf[0] ? " " : "", tf);
-}
 
 static struct last_ts *check_time_last;   /* the record check_time used last */
 
@@ -187,7 +176,7 @@ static int check_time(struct algo_book_tab *t, const char *symbol, const char *t
 		return -1;
 	}
 	if (lt->seen && (strict ? ts <= lt->ts : ts < lt->ts)) {
-		time_err(err, errlen, strict ? "is not after the previous bar" : "goes back before",
+		algo_event_ts_order_err(err, errlen, strict ? "is not after the previous bar" : "goes back before",
 			ts, lt->ts, symbol, tf);
 		return -1;
 	}

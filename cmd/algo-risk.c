@@ -101,17 +101,6 @@ static void flush_cb(void *arg)
 }
 
 
-
-static void time_err(char *err, size_t errlen, const char *what, int64_t now, int64_t prev,
-	const char *symbol, const char *tf)
-{
-	char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
-	algo_time_fmt(now, ALGO_IST_OFFSET_MIN, a);
-	algo_time_fmt(prev, ALGO_IST_OFFSET_MIN, b);
-	snprintf(err, errlen, "field 'ts': %s %s %s for %s%s%s", a, what, b, symbol,
-		tf[0] ? " " : "", tf);
-}
-
 static int on_bar(const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct algo_bar bar;
@@ -130,7 +119,7 @@ static int on_bar(const struct algo_event *ev, char *err, size_t errlen)
 		return -1;
 	}
 	if (lt->seen && bar.ts <= lt->ts) {
-		time_err(err, errlen, "is not after the previous bar", bar.ts, lt->ts, bar.symbol, bar.tf);
+		algo_event_ts_order_err(err, errlen, "is not after the previous bar", bar.ts, lt->ts, bar.symbol, bar.tf);
 		return -1;
 	}
 	lt->ts = bar.ts;
@@ -173,7 +162,7 @@ static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 		return -1;
 	}
 	if (ss->signal_seen && s.ts < ss->signal_ts) {
-		time_err(err, errlen, "goes back before", s.ts, ss->signal_ts, symbol, "");
+		algo_event_ts_order_err(err, errlen, "goes back before", s.ts, ss->signal_ts, symbol, "");
 		return -1;
 	}
 	s.user = user;

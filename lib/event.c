@@ -743,6 +743,16 @@ int algo_event_time(const struct algo_event *ev, const char *key, int required,
 	return f ? f_time(f, key, ms, err, errlen) : rc;
 }
 
+void algo_event_ts_order_err(char *err, size_t errlen, const char *what, int64_t now,
+	int64_t prev, const char *symbol, const char *tf)
+{
+	char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
+	algo_time_fmt(now, ALGO_IST_OFFSET_MIN, a);
+	algo_time_fmt(prev, ALGO_IST_OFFSET_MIN, b);
+	snprintf(err, errlen, "field 'ts': %s %s %s for %s%s%s", a, what, b, symbol,
+		tf[0] ? " " : "", tf);
+}
+
 int algo_event_name(const struct algo_event *ev, const char *key, int required,
 	char *out, size_t outlen, char *err, size_t errlen)
 {

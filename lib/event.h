@@ -108,6 +108,11 @@ int algo_event_name(const struct algo_event *ev, const char *key, int required,
 int algo_event_word(const struct algo_event *ev, const char *key, const char *const *list,
 	const char *want, int dflt, char *err, size_t errlen);
 
+/* Writes the message for a time out of order into err:
+ * "field 'ts': NOW WHAT PREV for SYMBOL[ TF]" (times in IST). */
+void algo_event_ts_order_err(char *err, size_t errlen, const char *what, int64_t now,
+	int64_t prev, const char *symbol, const char *tf);
+
 /* Unescapes a JSON string body (as in algo_jfield.val) into out (NUL-terminated).
  * Returns the length, or -1 when it does not fit or is invalid. */
 long algo_json_unescape(const char *s, size_t n, char *out, size_t outlen);
