@@ -9,6 +9,7 @@
 #include "costs.h"
 #include "decimal.h"
 #include "event.h"
+#include "fillchan.h"
 #include "fillsim.h"
 #include "timeutil.h"
 #include <errno.h>
@@ -34,7 +35,7 @@ static const char usage_text[] =
 	"      --max-participation P  fill at most P x bar volume per bar (0 < P <= 1)\n"
 	"      --intrabar MODE        both legs inside one bar: pessimistic (default) or optimistic\n"
 	"      --square-off HH:MM     close intraday positions at the first bar at or after HH:MM IST\n"
-	"                             (default none)\n"
+	"                             (default 15:20; none: never)\n"
 	"      --capital AMOUNT       reject orders the remaining capital cannot cover\n"
 	"      --fno-margin-pct PCT   margin for futures and options, percent of notional (default 15)\n"
 	"      --skip-bad             warn about bad input lines and skip them instead of stopping\n"
@@ -71,6 +72,7 @@ static struct {
 	struct algo_costs costs;
 	struct algo_book_tab bars;     /* symbol\x1ftf (or symbol\x1f for ticks) -> last_ts */
 	struct algo_book_tab orders;   /* symbol -> last_ts of its orders */
+	struct algo_fillchan_out chan; /* fills and final statuses for algo-risk's barrier */
 } st;
 
 static void flush_cb(void *arg)
@@ -124,6 +126,8 @@ static void emit(const struct algo_fillsim_out *e, void *arg)
 			algo_out_str(w, "reason", e->reason);
 		if (e->ambiguous)
 			algo_out_bool(w, "ambiguous", 1);
+		algo_fillchan_fill(&st.chan, e->ts, o->in.id, o->in.user, o->in.strategy, o->in.symbol,
+			o->in.side, e->qty, e->price, e->fees.total);
 	} else {
 		algo_out_str(w, "type", "order_update");
 		algo_out_time(w, "ts", e->ts);
@@ -139,6 +143,8 @@ static void emit(const struct algo_fillsim_out *e, void *arg)
 		}
 		if (strcmp(o->in.user, "default") != 0)
 			algo_out_str(w, "user", o->in.user);
+		if (strcmp(e->status, "accepted") != 0 && strcmp(e->status, "partial") != 0)
+			algo_fillchan_final(&st.chan, e->ts, o->in.id, o->in.user, e->status, o->filled);
 	}
 	algo_out_end(w);
 }
@@ -326,6 +332,46 @@ static int on_cancel_modify(const struct algo_event *ev, int modify, char *err, 
 	return 0;
 }
 
+/* {"type":"sync","id":N,"fifo":PATH} from algo-risk --barrier: answer on the FIFO with
+ * the fills and final statuses since the last sync and the orders still working. The
+ * sync is not passed on: it is a private handshake between risk and the executor. */
+static int on_sync(const struct algo_event *ev, char *err, size_t errlen)
+{
+	char path[4096];
+	int64_t id, ts;
+	struct algo_fillchan_work *w = NULL;
+	size_t nw = 0;
+	int64_t nopen = 0;
+	int rc;
+	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 ||
+	    algo_event_int(ev, "id", 1, &id, err, errlen) < 0 ||
+	    algo_event_str(ev, "fifo", 1, path, sizeof path, err, errlen) < 0)
+		return -1;
+	if (st.fs.n && !(w = calloc(st.fs.n, sizeof *w))) {
+		snprintf(err, errlen, "out of memory");
+		return -4;
+	}
+	for (size_t i = 0; i < st.fs.n; i++) {
+		const struct algo_working_order *o = &st.fs.w[i];
+		if (o->done)
+			continue;
+		w[nw].user = o->in.user;
+		w[nw].strategy = o->in.strategy;
+		w[nw].symbol = o->in.symbol;
+		w[nw].side = o->in.side;
+		w[nw].qty = o->in.qty - o->filled;
+		w[nw++].legs = o->leg == ALGO_LEG_NONE && (o->in.sl || o->in.tp || o->in.trail);
+	}
+	for (size_t i = 0; i < algo_book_tab_count(&st.fs.pos); i++) {
+		const struct algo_fillsim_pos *p = algo_book_tab_at(&st.fs.pos, i, NULL, NULL);
+		if (p->p.qty && p->product == ALGO_PROD_INTRADAY)
+			nopen++;
+	}
+	rc = algo_fillchan_ack(&st.chan, path, ts, id, st.fs.cfg.square_off, nopen, w, nw, err, errlen);
+	free(w);
+	return rc ? -4 : 0;
+}
+
 /* Parses a basis-point option exactly ("2.5" -> 25000), 0 to 10,000 bps. */
 static int64_t parse_bps(const char *opt, const char *s)
 {
@@ -378,7 +424,7 @@ int main(int argc, char **argv)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.mode = ALGO_FILL_NEXT_OPEN;
 	cfg.tick_size = 500;
-	cfg.square_off = -1;
+	cfg.square_off = 15 * 60 + 20;  /* as NSE brokers' risk systems do */
 	cfg.capital = -1;
 	cfg.fno_margin = 1500;          /* 15 % */
 	algo_cli_init(argv[0]);
@@ -453,6 +499,7 @@ int main(int argc, char **argv)
 	}
 
 	algo_fillsim_init(&st.fs, &cfg, emit, NULL);
+	algo_fillchan_out_init(&st.chan);
 	algo_book_tab_init(&st.bars, sizeof(struct last_ts));
 	algo_book_tab_init(&st.orders, sizeof(struct last_ts));
 	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err))
@@ -479,6 +526,8 @@ int main(int argc, char **argv)
 				rc = on_order(&ev, err, sizeof err);
 			else if (ev.type == ALGO_EV_TICK)
 				rc = on_tick(&ev, err, sizeof err);
+			else if (ev.type == ALGO_EV_SYNC)
+				rc = on_sync(&ev, err, sizeof err);
 			else if (ev.type == ALGO_EV_OTHER && (t = algo_event_get(&ev, "type")) &&
 			    ((t->vlen == 6 && memcmp(t->val, "cancel", 6) == 0) ||
 			     (t->vlen == 6 && memcmp(t->val, "modify", 6) == 0)))
@@ -516,6 +565,7 @@ int main(int argc, char **argv)
 
 	algo_reader_close(&r);
 	algo_fillsim_free(&st.fs);
+	algo_fillchan_out_free(&st.chan);
 	algo_costs_free(&st.costs);
 	algo_book_tab_free(&st.bars);
 	algo_book_tab_free(&st.orders);

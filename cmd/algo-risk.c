@@ -2,16 +2,22 @@
  *
  * Reads NDJSON on stdin and copies every event through; after each valid signal it
  * writes the order it approves or the risk_block that stopped it. Positions are
- * tracked in memory from the orders approved (market orders assumed filled). */
+ * tracked from the orders approved; with --barrier (on by default when a daily PnL
+ * limit is set) the execution stage reports its fills back through a FIFO named in
+ * `sync` events, and risk waits for them only when a decision could depend on them
+ * (docs/ARCHITECTURE.md, "The fill barrier"). */
 #include "book.h"
 #include "cli.h"
 #include "decimal.h"
 #include "event.h"
+#include "fillchan.h"
 #include "risk.h"
 #include "timeutil.h"
 #include "store.h"
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <time.h>
 #include <stdio.h>
@@ -32,6 +38,10 @@ static const char usage_text[] =
 	"      --mode MODE        paper or live, written into each order (default paper);\n"
 	"                         kill: halted (default) or reducing\n"
 	"      --product PRODUCT  intraday, delivery or margin (default intraday)\n"
+	"      --barrier          read the executor's fills back (sync events and a FIFO); on\n"
+	"                         when the risk file sets max_daily_loss or max_daily_profit\n"
+	"      --barrier-timeout SECONDS\n"
+	"                         give up (exit 69) when no executor answers a sync (default 60)\n"
 	"      --skip-bad         warn about bad input lines and skip them instead of stopping\n"
 	"      --strategy NAME    kill/resume: the strategy scope\n"
 	"      --all              kill/resume: every strategy of every user (the default)\n"
@@ -42,7 +52,7 @@ static const char usage_text[] =
 	"      --version          print the version and exit\n";
 
 enum { OPT_USER = 256, OPT_MODE, OPT_PRODUCT, OPT_SKIP_BAD, OPT_VERSION, OPT_CHECK, OPT_STATE,
-	OPT_STRATEGY, OPT_ALL, OPT_REASON, OPT_WHO, OPT_FORMAT };
+	OPT_STRATEGY, OPT_ALL, OPT_REASON, OPT_WHO, OPT_FORMAT, OPT_BARRIER, OPT_BARRIER_TIMEOUT };
 
 static const struct option options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -52,6 +62,8 @@ static const struct option options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "product", required_argument, NULL, OPT_PRODUCT },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "barrier", no_argument, NULL, OPT_BARRIER },
+	{ "barrier-timeout", required_argument, NULL, OPT_BARRIER_TIMEOUT },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "reason", required_argument, NULL, OPT_REASON },
@@ -74,6 +86,14 @@ static struct {
 	const char *user, *mode, *product;
 	struct algo_risk_state *pending;   /* state changes seen before the current event */
 	size_t npending, cappending;
+	/* the fill barrier */
+	int barrier;
+	struct algo_fillchan_in chan;
+	int64_t next_sync;
+	long timeout_ms;
+	int dirty;          /* the executor may hold fills or states risk has not read */
+	int sqoff;          /* ... including its square-off of open positions */
+	int64_t last_ts;    /* of the newest event, 0 before the first */
 } st;
 
 /* Reading the kill-switch state costs a database read transaction, too much for every
@@ -101,6 +121,92 @@ static void flush_cb(void *arg)
 }
 
 
+static int take_changes(char *err, size_t errlen);
+static int emit_changes(int64_t ts, char *err, size_t errlen);
+
+static int chan_cb(const char *line, size_t len, void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	return algo_risk_channel(&st.risk, line, len, err, errlen);
+}
+
+static void write_sync(int64_t id)
+{
+	algo_out_begin(&algo_stdout);
+	algo_out_str(&algo_stdout, "type", "sync");
+	if (st.last_ts)
+		algo_out_time(&algo_stdout, "ts", st.last_ts);
+	algo_out_int(&algo_stdout, "id", id);
+	algo_out_str(&algo_stdout, "fifo", st.chan.path);
+	algo_out_end(&algo_stdout);
+}
+
+/* Sends a sync downstream and reads the executor's fills until it answers: after
+ * this the book is exact up to the last event forwarded. */
+static int barrier_wait(char *err, size_t errlen)
+{
+	int64_t id = st.next_sync++;
+	int rc;
+	write_sync(id);
+	algo_writer_flush(&algo_stdout);
+	rc = algo_fillchan_wait(&st.chan, id, 1, st.timeout_ms, chan_cb, NULL, err, errlen);
+	if (rc == -2) {
+		algo_warn("%s", err);
+		algo_risk_commit(&st.risk, err, errlen);
+		algo_fillchan_remove(&st.chan);
+		exit(ALGO_EX_UNAVAILABLE);
+	}
+	if (rc)
+		return -1;
+	st.dirty = st.sqoff = 0;
+	st.risk.ack_day = algo_time_ist_day(st.last_ts);
+	return 0;
+}
+
+/* A market event of symbol was forwarded: the executor may fill on it. Marks the book
+ * and checks the daily PnL limits (exactly only when the bound says it could matter). */
+static int market(const char *symbol, int64_t ts, int64_t px, int64_t lo, int64_t hi,
+	char *err, size_t errlen)
+{
+	struct algo_risk *r = &st.risk;
+	int rc;
+	if (!st.barrier)
+		return 0;
+	if (r->ack_open > 0 && r->ack_square_off >= 0 &&
+	    (algo_time_ist_minute(ts) >= r->ack_square_off || algo_time_ist_day(ts) != r->ack_day))
+		st.dirty = st.sqoff = 1;
+	if (r->nunc)
+		st.dirty = 1;
+	if (algo_risk_mark(r, symbol, px, lo, hi, err, errlen))
+		return -1;
+	rc = algo_risk_pnl_check(r, symbol, ts, !st.dirty, st.sqoff, err, errlen);
+	if (rc == 1) {
+		if (barrier_wait(err, errlen))
+			return -1;
+		rc = algo_risk_pnl_check(r, symbol, ts, 1, 0, err, errlen);
+	}
+	if (rc < 0)
+		return -1;
+	return rc == 2 ? take_changes(err, errlen) : 0;
+}
+
+static int on_tick(const struct algo_event *ev, char *err, size_t errlen)
+{
+	char symbol[ALGO_NAME_MAX];
+	int64_t ts, ltp, bid = 0, ask = 0, lo, hi;
+	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 ||
+	    algo_event_name(ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+	    algo_event_price(ev, "ltp", 1, &ltp, err, errlen) < 0 ||
+	    algo_event_price(ev, "bid", 0, &bid, err, errlen) < 0 ||
+	    algo_event_price(ev, "ask", 0, &ask, err, errlen) < 0)
+		return -1;
+	algo_out_line(&algo_stdout, ev->line, ev->len);
+	lo = hi = ltp;
+	if (bid && bid < lo) lo = bid;
+	if (ask && ask > hi) hi = ask;
+	return market(symbol, ts, ltp, lo, hi, err, errlen);
+}
+
 static int on_bar(const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct algo_bar bar;
@@ -126,10 +232,8 @@ static int on_bar(const struct algo_event *ev, char *err, size_t errlen)
 	lt->seen = 1;
 	ss->close = bar.c;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
-	return 0;
+	return market(bar.symbol, bar.ts, bar.c, bar.l, bar.h, err, errlen);
 }
-
-static int emit_changes(int64_t ts, char *err, size_t errlen);
 
 static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 {
@@ -172,6 +276,9 @@ static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 	s.req.side = side == 0 ? ALGO_BUY : ALGO_SELL;
 	s.price = has_ref ? ref : ss->close;
 	s.live = strcmp(st.mode, "live") == 0;
+	s.legs = has_sl || has_tp;
+	if (st.barrier && st.dirty && barrier_wait(err, errlen))
+		return -1;
 	early = st.npending > 0;
 	if (early) {                     /* a state change seen at this signal goes first */
 		algo_out_line(&algo_stdout, ev->line, ev->len);
@@ -189,6 +296,7 @@ static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 		return 0;
 	algo_out_begin(&algo_stdout);
 	if (v.ok) {
+		st.dirty = 1;
 		algo_out_str(&algo_stdout, "type", "order");
 		algo_out_time(&algo_stdout, "ts", s.ts);
 		algo_out_str(&algo_stdout, "id", v.id);
@@ -273,6 +381,7 @@ static int emit_changes(int64_t ts, char *err, size_t errlen)
 		if (algo_risk_square_off(&st.risk, c, ts, &cl, &n, err, errlen))
 			return -1;
 		for (size_t j = 0; j < n; j++) {
+			st.dirty = 1;
 			algo_out_begin(&algo_stdout);
 			algo_out_str(&algo_stdout, "type", "order");
 			algo_out_time(&algo_stdout, "ts", ts);
@@ -292,6 +401,12 @@ static int emit_changes(int64_t ts, char *err, size_t errlen)
 	}
 	st.npending = 0;
 	return 0;
+}
+
+static void on_signal_exit(int sig)
+{
+	algo_fillchan_remove(&st.chan);
+	_exit(128 + sig);
 }
 
 static int64_t wall_ms(void)
@@ -434,6 +549,10 @@ int main(int argc, char **argv)
 		case OPT_MODE: mode_arg = optarg; break;
 		case OPT_PRODUCT: st.product = pick("--product", optarg, products); break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_BARRIER: st.barrier = 1; break;
+		case OPT_BARRIER_TIMEOUT:
+			st.timeout_ms = (long)algo_cli_int("--barrier-timeout", optarg, 1, 86400) * 1000;
+			break;
 		case OPT_STRATEGY:
 			if (!optarg[0] || strlen(optarg) >= ALGO_NAME_MAX)
 				algo_usage_error("--strategy: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
@@ -476,20 +595,17 @@ int main(int argc, char **argv)
 			algo_die(ALGO_EX_CONFIG, "%s", err);
 	}
 	if (check) {
-		if (cfg.pnl_key)
-			algo_warn("%s: %s is valid but needs the fill barrier (not yet available)",
-				config, cfg.pnl_key);
 		algo_risk_config_free(&cfg);
 		return ALGO_EX_OK;
 	}
 	if (sub)
 		return cmd_status(state_opt, &cfg, strcmp(format, "json") == 0);
-	if (cfg.pnl_key) {
-		const char *key = cfg.pnl_key;
-		algo_risk_config_free(&cfg);
-		algo_die(ALGO_EX_CONFIG, "%s: %s needs the fill barrier (not yet available)", config, key);
-	}
+	if (cfg.pnl_key)
+		st.barrier = 1;
+	if (!st.timeout_ms)
+		st.timeout_ms = 60000;
 	algo_risk_init(&st.risk, &cfg);
+	st.risk.barrier = st.barrier;
 	if (state_opt || (getenv("ALGO_STATE") && getenv("ALGO_STATE")[0])) {
 		char path[4096];
 		if (algo_cli_state_path(state_opt, path, sizeof path))
@@ -505,6 +621,15 @@ int main(int argc, char **argv)
 	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err))
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	r.before_read = flush_cb;
+	if (st.barrier) {
+		if (algo_fillchan_create(&st.chan, err, sizeof err))
+			algo_die(ALGO_EX_CANTCREAT, "%s", err);
+		signal(SIGINT, on_signal_exit);
+		signal(SIGTERM, on_signal_exit);
+		signal(SIGHUP, on_signal_exit);
+		signal(SIGPIPE, SIG_IGN);
+		st.next_sync = 1;
+	}
 
 	int since_poll = 0;
 	for (;;) {
@@ -524,6 +649,10 @@ int main(int argc, char **argv)
 			char terr[ALGO_ERR_MAX];
 			if (algo_event_time(&ev, "ts", 0, &ts, terr, sizeof terr) == 1) {
 				last_ts = ts;
+				if (ts > st.last_ts)
+					st.last_ts = ts;
+				if (st.barrier && st.next_sync == 1)
+					write_sync(st.next_sync++);   /* the executor starts recording fills */
 				if (algo_risk_new_event(&st.risk, ts, err, sizeof err) < 0 ||
 				    take_changes(err, sizeof err))
 					goto fatal;
@@ -538,7 +667,12 @@ int main(int argc, char **argv)
 				rc = on_bar(&ev, err, sizeof err);
 			else if (ev.type == ALGO_EV_SIGNAL)
 				rc = on_signal(&ev, err, sizeof err);
+			else if (ev.type == ALGO_EV_TICK)
+				rc = on_tick(&ev, err, sizeof err);
 			else {
+				/* orders, cancels and modifies from upstream change the executor too */
+				if (ev.type == ALGO_EV_ORDER || ev.type == ALGO_EV_OTHER)
+					st.dirty = 1;
 				algo_out_line(&algo_stdout, line, len);
 				rc = 0;
 			}
@@ -573,6 +707,10 @@ fatal:
 	algo_stdout.before_write = NULL;
 	algo_book_tab_free(&st.bars);
 	algo_book_tab_free(&st.syms);
+	if (st.barrier && getenv("ALGO_RISK_STATS"))
+		fprintf(stderr, "algo-risk: %lld barrier waits, %lld PnL checks\n",
+			(long long)st.risk.waits, (long long)st.risk.checks);
+	algo_fillchan_remove(&st.chan);
 	algo_risk_free(&st.risk);
 	free(st.pending);
 	if (use_db)

@@ -37,6 +37,8 @@ complete -c algo-risk -l user -x -d 'user of signals without one'
 complete -c algo-risk -l mode -x -a 'paper live halted reducing' -d 'order mode; kill mode'
 complete -c algo-risk -l product -x -a 'intraday delivery margin' -d 'order product'
 complete -c algo-risk -l skip-bad -d 'skip bad input lines'
+complete -c algo-risk -l barrier -d "read the executor's fills back"
+complete -c algo-risk -l barrier-timeout -x -d 'seconds to wait for the executor'
 complete -c algo-risk -l check -d 'validate the risk file and exit'
 complete -c algo-risk -l state -r -F -d 'state database'
 complete -c algo-risk -l strategy -x -d 'kill/resume: strategy scope'

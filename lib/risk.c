@@ -1,6 +1,7 @@
 #include "risk.h"
 #include "audit.h"
 #include "decimal.h"
+#include "event.h"
 #include "timeutil.h"
 #include <errno.h>
 #include <jansson.h>
@@ -534,6 +535,56 @@ int algo_risk_order_id(const char *tag, int64_t ms, int64_t seq, char *out)
 
 /* ---- the engine --------------------------------------------------------------------- */
 
+struct pend {
+	char user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	int side, final;
+	int64_t qty, price;
+};
+
+struct mark;
+struct pstrat;
+
+struct fpos {
+	struct algo_position p;
+	int64_t day, realised_day, fees_day;   /* realised PnL and fees on day */
+	struct mark *m;
+	struct pstrat *ps;
+};
+
+struct pstrat {
+	char user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX];
+	int resolved;
+	int64_t loss, profit;                  /* ALGO_RISK_NOLIMIT when none */
+	const char *loss_by;                   /* "max_daily_loss" or "plan" */
+	struct fpos **v;
+	size_t n, cap;
+};
+
+struct mark {
+	int have;
+	int64_t px, lo, hi;
+	struct pstrat **v;
+	size_t n, cap;
+};
+
+struct algo_risk_unc {
+	struct pstrat *ps;
+	struct mark *m;
+	int side;
+	int64_t qty;
+};
+
+static int track_order(struct algo_risk *r, const char *user, const char *strategy,
+	const char *symbol, const char *id, int side, int64_t qty, int64_t price, int legs,
+	char *err, size_t errlen);
+static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const char *user,
+	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee,
+	char *err, size_t errlen);
+static int apply_final_rec(struct algo_risk *r, const char *id, const char *user, int64_t filled,
+	char *err, size_t errlen);
+static void finalise_all(struct algo_risk *r);
+static int read_data_version(struct algo_risk *r, int64_t *v);
+
 #define day_counters algo_risk_day
 
 struct seq_counter {
@@ -549,7 +600,7 @@ struct throttle {
 
 struct algo_risk_db {
 	struct algo_store *s;
-	sqlite3_stmt *seen, *ins, *states, *dv, *plan;
+	sqlite3_stmt *seen, *ins, *states, *dv, *plan, *insf;
 	int64_t data_version;
 	int in_txn;         /* decisions recorded since the last algo_risk_commit */
 };
@@ -574,7 +625,12 @@ void algo_risk_init(struct algo_risk *r, struct algo_risk_config *cfg)
 	algo_book_tab_init(&r->seqs, sizeof(struct seq_counter));
 	algo_book_tab_init(&r->thr, sizeof(struct throttle));
 	algo_book_tab_init(&r->plans, sizeof(struct algo_risk_plan));
+	algo_book_tab_init(&r->pend, sizeof(struct pend));
+	algo_book_tab_init(&r->fpos, sizeof(struct fpos));
+	algo_book_tab_init(&r->pst, sizeof(struct pstrat));
+	algo_book_tab_init(&r->marks, sizeof(struct mark));
 	r->last_day = -1;
+	r->ack_square_off = -1;
 }
 
 static void db_free(struct algo_risk_db *d)
@@ -585,6 +641,7 @@ static void db_free(struct algo_risk_db *d)
 	sqlite3_finalize(d->states);
 	sqlite3_finalize(d->dv);
 	sqlite3_finalize(d->plan);
+	sqlite3_finalize(d->insf);
 	free(d);
 }
 
@@ -596,6 +653,17 @@ void algo_risk_free(struct algo_risk *r)
 	algo_book_tab_free(&r->seqs);
 	algo_book_tab_free(&r->thr);
 	algo_book_tab_free(&r->plans);
+	for (size_t i = 0; i < algo_book_tab_count(&r->pst); i++)
+		free(((struct pstrat *)algo_book_tab_at(&r->pst, i, NULL, NULL))->v);
+	for (size_t i = 0; i < algo_book_tab_count(&r->marks); i++)
+		free(((struct mark *)algo_book_tab_at(&r->marks, i, NULL, NULL))->v);
+	algo_book_tab_free(&r->pend);
+	algo_book_tab_free(&r->fpos);
+	algo_book_tab_free(&r->pst);
+	algo_book_tab_free(&r->marks);
+	free(r->unc);
+	r->unc = NULL;
+	r->nunc = r->capunc = 0;
 	free(r->states);
 	free(r->changes);
 	db_free(r->db);
@@ -626,6 +694,7 @@ int algo_risk_state_of(const struct algo_risk *r, const char *user, const char *
 }
 
 static const int64_t plan_trades[] = { 20, 50, 100 };
+static const int64_t plan_loss[] = { 2000 * ALGO_DEC_SCALE, 5000 * ALGO_DEC_SCALE, ALGO_RISK_NOLIMIT };
 static const char *const plan_names[] = { "FREE", "BASIC", "PRO" };
 
 const struct algo_risk_plan *algo_risk_plan_of(struct algo_risk *r, const char *user)
@@ -648,9 +717,12 @@ const struct algo_risk_plan *algo_risk_plan_of(struct algo_risk *r, const char *
 		p->max_strategies = sqlite3_column_type(st, 2) == SQLITE_NULL ? ALGO_RISK_NOLIMIT :
 			sqlite3_column_int64(st, 2);
 		p->max_trades_per_day = ALGO_RISK_NOLIMIT;
+		p->max_daily_loss = ALGO_RISK_NOLIMIT;
 		for (size_t i = 0; i < 3; i++)
-			if (strcmp(p->plan, plan_names[i]) == 0)
+			if (strcmp(p->plan, plan_names[i]) == 0) {
 				p->max_trades_per_day = plan_trades[i];
+				p->max_daily_loss = plan_loss[i];
+			}
 	}
 	sqlite3_reset(st);
 	return p;
@@ -906,6 +978,20 @@ int algo_risk_decide(struct algo_risk *r, const struct algo_risk_signal *s,
 			block(v, "max_order_value", 2, rr.max_order_value * rr.multiplier, val);
 			goto blocked;
 		}
+		if (!r->barrier && (rr.max_daily_loss != ALGO_RISK_NOLIMIT ||
+		    rr.max_daily_profit != ALGO_RISK_NOLIMIT ||
+		    (plan->known && plan->max_daily_loss != ALGO_RISK_NOLIMIT))) {
+			int byplan = rr.max_daily_loss == ALGO_RISK_NOLIMIT && rr.max_daily_profit == ALGO_RISK_NOLIMIT;
+			if (byplan)
+				snprintf(v->reason, sizeof v->reason, "plan %s caps the daily loss, which "
+					"needs algo-risk --barrier to see the fills", plan->plan);
+			else
+				snprintf(v->reason, sizeof v->reason, "a daily PnL limit needs algo-risk "
+					"--barrier to see the fills");
+			block(v, byplan ? "plan" : rr.max_daily_loss != ALGO_RISK_NOLIMIT ?
+				"max_daily_loss" : "max_daily_profit", 0, 0, 0);
+			goto blocked;
+		}
 		if (plan->known && plan->max_strategies != ALGO_RISK_NOLIMIT &&
 		    trades == 0 && (n = strategies_today(r, s->user, s->strategy, day)) >= plan->max_strategies) {
 			snprintf(v->reason, sizeof v->reason, "plan %s allows %lld strateg%s",
@@ -939,7 +1025,9 @@ int algo_risk_decide(struct algo_risk *r, const struct algo_risk_signal *s,
 	if (algo_book_apply_fill(&np, req.side, v->qty, price, err, errlen))
 		return -1;
 	if (record(r, s->user, s->strategy, s->symbol, s->ts, entry ? "entry" : "exit", req.side,
-	    v->qty, price, v->id, NULL, err, errlen))
+	    v->qty, price, v->id, NULL, err, errlen) ||
+	    track_order(r, s->user, s->strategy, s->symbol, v->id, req.side, v->qty, price,
+	    entry && s->legs, err, errlen))
 		return -1;
 	*pos = np;
 	dc->used = sc->used = 1;
@@ -1037,6 +1125,9 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		"WHERE state <> 'active' ORDER BY CASE scope WHEN 'all' THEN 0 WHEN 'user' THEN 1 "
 		"ELSE 2 END, key", err, errlen)) ||
 	    !(d->dv = algo_store_prepare(s, "PRAGMA data_version", err, errlen)) ||
+	    !(d->insf = algo_store_prepare(s, "INSERT INTO risk_fills (user, order_id, kind, strategy, "
+		"symbol, side, qty, price, fee, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		err, errlen)) ||
 	    !(d->plan = algo_store_prepare(s, "SELECT a.plan, p.live, p.max_strategies FROM "
 		"accounts a JOIN plans p ON p.plan = a.plan WHERE a.user = ?1 AND a.disabled = 0",
 		err, errlen))) {
@@ -1048,8 +1139,8 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 	    load_states(r, &r->states, &r->nstates, err, errlen))
 		goto fail;
 	/* rebuild the book and the counters from the approved orders */
-	st = algo_store_prepare(s, "SELECT user, strategy, symbol, ts_ms, action, side, qty, price "
-		"FROM risk_signals WHERE order_id IS NOT NULL ORDER BY rowid", err, errlen);
+	st = algo_store_prepare(s, "SELECT user, strategy, symbol, ts_ms, action, side, qty, price, "
+		"order_id FROM risk_signals WHERE order_id IS NOT NULL ORDER BY rowid", err, errlen);
 	if (!st)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1067,6 +1158,12 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 			sqlite3_finalize(st);
 			goto fail;
 		}
+		if (sqlite3_column_text(st, 8) && track_order(r, u, g, y,
+		    (const char *)sqlite3_column_text(st, 8), strcmp(sd, "buy") == 0 ? ALGO_BUY : ALGO_SELL,
+		    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), 0, err, errlen)) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
 		if ((th = algo_book_tab_get(&r->thr, u, strlen(u), 1))) {
 			th->ts[th->head] = ts;
 			th->head = (th->head + 1) % ALGO_RISK_OPS_MAX;
@@ -1078,6 +1175,39 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		snprintf(err, errlen, "%s: reading risk_signals: %s", s->path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
+	/* then what the executor reported: real fills, and corrections of the exposure */
+	st = algo_store_prepare(s, "SELECT kind, user, order_id, strategy, symbol, side, qty, price, "
+		"fee, ts_ms FROM risk_fills ORDER BY seq", err, errlen);
+	if (!st)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *u = (const char *)sqlite3_column_text(st, 1);
+		const char *id = (const char *)sqlite3_column_text(st, 2);
+		const char *g = (const char *)sqlite3_column_text(st, 3);
+		const char *y = (const char *)sqlite3_column_text(st, 4);
+		const char *sd = (const char *)sqlite3_column_text(st, 5);
+		int bad;
+		if (!k || !u || !id) continue;
+		if (strcmp(k, "fill") == 0)
+			bad = !g || !y || !sd || apply_fill_rec(r, sqlite3_column_int64(st, 9), id, u, g, y,
+				strcmp(sd, "buy") == 0 ? ALGO_BUY : ALGO_SELL, sqlite3_column_int64(st, 6),
+				sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8), err, errlen);
+		else
+			bad = apply_final_rec(r, id, u, sqlite3_column_int64(st, 6), err, errlen);
+		if (bad) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: reading risk_fills: %s", s->path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	/* Orders in flight at a crash: a restarted executor never reports them, so they
+	 * stay in the exposure as approved and are not awaited. */
+	finalise_all(r);
 	return 0;
 fail:
 	db_free(r->db);
@@ -1218,7 +1348,9 @@ int algo_risk_square_off(struct algo_risk *r, const struct algo_risk_state *ch, 
 		if (apply_order(r, c->user, c->strategy, c->symbol, ts, 0, c->side, c->qty,
 		    algo_book_avg_price(p), c->id, err, errlen) ||
 		    record(r, c->user, c->strategy, c->symbol, ts, "square_off", c->side, c->qty, 0,
-		    c->id, NULL, err, errlen)) {
+		    c->id, NULL, err, errlen) ||
+		    track_order(r, c->user, c->strategy, c->symbol, c->id, c->side, c->qty,
+		    algo_book_avg_price(p), 0, err, errlen)) {
 			free(*out);
 			*out = NULL;
 			return -1;
@@ -1323,4 +1455,480 @@ int algo_risk_status(struct algo_risk *r, json_t *out)
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- fills: the barrier ----------------------------------------------------------------- */
+
+static int push_ptr(void ***v, size_t *n, size_t *cap, void *p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == p)
+			return 0;
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		void **nv = realloc(*v, c * sizeof *nv);
+		if (!nv) return -1;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+static struct mark *get_mark(struct algo_risk *r, const char *symbol)
+{
+	return algo_book_tab_get(&r->marks, symbol, strlen(symbol), 1);
+}
+
+/* The real-fill position of (user, strategy, symbol), linked to its strategy record and
+ * its symbol's mark. NULL when out of memory or a name is too long. */
+static struct fpos *get_fpos(struct algo_risk *r, const char *user, const char *strategy,
+	const char *symbol)
+{
+	char key[3 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, user, strategy, symbol);
+	struct fpos *fp = kn ? algo_book_tab_get(&r->fpos, key, kn, 1) : NULL;
+	if (!fp)
+		return NULL;
+	if (fp->ps)
+		return fp;
+	kn = algo_book_key(key, sizeof key, user, strategy, NULL);
+	struct pstrat *ps = algo_book_tab_get(&r->pst, key, kn, 1);
+	struct mark *m = get_mark(r, symbol);
+	if (!ps || !m)
+		return NULL;
+	if (!ps->user[0]) {
+		snprintf(ps->user, sizeof ps->user, "%s", user);
+		snprintf(ps->strategy, sizeof ps->strategy, "%s", strategy);
+	}
+	if (push_ptr((void ***)&ps->v, &ps->n, &ps->cap, fp) ||
+	    push_ptr((void ***)&m->v, &m->n, &m->cap, ps))
+		return NULL;
+	fp->ps = ps;
+	fp->m = m;
+	return fp;
+}
+
+static int add_unc(struct algo_risk *r, struct fpos *fp, int side, int64_t qty)
+{
+	if (r->nunc == r->capunc) {
+		size_t c = r->capunc ? 2 * r->capunc : 16;
+		struct algo_risk_unc *nu = realloc(r->unc, c * sizeof *nu);
+		if (!nu) return -1;
+		r->unc = nu;
+		r->capunc = c;
+	}
+	r->unc[r->nunc++] = (struct algo_risk_unc){ fp->ps, fp->m, side, qty };
+	return 0;
+}
+
+/* An order risk sends (approved or a square-off): awaited until its final status, and
+ * uncertain until the next ack. */
+static int track_order(struct algo_risk *r, const char *user, const char *strategy,
+	const char *symbol, const char *id, int side, int64_t qty, int64_t price, int legs,
+	char *err, size_t errlen)
+{
+	char key[2 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, user, id, NULL);
+	struct pend *pd = kn ? algo_book_tab_get(&r->pend, key, kn, 1) : NULL;
+	struct fpos *fp = get_fpos(r, user, strategy, symbol);
+	if (!pd || !fp || add_unc(r, fp, side, qty) || (legs && add_unc(r, fp, -side, qty))) {
+		snprintf(err, errlen, "out of memory or name too long");
+		return -1;
+	}
+	snprintf(pd->user, sizeof pd->user, "%s", user);
+	snprintf(pd->strategy, sizeof pd->strategy, "%s", strategy);
+	snprintf(pd->symbol, sizeof pd->symbol, "%s", symbol);
+	pd->side = side;
+	pd->qty = qty;
+	pd->price = price;
+	pd->final = 0;
+	return 0;
+}
+
+/* Moves the exposure book by a fill or a give-back the executor reported. */
+static int expose(struct algo_risk *r, const char *user, const char *strategy, const char *symbol,
+	int side, int64_t qty, int64_t price, char *err, size_t errlen)
+{
+	struct algo_position *pos = algo_book_get(&r->book, user, strategy, symbol, 1), np;
+	if (!pos) { snprintf(err, errlen, "out of memory or name too long"); return -1; }
+	np = *pos;
+	if (algo_book_apply_fill(&np, side, qty, price, err, errlen))
+		return -1;
+	*pos = np;
+	return 0;
+}
+
+static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const char *user,
+	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee,
+	char *err, size_t errlen)
+{
+	char key[2 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, user, id, NULL);
+	struct pend *pd = kn ? algo_book_tab_get(&r->pend, key, kn, 0) : NULL;
+	struct fpos *fp = get_fpos(r, user, strategy, symbol);
+	struct algo_position np;
+	int64_t day = algo_time_ist_day(ts);
+	if (!fp) { snprintf(err, errlen, "out of memory or name too long"); return -1; }
+	np = fp->p;
+	if (algo_book_apply_fill(&np, side, qty, price, err, errlen) || algo_book_add_fees(&np, fee)) {
+		if (!*err) snprintf(err, errlen, "fees overflow");
+		return -1;
+	}
+	if (fp->day != day) {
+		fp->day = day;
+		fp->realised_day = fp->fees_day = 0;
+	}
+	fp->realised_day += np.realised - fp->p.realised;
+	fp->fees_day += fee;
+	fp->p = np;
+	/* a fill of an order risk did not send: a bracket leg or the executor's square-off */
+	if (!pd || pd->final)
+		return expose(r, user, strategy, symbol, side, qty, price, err, errlen);
+	return 0;
+}
+
+static int apply_final_rec(struct algo_risk *r, const char *id, const char *user, int64_t filled,
+	char *err, size_t errlen)
+{
+	char key[2 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, user, id, NULL);
+	struct pend *pd = kn ? algo_book_tab_get(&r->pend, key, kn, 0) : NULL;
+	if (!pd || pd->final)
+		return 0;
+	pd->final = 1;
+	if (filled < pd->qty)
+		return expose(r, pd->user, pd->strategy, pd->symbol, -pd->side, pd->qty - filled,
+			pd->price, err, errlen);
+	return 0;
+}
+
+static int record_exec(struct algo_risk *r, const char *kind, int64_t ts, const char *id,
+	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
+	int64_t price, int64_t fee, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!r->db)
+		return 0;
+	if (!r->db->in_txn) {
+		if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
+			return -1;
+		r->db->in_txn = 1;
+	}
+	st = r->db->insf;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	if (strategy) sqlite3_bind_text(st, 4, strategy, -1, SQLITE_TRANSIENT);
+	else sqlite3_bind_null(st, 4);
+	if (symbol) sqlite3_bind_text(st, 5, symbol, -1, SQLITE_TRANSIENT);
+	else sqlite3_bind_null(st, 5);
+	if (side) sqlite3_bind_text(st, 6, side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, 6);
+	sqlite3_bind_int64(st, 7, qty);
+	sqlite3_bind_int64(st, 8, price);
+	sqlite3_bind_int64(st, 9, fee);
+	sqlite3_bind_int64(st, 10, ts);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: recording a fill: %s", r->db->s->path,
+			sqlite3_errmsg(r->db->s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *err, size_t errlen)
+{
+	static const char *const sides[] = { "buy", "sell", NULL };
+	struct algo_event ev;
+	char id[ALGO_NAME_MAX], user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	char status[16];
+	const struct algo_jfield *t;
+	int64_t ts, qty, price, fee;
+	int side;
+
+	if (algo_event_parse(&ev, line, len, err, errlen))
+		goto bad;
+	t = algo_event_get(&ev, "type");
+	if (ev.type == ALGO_EV_FILL) {
+		if (algo_event_time(&ev, "ts", 1, &ts, err, errlen) < 0 ||
+		    algo_event_str(&ev, "id", 1, id, sizeof id, err, errlen) < 0 ||
+		    algo_event_name(&ev, "user", 1, user, sizeof user, err, errlen) < 0 ||
+		    algo_event_name(&ev, "strategy", 1, strategy, sizeof strategy, err, errlen) < 0 ||
+		    algo_event_name(&ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
+		    (side = algo_event_word(&ev, "side", sides, "buy or sell", -1, err, errlen)) < 0 ||
+		    algo_event_qty(&ev, "qty", 1, &qty, err, errlen) < 0 ||
+		    algo_event_price(&ev, "price", 1, &price, err, errlen) < 0 ||
+		    algo_event_dec(&ev, "fee", 1, &fee, err, errlen) < 0)
+			goto bad;
+		side = side == 0 ? ALGO_BUY : ALGO_SELL;
+		return apply_fill_rec(r, ts, id, user, strategy, symbol, side, qty, price, fee, err, errlen) ||
+			record_exec(r, "fill", ts, id, user, strategy, symbol, side, qty, price, fee, err, errlen);
+	}
+	if (t && t->vlen == 5 && memcmp(t->val, "final", 5) == 0) {
+		if (algo_event_str(&ev, "id", 1, id, sizeof id, err, errlen) < 0 ||
+		    algo_event_name(&ev, "user", 1, user, sizeof user, err, errlen) < 0 ||
+		    algo_event_str(&ev, "status", 1, status, sizeof status, err, errlen) < 0 ||
+		    algo_event_int(&ev, "filled", 1, &qty, err, errlen) < 0)
+			goto bad;
+		return apply_final_rec(r, id, user, qty, err, errlen) ||
+			record_exec(r, "final", 0, id, user, NULL, NULL, 0, qty, 0, 0, err, errlen);
+	}
+	if (t && t->vlen == 3 && memcmp(t->val, "ack", 3) == 0) {
+		/* the orders still working at the executor are what stays uncertain */
+		json_error_t je;
+		json_t *root = json_loadb(line, len, 0, &je), *w, *x;
+		size_t i;
+		if (!root || !json_is_array(w = json_object_get(root, "working"))) {
+			json_decref(root);
+			snprintf(err, errlen, "bad ack");
+			goto bad;
+		}
+		r->nunc = 0;
+		r->ack_square_off = (int)json_integer_value(json_object_get(root, "square_off"));
+		r->ack_open = json_integer_value(json_object_get(root, "open"));
+		json_array_foreach(w, i, x) {
+			const char *u = json_string_value(json_array_get(x, 0));
+			const char *g = json_string_value(json_array_get(x, 1));
+			const char *y = json_string_value(json_array_get(x, 2));
+			int sd = (int)json_integer_value(json_array_get(x, 3)) > 0 ? ALGO_BUY : ALGO_SELL;
+			int64_t q = json_integer_value(json_array_get(x, 4));
+			int legs = (int)json_integer_value(json_array_get(x, 5));
+			struct fpos *fp = u && g && y ? get_fpos(r, u, g, y) : NULL;
+			if (!fp || add_unc(r, fp, sd, q) || (legs && add_unc(r, fp, -sd, q))) {
+				json_decref(root);
+				snprintf(err, errlen, "bad ack or out of memory");
+				goto bad;
+			}
+		}
+		json_decref(root);
+		for (size_t k = 0; k < algo_book_tab_count(&r->marks); k++) {
+			struct mark *m = algo_book_tab_at(&r->marks, k, NULL, NULL);
+			m->lo = m->hi = m->px;
+		}
+		r->waits++;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown record");
+bad:
+	{
+		char e2[ALGO_ERR_MAX];
+		snprintf(e2, sizeof e2, "fills channel: %s: %.*s", err, (int)(len > 120 ? 120 : len), line);
+		snprintf(err, errlen, "%s", e2);
+	}
+	return -1;
+}
+
+int algo_risk_mark(struct algo_risk *r, const char *symbol, int64_t px, int64_t lo, int64_t hi,
+	char *err, size_t errlen)
+{
+	struct mark *m = get_mark(r, symbol);
+	if (!m) { snprintf(err, errlen, "out of memory"); return -1; }
+	if (!m->have) {
+		m->have = 1;
+		m->lo = lo;
+		m->hi = hi;
+	}
+	m->px = px;
+	if (lo < m->lo) m->lo = lo;
+	if (hi > m->hi) m->hi = hi;
+	return 0;
+}
+
+static int64_t day_pnl(const struct pstrat *ps, int64_t day)
+{
+	__int128 t = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct fpos *fp = ps->v[i];
+		if (fp->day == day)
+			t += (__int128)fp->realised_day - fp->fees_day;
+		if (fp->p.qty && fp->m->have)
+			t += (__int128)fp->p.qty * fp->m->px - fp->p.cost;
+	}
+	return t > INT64_MAX / 2 ? INT64_MAX / 2 : t < INT64_MIN / 2 ? INT64_MIN / 2 : (int64_t)t;
+}
+
+int64_t algo_risk_day_pnl(struct algo_risk *r, const char *user, const char *strategy, int64_t day)
+{
+	char key[2 * ALGO_NAME_MAX];
+	size_t kn = algo_book_key(key, sizeof key, user, strategy, NULL);
+	const struct pstrat *ps = kn ? algo_book_tab_get(&r->pst, key, kn, 0) : NULL;
+	return ps ? day_pnl(ps, day) : 0;
+}
+
+static void resolve(struct algo_risk *r, struct pstrat *ps)
+{
+	struct algo_risk_rules rr;
+	const struct algo_risk_plan *plan;
+	if (ps->resolved)
+		return;
+	algo_risk_rules_for(&r->cfg, ps->user, ps->strategy, &rr);
+	ps->loss = rr.max_daily_loss == ALGO_RISK_NOLIMIT ? ALGO_RISK_NOLIMIT :
+		rr.max_daily_loss * rr.multiplier;
+	ps->profit = rr.max_daily_profit == ALGO_RISK_NOLIMIT ? ALGO_RISK_NOLIMIT :
+		rr.max_daily_profit * rr.multiplier;
+	ps->loss_by = "max_daily_loss";
+	plan = algo_risk_plan_of(r, ps->user);
+	if (plan->known && plan->max_daily_loss != ALGO_RISK_NOLIMIT &&
+	    (ps->loss == ALGO_RISK_NOLIMIT || plan->max_daily_loss < ps->loss)) {
+		ps->loss = plan->max_daily_loss;
+		ps->loss_by = "plan";
+	}
+	ps->resolved = 1;
+}
+
+int algo_risk_has_pnl_limits(struct algo_risk *r)
+{
+	return r->cfg.pnl_key != NULL;
+}
+
+/* Moves (strategy) to reducing because of a PnL limit: state row and audit row in the
+ * current batch, the change in r->changes. */
+static int trip(struct algo_risk *r, struct pstrat *ps, int64_t ts, const char *rule,
+	int64_t limit, int64_t value, char *err, size_t errlen)
+{
+	struct algo_risk_state ns = { .scope = ALGO_RISK_SCOPE_STRATEGY, .state = ALGO_RISK_REDUCING };
+	char a[32], b[32];
+	size_t i;
+	algo_dec_fmt(value, a);
+	algo_dec_fmt(limit, b);
+	snprintf(ns.key, sizeof ns.key, "%s", ps->strategy);
+	snprintf(ns.reason, sizeof ns.reason, "%s: day PnL %s reached %s%s", rule, a,
+		strcmp(rule, "max_daily_profit") ? "-" : "", b);
+	if (strcmp(rule, "plan") == 0) {
+		const struct algo_risk_plan *plan = algo_risk_plan_of(r, ps->user);
+		snprintf(ns.reason, sizeof ns.reason, "plan %s caps the daily loss: day PnL %s reached -%s",
+			plan->plan, a, b);
+	}
+	for (i = 0; i < r->nstates; i++)
+		if (r->states[i].scope == ns.scope && strcmp(r->states[i].key, ns.key) == 0)
+			break;
+	if (i == r->nstates) {
+		struct algo_risk_state *nw = realloc(r->states, (r->nstates + 1) * sizeof *nw);
+		if (!nw) { snprintf(err, errlen, "out of memory"); return -1; }
+		r->states = nw;
+		r->nstates++;
+	}
+	r->states[i] = ns;
+	{
+		struct algo_risk_state *nc = realloc(r->changes, (r->nchanges + 1) * sizeof *nc);
+		if (!nc) { snprintf(err, errlen, "out of memory"); return -1; }
+		r->changes = nc;
+		r->changes[r->nchanges++] = ns;
+	}
+	if (r->db) {
+		struct algo_audit au;
+		sqlite3_stmt *st;
+		char detail[200];
+		int rc;
+		if (!r->db->in_txn) {
+			if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
+				return -1;
+			r->db->in_txn = 1;
+		}
+		st = algo_store_prepare(r->db->s, "INSERT INTO risk_state (scope, key, state, reason, who, "
+			"ts_ms) VALUES ('strategy', ?1, 'reducing', ?2, 'algo-risk', ?3) ON CONFLICT (scope, key) "
+			"DO UPDATE SET state = excluded.state, reason = excluded.reason, who = excluded.who, "
+			"ts_ms = excluded.ts_ms", err, errlen);
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, ns.key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ns.reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, ts);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			snprintf(err, errlen, "%s: %s", r->db->s->path, sqlite3_errmsg(r->db->s->db));
+			return -1;
+		}
+		snprintf(detail, sizeof detail, "reducing strategy %s by algo-risk", ns.key);
+		struct algo_audit_row row = { .user = ps->user, .ts_ms = ts, .kind = "kill",
+			.strategy = ps->strategy, .reason = ns.reason, .detail = detail };
+		if (algo_audit_init(&au, r->db->s, err, errlen))
+			return -1;
+		rc = algo_audit_load_head(&au, err, errlen) || algo_audit_append(&au, &row, err, errlen) < 0 ||
+			algo_audit_save_head(&au, err, errlen);
+		algo_audit_free(&au);
+		if (rc)
+			return -1;
+		read_data_version(r, &r->db->data_version);
+	}
+	return 0;
+}
+
+int algo_risk_pnl_check(struct algo_risk *r, const char *symbol, int64_t ts, int exact,
+	int square_off_possible, char *err, size_t errlen)
+{
+	struct mark *m = algo_book_tab_get(&r->marks, symbol, strlen(symbol), 0);
+	int64_t day = algo_time_ist_day(ts);
+	int out = 0;
+	if (!m)
+		return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct pstrat *ps = m->v[i];
+		int64_t known;
+		resolve(r, ps);
+		if (ps->loss == ALGO_RISK_NOLIMIT && ps->profit == ALGO_RISK_NOLIMIT)
+			continue;
+		if (algo_risk_state_of(r, ps->user, ps->strategy, NULL, 0) != ALGO_RISK_ACTIVE)
+			continue;
+		r->checks++;
+		known = day_pnl(ps, day);
+		if (!exact) {
+			/* worst and best day PnL if every uncertain order filled anywhere in range */
+			__int128 lo = known, hi = known;
+			for (size_t k = 0; k < r->nunc; k++) {
+				const struct algo_risk_unc *u = &r->unc[k];
+				if (u->ps != ps)
+					continue;
+				if (u->side == ALGO_BUY) {
+					lo += (__int128)u->qty * (u->m->px - u->m->hi);
+					hi += (__int128)u->qty * (u->m->px - u->m->lo);
+				} else {
+					lo += (__int128)u->qty * (u->m->lo - u->m->px);
+					hi += (__int128)u->qty * (u->m->hi - u->m->px);
+				}
+				lo -= (__int128)u->qty * u->m->hi / 100 + 100 * ALGO_DEC_SCALE;
+			}
+			if (square_off_possible)
+				for (size_t k = 0; k < ps->n; k++) {
+					const struct fpos *fp = ps->v[k];
+					__int128 q = fp->p.qty < 0 ? -(__int128)fp->p.qty : fp->p.qty;
+					if (!q) continue;
+					if (fp->p.qty > 0) {
+						lo += q * (fp->m->lo - fp->m->px);
+						hi += q * (fp->m->hi - fp->m->px);
+					} else {
+						lo += q * (fp->m->px - fp->m->hi);
+						hi += q * (fp->m->px - fp->m->lo);
+					}
+					lo -= q * fp->m->hi / 100 + 100 * ALGO_DEC_SCALE;
+				}
+			if ((ps->loss != ALGO_RISK_NOLIMIT && lo <= -(__int128)ps->loss) ||
+			    (ps->profit != ALGO_RISK_NOLIMIT && hi >= ps->profit))
+				return 1;
+			continue;
+		}
+		if (ps->loss != ALGO_RISK_NOLIMIT && known <= -ps->loss) {
+			if (trip(r, ps, ts, ps->loss_by, ps->loss, known, err, errlen))
+				return -1;
+			out = 2;
+		} else if (ps->profit != ALGO_RISK_NOLIMIT && known >= ps->profit) {
+			if (trip(r, ps, ts, "max_daily_profit", ps->profit, known, err, errlen))
+				return -1;
+			out = 2;
+		}
+	}
+	return out;
+}
+
+static void finalise_all(struct algo_risk *r)
+{
+	for (size_t i = 0; i < algo_book_tab_count(&r->pend); i++)
+		((struct pend *)algo_book_tab_at(&r->pend, i, NULL, NULL))->final = 1;
+	r->nunc = 0;
 }

@@ -151,9 +151,11 @@ struct algo_risk_plan {
 	int live;                     /* live orders allowed */
 	int64_t max_strategies;       /* ALGO_RISK_NOLIMIT when unlimited */
 	int64_t max_trades_per_day;
+	int64_t max_daily_loss;       /* decimal rupees, ALGO_RISK_NOLIMIT when uncapped */
 };
 
 struct algo_risk_db;              /* prepared statements of a state database */
+struct algo_risk_unc;             /* an order the executor may have (partly) filled */
 
 /* Daily counters of one (user, strategy): the records of algo_risk.days. */
 struct algo_risk_day {
@@ -175,6 +177,18 @@ struct algo_risk {
 	size_t nchanges;
 	struct algo_risk_db *db;      /* NULL: memory only */
 	int64_t last_day;             /* IST day of the newest event seen, -1 none */
+	/* The fill barrier (see "fills" below). */
+	int barrier;                  /* fills come back from the executor */
+	struct algo_book_tab pend;    /* user\x1fid -> own order until its final status */
+	struct algo_book_tab fpos;    /* user\x1fstrategy\x1fsymbol -> position from real fills */
+	struct algo_book_tab pst;     /* user\x1fstrategy -> day PnL limits and positions */
+	struct algo_book_tab marks;   /* symbol -> latest price, range since the last ack */
+	struct algo_risk_unc *unc;    /* what may have changed at the executor since the ack */
+	size_t nunc, capunc;
+	int ack_square_off;           /* executor's square-off minute, -1 none */
+	int64_t ack_open;             /* its open intraday positions at the ack */
+	int64_t ack_day;              /* IST day of the last event before the ack */
+	int64_t waits, checks;        /* barrier waits; PnL checks (statistics) */
 };
 
 /* One validated signal. price is the assumed fill price for the book (the signal's
@@ -185,6 +199,7 @@ struct algo_risk_signal {
 	struct algo_risk_request req;
 	int64_t price;
 	int live;                     /* the order would be a live one */
+	int legs;                     /* the order carries sl/tp: the executor adds legs */
 };
 
 /* Takes ownership of cfg (the caller must not free it) and starts with an empty book. */
@@ -250,5 +265,37 @@ const char *algo_risk_state_name(int state);
 const char *algo_risk_scope_name(int scope);
 /* The plan of user (cached); a user without an account has known 0. */
 const struct algo_risk_plan *algo_risk_plan_of(struct algo_risk *r, const char *user);
+
+/* ---- fills: the barrier -----------------------------------------------------------------
+ *
+ * With r->barrier set, the book algo_risk_decide checks against is the exposure: the
+ * approved orders, corrected by what the executor reports through the fills channel
+ * (lib/fillchan.h): an order that ends with less than its quantity filled gives the
+ * rest back, and fills of orders risk did not approve (bracket legs, the executor's
+ * square-off) move the position. A second book, from the real fills, gives the day's
+ * PnL: realised today, net of today's charges, plus the unrealised PnL of open positions
+ * at the latest price. Daily loss and profit limits are checked against it on every
+ * market event; between acks only a bound is known, see algo_risk_pnl_check. */
+
+/* Applies one record of the fills channel (fill, final or ack). Returns 0 or -1. */
+int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *err, size_t errlen);
+/* A market event of symbol: latest price px, and the range [lo, hi] it covers (a bar's
+ * low and high; a tick's prices). Returns 0 or -1 (out of memory). */
+int algo_risk_mark(struct algo_risk *r, const char *symbol, int64_t px, int64_t lo, int64_t hi,
+	char *err, size_t errlen);
+/* Checks the day PnL limits of every (user, strategy) trading symbol at ts. exact 1:
+ * the book is exact (the executor acked everything forwarded); 0: bound the PnL by
+ * letting every order that may have changed since the ack fill anywhere in its
+ * symbol's range (fees at most 1 % of the value plus 100 rupees an order), with
+ * square_off_possible when the executor may have squared positions off. Returns 0 when
+ * no limit is or can be breached, 1 when an exact check is needed (call again with
+ * exact after a barrier wait), 2 when a limit was breached (r->changes holds the new
+ * state), -1 on error. */
+int algo_risk_pnl_check(struct algo_risk *r, const char *symbol, int64_t ts, int exact,
+	int square_off_possible, char *err, size_t errlen);
+/* Whether any (user, strategy) has a daily loss or profit limit (risk file or plan). */
+int algo_risk_has_pnl_limits(struct algo_risk *r);
+/* The day PnL of (user, strategy) on day as known (decimal). */
+int64_t algo_risk_day_pnl(struct algo_risk *r, const char *user, const char *strategy, int64_t day);
 
 #endif

@@ -250,6 +250,21 @@ static const char *const migrations[] = {
 	"  sum(action = 'entry' AND order_id IS NOT NULL) AS trades,\n"
 	"  count(order_id) AS orders, sum(order_id IS NULL) AS blocks\n"
 	"  FROM risk_signals GROUP BY user, strategy, day;\n",
+	/* 5: algo-risk --barrier: what the executor reported (fills and final statuses),
+	 * so a restarted risk stage rebuilds its real-fill book and exposure. */
+	"CREATE TABLE risk_fills (\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  user TEXT NOT NULL,\n"
+	"  order_id TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fill','final')),\n"
+	"  strategy TEXT,\n"
+	"  symbol TEXT,\n"
+	"  side TEXT CHECK (side IN ('buy','sell')),\n"
+	"  qty INTEGER NOT NULL,\n"
+	"  price INTEGER NOT NULL,\n"
+	"  fee INTEGER NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # algo-risk limits: each rule's block (exact risk_block lines), layering, multiplier,
-# window, symbols, throttle, --check, PnL limits refused, plan caps.
+# window, symbols, throttle, --check, the barrier without an executor, plan caps.
 load test_helper
 # memory-only runs unless a test sets ALGO_STATE itself (plans need the database)
 setup() { common_setup; unset ALGO_STATE; }
@@ -11,6 +11,11 @@ sig() {
 	[ -z "${8:-}" ] || u=',"user":"'$8'"'
 	printf '{"type":"signal","ts":"2024-03-01T%s+05:30","strategy":"%s","symbol":"%s","action":"%s","side":"%s","qty":%s,"ref":%s,"reason":"r"%s}\n' \
 		"$1" "$2" "$3" "$4" "$5" "$6" "$7" "$u"
+}
+# bar HH:MM SYMBOL PRICE: a flat one-minute bar.
+bar() {
+	printf '{"type":"bar","ts":"2024-03-01T%s:00+05:30","symbol":"%s","tf":"1m","o":%s,"h":%s,"l":%s,"c":%s,"v":1000}\n' \
+		"$1" "$2" "$3" "$3" "$3" "$3"
 }
 # risk CONFIG-JSON [ARGS...] < stdin: runs algo-risk with the config, stdout in $TMP/out.
 risk() {
@@ -134,17 +139,21 @@ orders() { grep '^{"type":"order"' "$TMP/out" || true; }
 	[ "$status" -eq 2 ]
 }
 
-@test "risk limits: max_daily_loss/max_daily_profit pass --check but a run refuses them (78)" {
+@test "risk limits: a daily PnL limit turns the barrier on; no executor answering: exit 69" {
 	printf '%s\n' '{"strategies":{"s":{"max_daily_loss":5000}}}' > "$TMP/loss.json"
 	run algo-risk --check -c "$TMP/loss.json"
 	[ "$status" -eq 0 ]
-	run algo-risk -c "$TMP/loss.json" < /dev/null
-	[ "$status" -eq 78 ]
-	[ "$output" = "algo-risk: $TMP/loss.json: max_daily_loss needs the fill barrier (not yet available)" ]
-	printf '%s\n' '{"max_daily_profit":100.5}' > "$TMP/p.json"
-	run algo-risk -c "$TMP/p.json" < /dev/null
-	[ "$status" -eq 78 ]
-	[ "$output" = "algo-risk: $TMP/p.json: max_daily_profit needs the fill barrier (not yet available)" ]
+	[ -z "$output" ]
+	# two entries: the second needs the first one's fills, and nobody reads the syncs
+	{ bar 09:15 NSE:A-EQ 10; sig 09:15:00 s NSE:A-EQ entry buy 1 10; bar 09:16 NSE:A-EQ 10
+	  sig 09:16:00 s NSE:A-EQ exit sell 1 10; } > "$TMP/in"
+	run --separate-stderr algo-risk -c "$TMP/loss.json" --barrier-timeout 1 < "$TMP/in"
+	[ "$status" -eq 69 ]
+	[ "$stderr" = "algo-risk: no execution stage answered sync 2 within 1 s; --barrier needs algo-exec-paper (or another executor) reading this output" ]
+	# the syncs name a FIFO that is gone once algo-risk has exited
+	fifo=$(printf '%s\n' "$output" | grep -m1 '"type":"sync"' | sed 's/.*"fifo":"\([^"]*\)".*/\1/')
+	[ -n "$fifo" ] && [ ! -e "$fifo" ]
+	printf '%s\n' "$output" | grep -q '^{"type":"order",.*"side":"buy"'
 }
 
 @test "risk plans: FREE caps trades at 20 a day over the file's 50, 1 strategy, no live; no account: no caps" {
@@ -153,15 +162,17 @@ orders() { grep '^{"type":"order"' "$TMP/out" || true; }
 	algo-ledger users add alice --email a@x.in --name Alice --plan FREE
 	# 21 round trips a minute apart for alice and bob (no account): alice's 21st entry
 	# is blocked by the plan (20 trades, limit 20), bob's passes (the file says 50).
+	# FREE also caps the daily loss, so the run needs the barrier and an executor.
 	{ for i in $(seq 0 20); do
 		t=$(printf '%02d:%02d' $((10 + i / 60)) $((i % 60)))
+		bar "$t" NSE:A-EQ 10; bar "$t" NSE:B-EQ 10
 		sig "$t:00" s NSE:A-EQ entry buy 1 10 alice; sig "$t:30" s NSE:A-EQ exit sell 1 10 alice
 		sig "$t:00" s NSE:B-EQ entry buy 1 10 bob; sig "$t:30" s NSE:B-EQ exit sell 1 10 bob
 	  done
 	  # a second strategy for alice: FREE allows 1
-	  sig 11:00:00 s2 NSE:C-EQ entry buy 1 10 alice; } > "$TMP/in"
-	risk '{"max_trades_per_day":50}' < "$TMP/in"
-	[ "$status" -eq 0 ]
+	  bar 11:00 NSE:C-EQ 10; sig 11:00:00 s2 NSE:C-EQ entry buy 1 10 alice; } > "$TMP/in"
+	printf '%s\n' '{"max_trades_per_day":50}' > "$TMP/risk.json"
+	algo-risk -c "$TMP/risk.json" --barrier < "$TMP/in" | algo-exec-paper --fill close > "$TMP/out"
 	blocks | grep -Fxq '{"type":"risk_block","ts":"2024-03-01T10:20:00+05:30","strategy":"s","symbol":"NSE:A-EQ","side":"buy","qty":1,"rule":"plan","limit":20,"value":20,"reason":"plan FREE allows 20 trades per day","user":"alice"}'
 	blocks | grep -Fxq '{"type":"risk_block","ts":"2024-03-01T11:00:00+05:30","strategy":"s2","symbol":"NSE:C-EQ","side":"buy","qty":1,"rule":"plan","limit":1,"value":1,"reason":"plan FREE allows 1 strategy","user":"alice"}'
 	[ "$(orders | grep -c '"user":"bob"')" -eq 42 ]
@@ -171,7 +182,11 @@ orders() { grep '^{"type":"order"' "$TMP/out" || true; }
 	algo-risk < /dev/null
 	algo-ledger users add alice --email a@x.in --name Alice --plan FREE
 	{ sig 09:15:00 s NSE:A-EQ entry buy 1 10 alice; sig 09:15:00 s NSE:A-EQ entry buy 1 10 bob; } > "$TMP/in"
-	risk '{}' --mode live < "$TMP/in"
+	risk '{}' --mode live --barrier < "$TMP/in"
 	[ "$(blocks)" = '{"type":"risk_block","ts":"2024-03-01T09:15:00+05:30","strategy":"s","symbol":"NSE:A-EQ","side":"buy","qty":1,"rule":"plan","value":0,"reason":"plan FREE is paper only","user":"alice"}' ]
 	orders | grep -q '"mode":"live","user":"bob"'
+	# without the barrier a FREE account cannot trade: its loss cap could not be checked
+	{ sig 09:16:00 s NSE:A-EQ entry buy 1 10 alice; } > "$TMP/in"
+	risk '{}' < "$TMP/in"
+	[ "$(blocks)" = '{"type":"risk_block","ts":"2024-03-01T09:16:00+05:30","strategy":"s","symbol":"NSE:A-EQ","side":"buy","qty":1,"rule":"plan","value":0,"reason":"plan FREE caps the daily loss, which needs algo-risk --barrier to see the fills","user":"alice"}' ]
 }

@@ -177,9 +177,10 @@ print(sys.argv[1][:20] + "%08x" % h + "SL")' "$id")
 @test "exec orders: DAY orders expire at the session end; market orders fill at the next session's open" {
 	# l1 (15:00, buy limit 90) never fills; the next day's first bar expires it.
 	# m1 (market, 15:29) fills at the next day's 09:15 open, as backtrader does.
+	# (--square-off none: the default 15:20 square-off would reject orders after it)
 	{ b 15:00 100 100 100 100; o 15:00 l1 buy 1 limit '"limit":90'; b 15:29 100 100 99 99; o 15:29 m1 buy 1 market
 	  b 09:15 98 98 97 97 1000 NSE:X-EQ 2024-03-04; } > "$TMP/in"
-	ex
+	ex --square-off none
 	[ "$(updates)" = "15:00 l1 accepted
 15:29 m1 accepted
 09:15 l1 expired day order expired at the session end
@@ -187,17 +188,17 @@ print(sys.argv[1][:20] + "%08x" % h + "SL")' "$id")
 	[ "$(fills)" = "09:15 m1 1@98" ]
 	# a bar at or after 15:30 the same day ends the session too
 	{ b 15:00 100 100 100 100; o 15:00 l2 buy 1 limit '"limit":90'; b 15:30 100 100 99 99; } > "$TMP/in"
-	ex
+	ex --square-off none
 	[ "$(updates | tail -1)" = "15:30 l2 expired day order expired at the session end" ]
 	# the unfilled part of a partially filled market order expires
 	{ b 15:28 100 100 100 100; o 15:28 m2 buy 20 market; b 15:29 100 100 100 100 100
 	  b 09:15 98 98 97 97 1000 NSE:X-EQ 2024-03-04; } > "$TMP/in"
-	ex --max-participation 0.1
+	ex --max-participation 0.1 --square-off none
 	[ "$(updates | tail -2)" = "15:29 m2 partial
 09:15 m2 expired day order expired at the session end" ]
 }
 
-@test "exec orders: --square-off closes intraday positions at the first bar at or after the time" {
+@test "exec orders: square-off (default 15:20) closes intraday positions at the first bar at or after the time" {
 	# e1 intraday buy 10 fills at 15:11's open 100; s1 delivery buy 5 too; there is no
 	# 15:20 bar, the first at or after 15:20 is 15:21: e1's position is sold at its open 101.5
 	# (id SQ + YYMMDD + sequence, reason square-off); the delivery position stays; the
@@ -217,9 +218,10 @@ print(sys.argv[1][:20] + "%08x" % h + "SL")' "$id")
 15:21 SQ2403010001 filled
 15:21 e2 rejected intraday order after the square-off time 15:20" ]
 	grep -q '"id":"SQ2403010001",.*"strategy":"s","symbol":"NSE:X-EQ","side":"sell","qty":10,' "$TMP/out"
-	# without --square-off (or with none) nothing happens at 15:20
-	ex
-	[ "$(fills | grep -c SQ)" -eq 0 ]
+	# the default is 15:20; with none nothing happens at 15:20
+	cp "$TMP/out" "$TMP/out.1520"
+	ex --slippage-bps 10
+	cmp "$TMP/out" "$TMP/out.1520"
 	ex --square-off none
 	[ "$(fills | grep -c SQ)" -eq 0 ]
 }

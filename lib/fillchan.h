@@ -1,0 +1,85 @@
+/* fillchan — the fills channel from the execution stage back to algo-risk (the fill
+ * barrier, docs/ARCHITECTURE.md).
+ *
+ * algo-risk creates a FIFO and names it in the `sync` events it writes downstream.
+ * The execution stage records every fill and every final order status as it makes
+ * them, in memory; when it reads {"type":"sync","id":N,"fifo":PATH} it writes those
+ * records to PATH followed by an ack carrying N and the orders still working, and
+ * forgets them. Records are NDJSON lines:
+ *
+ *   {"type":"fill","ts":T,"id":ID,"user":U,"strategy":S,"symbol":Y,"side":"buy","qty":Q,
+ *    "price":P,"fee":F}
+ *   {"type":"final","ts":T,"id":ID,"user":U,"status":"filled|rejected|cancelled|expired","filled":Q}
+ *   {"type":"ack","id":N,"ts":T,"square_off":MINUTE,"open":P,"working":[[U,S,Y,SIDE,Q,LEGS],…]}
+ *
+ * (every record has a ts, as every event of the protocol). square_off is the executor's intraday square-off minute (-1 none) and open the number
+ * of intraday positions it holds; SIDE is 1 (buy) or -1 (sell); LEGS is 1 when the order
+ * will attach stop-loss/target legs once it fills.
+ *
+ * Because the executor writes only when it reads a sync, and algo-risk reads the FIFO
+ * until that sync's ack right after writing it, the FIFO never fills up while nobody
+ * reads it. */
+#ifndef ALGO_FILLCHAN_H
+#define ALGO_FILLCHAN_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the execution stage's side ---------------------------------------------- */
+
+struct algo_fillchan_out {
+	char *buf;                 /* records since the last ack */
+	size_t len, cap;
+	int on;                    /* a sync was seen: recording */
+	int fd;                    /* the FIFO, -1 until the first sync */
+	char path[4096];
+	int oom;                   /* an append failed: reported at the next ack */
+};
+
+/* One working order in an ack. */
+struct algo_fillchan_work {
+	const char *user, *strategy, *symbol;
+	int side;
+	int64_t qty;               /* remaining */
+	int legs;
+};
+
+void algo_fillchan_out_init(struct algo_fillchan_out *c);
+void algo_fillchan_out_free(struct algo_fillchan_out *c);
+/* Records a fill / a final status (no-op before the first sync). */
+void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
+	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee);
+void algo_fillchan_final(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
+	const char *status, int64_t filled);
+/* Answers sync id on the FIFO path: the records, then the ack. Opens path on first use
+ * (and again if it changes). Returns 0, or -1 with err set (FIFO missing, write error,
+ * out of memory). */
+int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts, int64_t id,
+	int square_off, int64_t nopen, const struct algo_fillchan_work *w, size_t nw,
+	char *err, size_t errlen);
+
+/* ---- algo-risk's side ------------------------------------------------------------ */
+
+struct algo_fillchan_in {
+	int fd;
+	char dir[4000], path[4096];
+	char *buf;                 /* bytes read, not yet returned */
+	size_t len, cap;
+	int writer_seen;           /* the executor has written at least once */
+};
+
+/* Creates a private directory under $TMPDIR (or /tmp) holding the FIFO "fills" and
+ * opens it for reading. Returns 0, or -1 with err set. */
+int algo_fillchan_create(struct algo_fillchan_in *c, char *err, size_t errlen);
+/* Closes the FIFO and removes it and its directory. Safe to call twice, and from a
+ * signal handler (only close, unlink and rmdir). */
+void algo_fillchan_remove(struct algo_fillchan_in *c);
+/* Reads records until the ack of sync id, calling fn(line, len, arg) for each record
+ * and for that ack (acks of older syncs are skipped). watch_fd (e.g. stdout) is polled
+ * too: when it reports an error the reader of our output is gone. Waits at most
+ * timeout_ms in all. Returns 0; -1 with err set when fn fails (its err), the executor
+ * closed the FIFO, watch_fd failed or on a read error; -2 on time-out. */
+int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, long timeout_ms,
+	int (*fn)(const char *line, size_t len, void *arg, char *err, size_t errlen), void *arg,
+	char *err, size_t errlen);
+
+#endif
