@@ -697,6 +697,12 @@ fatal:
 	}
 	if (nbad)
 		algo_warn("skipped %ld bad line%s", nbad, nbad == 1 ? "" : "s");
+	/* the executor answers the syncs already sent before the FIFO goes away, and what
+	 * it reports is recorded */
+	if (st.barrier && st.next_sync > 1 && code == ALGO_EX_OK && barrier_wait(err, sizeof err)) {
+		algo_warn("%s", err);
+		code = ALGO_EX_FAIL;
+	}
 
 	algo_reader_close(&r);
 	if (algo_risk_commit(&st.risk, err, sizeof err)) {

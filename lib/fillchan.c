@@ -131,11 +131,14 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 				strerror(errno) : "not a FIFO");
 			return -1;
 		}
-		/* algo-risk holds the FIFO open for reading, so this does not block. */
-		if ((c->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
-			snprintf(err, errlen, "sync: %s: %s", path, strerror(errno));
+		/* algo-risk holds the FIFO open for reading; if it does not (it died), fail
+		 * (ENXIO) instead of blocking for ever. */
+		if ((c->fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+			snprintf(err, errlen, "sync: %s: %s", path, errno == ENXIO ?
+				"algo-risk is not reading it (gone?)" : strerror(errno));
 			return -1;
 		}
+		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 		snprintf(c->path, sizeof c->path, "%s", path);
 	}
 	{

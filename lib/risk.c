@@ -1285,28 +1285,47 @@ int algo_risk_poll(struct algo_risk *r, char *err, size_t errlen)
 int algo_risk_new_event(struct algo_risk *r, int64_t ts, char *err, size_t errlen)
 {
 	int64_t day = algo_time_ist_day(ts);
-	int newday = r->last_day >= 0 && day > r->last_day;
+	/* The first event of a run counts as a new day too when a database holds states:
+	 * the next morning's cron run resets what was set before that day. Rows set on this
+	 * very day (a manual kill before the open) stay; within a run, crossing midnight
+	 * resets every state. */
+	int first = r->last_day < 0;
+	int newday = day > r->last_day && (!first || r->db);
 	r->nchanges = 0;
 	if (day > r->last_day)
 		r->last_day = day;
 	if (!newday || !r->cfg.reset_kill_daily || !r->nstates)
 		return 0;
 	if (r->db) {
+		struct algo_risk_state *nw;
+		size_t nn;
 		sqlite3_stmt *st = algo_store_prepare(r->db->s, "UPDATE risk_state SET state = 'active', "
-			"reason = 'daily reset', who = 'algo-risk', ts_ms = ?1 WHERE state <> 'active'",
-			err, errlen);
+			"reason = 'daily reset', who = 'algo-risk', ts_ms = ?1 WHERE state <> 'active' "
+			"AND ts_ms < ?2", err, errlen);
 		int rc;
 		if (!st) return -1;
+		if (!r->db->in_txn) {
+			if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen)) {
+				sqlite3_finalize(st);
+				return -1;
+			}
+			r->db->in_txn = 1;
+		}
 		sqlite3_bind_int64(st, 1, ts);
+		sqlite3_bind_int64(st, 2, first ? day * ALGO_MS_PER_DAY - 330 * 60000LL : INT64_MAX);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
 			snprintf(err, errlen, "%s: %s", r->db->s->path, sqlite3_errmsg(r->db->s->db));
 			return -1;
 		}
-		read_data_version(r, &r->db->data_version);
-	}
-	if (diff_states(r, NULL, 0) < 0) {
+		if (load_states(r, &nw, &nn, err, errlen))
+			return -1;
+		if (diff_states(r, nw, nn) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	} else if (diff_states(r, NULL, 0) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

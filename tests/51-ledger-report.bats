@@ -4,7 +4,8 @@
 # HTML report (rendered headless in Chromium when installed), queries.
 load test_helper
 
-# backtest DB STRATEGY [algo-feed options...]: the real pipeline, the ledger in DB, the
+# backtest DB STRATEGY [algo-feed options...]: the real pipeline (no square-off: the
+# strategies hold overnight), the ledger in DB, the
 # other stages' state in DB.stages (fresh for every run), events kept in DB.events.
 backtest() {
 	local db=$1 strategy=$2
@@ -12,7 +13,7 @@ backtest() {
 	ALGO_STATE=$db.stages algo-feed csv --no-progress --symbol NSE:TEST-EQ "$@" "$FIX/sample_3k.csv" |
 		ALGO_STATE=$db.stages algo-eval -s "$ROOT/examples/strategies/$strategy" |
 		ALGO_STATE=$db.stages algo-risk |
-		ALGO_STATE=$db.stages algo-exec-paper --commission-bps 3 |
+		ALGO_STATE=$db.stages algo-exec-paper --commission-bps 3 --square-off none |
 		algo-ledger --state "$db" > "$db.events"
 }
 
