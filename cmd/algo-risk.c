@@ -150,14 +150,17 @@ static int barrier_wait(char *err, size_t errlen)
 	write_sync(id);
 	algo_writer_flush(&algo_stdout);
 	rc = algo_fillchan_wait(&st.chan, id, 1, st.timeout_ms, chan_cb, NULL, err, errlen);
-	if (rc == -2) {
-		algo_warn("%s", err);
-		algo_risk_commit(&st.risk, err, errlen);
+	if (rc) {
+		/* not bad input: the pipeline is broken. A reader gone is the quiet end of a
+		 * closed pipe, as on EPIPE. */
+		char cerr[ALGO_ERR_MAX];
+		if (rc != -3)
+			algo_warn("%s", err);
+		if (algo_risk_commit(&st.risk, cerr, sizeof cerr))
+			algo_warn("%s", cerr);
 		algo_fillchan_remove(&st.chan);
-		exit(ALGO_EX_UNAVAILABLE);
+		exit(rc == -2 ? ALGO_EX_UNAVAILABLE : rc == -3 ? ALGO_EX_OK : ALGO_EX_FAIL);
 	}
-	if (rc)
-		return -1;
 	st.dirty = st.sqoff = 0;
 	st.risk.ack_day = algo_time_ist_day(st.last_ts);
 	return 0;
@@ -473,7 +476,7 @@ static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int j
 	if (!out)
 		algo_die(ALGO_EX_FAIL, "out of memory");
 	if (json) {
-		char *txt = json_dumps(out, JSON_COMPACT);
+		char *txt = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (txt) printf("%s\n", txt);
 		free(txt);
 	} else {
@@ -494,6 +497,12 @@ static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int j
 			if (json_is_null(left)) printf("unlimited");
 			else printf("%lld", (long long)json_integer_value(left));
 			if (json_is_string(plan)) printf(" (plan %s)", json_string_value(plan));
+			printf("\n");
+			printf("  day PnL (realised, net of charges): %.2f", json_real_value(json_object_get(o, "day_pnl")));
+			if (json_is_real(json_object_get(o, "max_daily_loss")))
+				printf("; loss limit %.2f, left %.2f",
+					json_real_value(json_object_get(o, "max_daily_loss")),
+					json_real_value(json_object_get(o, "loss_left")));
 			printf("\n");
 			json_object_foreach(json_object_get(o, "positions"), sym, q)
 				printf("  position %s %lld\n", sym, (long long)json_integer_value(q));

@@ -126,9 +126,12 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 			snprintf(err, errlen, "sync: fifo path too long");
 			return -1;
 		}
-		if (stat(path, &sb) || !S_ISFIFO(sb.st_mode)) {
-			snprintf(err, errlen, "sync: %s: %s", path, errno && !S_ISFIFO(sb.st_mode) ?
-				strerror(errno) : "not a FIFO");
+		if (stat(path, &sb)) {
+			snprintf(err, errlen, "sync: %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (!S_ISFIFO(sb.st_mode)) {
+			snprintf(err, errlen, "sync: %s: not a FIFO", path);
 			return -1;
 		}
 		/* algo-risk holds the FIFO open for reading; if it does not (it died), fail
@@ -300,7 +303,7 @@ int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, lon
 		if (pr > 0 && watch_fd >= 0 && (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			snprintf(err, errlen, "the reader of the output went away while waiting for sync %lld",
 				(long long)id);
-			return -1;
+			return -3;
 		}
 	}
 }

@@ -77,7 +77,7 @@ void algo_fillchan_remove(struct algo_fillchan_in *c);
  * and for that ack (acks of older syncs are skipped). watch_fd (e.g. stdout) is polled
  * too: when it reports an error the reader of our output is gone. Waits at most
  * timeout_ms in all. Returns 0; -1 with err set when fn fails (its err), the executor
- * closed the FIFO, watch_fd failed or on a read error; -2 on time-out. */
+ * closed the FIFO or on a read error; -2 on time-out; -3 when watch_fd failed. */
 int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, long timeout_ms,
 	int (*fn)(const char *line, size_t len, void *arg, char *err, size_t errlen), void *arg,
 	char *err, size_t errlen);

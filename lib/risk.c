@@ -583,6 +583,8 @@ static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const
 static int apply_final_rec(struct algo_risk *r, const char *id, const char *user, int64_t filled,
 	char *err, size_t errlen);
 static void finalise_all(struct algo_risk *r);
+static int64_t day_pnl(const struct pstrat *ps, int64_t day);
+static void resolve(struct algo_risk *r, struct pstrat *ps);
 static int read_data_version(struct algo_risk *r, int64_t *v);
 
 #define day_counters algo_risk_day
@@ -1463,13 +1465,32 @@ int algo_risk_status(struct algo_risk *r, json_t *out)
 				json_object_set_new(pos, sym, json_integer(p->qty));
 			}
 		}
-		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o}", "user", user, "strategy",
-			strategy, "state", algo_risk_state_name(s), "reason", why, "day", date,
-			"trades_today", (json_int_t)trades,
-			"trades_left", lim == ALGO_RISK_NOLIMIT ? json_null() :
-				json_integer(lim > trades ? lim - trades : 0),
-			"plan", plan->known ? json_string(plan->plan) : json_null(),
-			"positions", pos ? pos : json_object());
+		{
+			struct pstrat *ps = algo_book_tab_get(&r->pst, k, kl, 0);
+			int64_t pnl = ps ? day_pnl(ps, dc->day) : 0, loss = ALGO_RISK_NOLIMIT;
+			if (ps) {
+				resolve(r, ps);
+				loss = ps->loss;
+			} else {
+				loss = rr.max_daily_loss == ALGO_RISK_NOLIMIT ? ALGO_RISK_NOLIMIT :
+					rr.max_daily_loss * rr.multiplier;
+				if (plan->known && plan->max_daily_loss != ALGO_RISK_NOLIMIT &&
+				    (loss == ALGO_RISK_NOLIMIT || plan->max_daily_loss < loss))
+					loss = plan->max_daily_loss;
+			}
+			o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:f,s:o,s:o}", "user", user,
+				"strategy", strategy, "state", algo_risk_state_name(s), "reason", why,
+				"day", date, "trades_today", (json_int_t)trades,
+				"trades_left", lim == ALGO_RISK_NOLIMIT ? json_null() :
+					json_integer(lim > trades ? lim - trades : 0),
+				"plan", plan->known ? json_string(plan->plan) : json_null(),
+				"positions", pos ? pos : json_object(),
+				"day_pnl", algo_dec_to_double(pnl),
+				"max_daily_loss", loss == ALGO_RISK_NOLIMIT ? json_null() :
+					json_real(algo_dec_to_double(loss)),
+				"loss_left", loss == ALGO_RISK_NOLIMIT ? json_null() :
+					json_real(algo_dec_to_double(pnl <= -loss ? 0 : loss + pnl)));
+		}
 		if (!o || json_array_append_new(out, o))
 			return -1;
 	}

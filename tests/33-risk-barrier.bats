@@ -52,6 +52,11 @@ falling() {
 	# recorded in the state database and the audit log, at market time
 	[ "$(sqlite3 "$ALGO_STATE" "SELECT scope, key, state, who, ts_ms FROM risk_state")" = "strategy|s|reducing|algo-risk|1709264940000" ]
 	[ "$(sqlite3 "$ALGO_STATE" "SELECT kind, strategy, reason FROM audit WHERE kind = 'kill'")" = "kill|s|max_daily_loss: day PnL -80 reached -75" ]
+	# status: the day's realised PnL, net of charges, and what is left of the limit
+	run algo-risk status -c "$TMP/risk.json"
+	[ "${lines[2]}" = "  day PnL (realised, net of charges): -80.00; loss limit 75.00, left 0.00" ]
+	run algo-risk status -c "$TMP/risk.json" --format json
+	[[ "$output" == *'"day_pnl":-80.0,"max_daily_loss":75.0,"loss_left":0.0}]' ]]
 }
 
 @test "barrier: the day PnL is net of charges; a limit of exactly the loss trips" {
@@ -210,7 +215,7 @@ final|s2403010002|4" ]
 	[ "$(sqlite3 "$ALGO_STATE" "SELECT trades, orders FROM risk_day")" = "60|120" ]
 }
 
-@test "barrier: the executor refuses a sync without a FIFO; algo-risk stops when the executor dies" {
+@test "barrier: the executor refuses a bad sync; algo-risk ends when its reader goes away" {
 	printf '%s\n' '{"type":"sync","ts":"2024-03-01T09:15:00+05:30","id":1,"fifo":"/nonexistent/fills"}' > "$TMP/in"
 	run --separate-stderr algo-exec-paper < "$TMP/in"
 	[ "$status" -eq 1 ]
@@ -219,8 +224,12 @@ final|s2403010002|4" ]
 	run --separate-stderr algo-exec-paper < "$TMP/in"
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "algo-exec-paper: stdin:1: missing field 'fifo'" ]
-	# an executor that reads the syncs but never answers and exits: risk names it
+	# a reader that goes away while algo-risk waits for an answer: it ends at once
+	# (quietly, as with any closed pipe) instead of waiting out the time-out
 	falling > "$TMP/in"
-	run --separate-stderr bash -c 'algo-risk --barrier < "$1" | head -c 300 > /dev/null' _ "$TMP/in"
+	run --separate-stderr timeout 20 bash -c 'algo-risk --barrier < "$1" | head -n 3 > /dev/null' _ "$TMP/in"
 	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# and its FIFO directory is gone
+	[ -z "$(ls -d "$TMP"/algo-risk.* 2>/dev/null)" ]
 }
