@@ -94,6 +94,18 @@ falling() {
 	[ -z "$(kills)" ]
 }
 
+@test "barrier: a plan's daily loss cap wins over a larger file limit and names the plan" {
+	algo-risk < /dev/null
+	algo-ledger users add alice --email a@x.in --name Alice --plan FREE
+	# 100 shares from 100: closes 85 (-1500) and 80 (-2000, FREE's cap; the file says 5000)
+	{ bar 09:15 100 100 100 100; sig 09:15 entry buy 100 '"user":"alice"'
+	  bar 09:16 100 100 99 100; bar 09:17 100 100 85 85; bar 09:18 85 85 80 80
+	  sig 09:19 entry buy 1 '"user":"alice"'; bar 09:19 80 80 80 80; } > "$TMP/in"
+	run_pipe '{"max_daily_loss":5000}' "" < "$TMP/in"
+	[ "$(kills)" = '{"type":"kill_switch","ts":"2024-03-01T09:18:00+05:30","scope":"strategy","strategy":"s","state":"reducing","reason":"plan FREE caps the daily loss: day PnL -2000 reached -2000"}' ]
+	[ "$(blocks)" = "09:19:00 reducing strategy s reducing: plan FREE caps the daily loss: day PnL -2000 reached -2000" ]
+}
+
 @test "barrier: resume lets entries through; a new day keeps the kill unless reset_kill_daily" {
 	falling > "$TMP/in"
 	run_pipe '{"max_daily_loss":75}' "" < "$TMP/in"
