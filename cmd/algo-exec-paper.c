@@ -500,6 +500,9 @@ int main(int argc, char **argv)
 
 	algo_fillsim_init(&st.fs, &cfg, emit, NULL);
 	algo_fillchan_out_init(&st.chan);
+	st.chan.slip_bps = cfg.slippage_bps;
+	st.chan.slip_abs = cfg.slippage_ticks * cfg.tick_size;
+	st.chan.fee_bps = (cfg.cost_model == ALGO_COST_BPS ? cfg.commission_bps : 0) + 100 * 10000;
 	algo_book_tab_init(&st.bars, sizeof(struct last_ts));
 	algo_book_tab_init(&st.orders, sizeof(struct last_ts));
 	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err))

@@ -145,10 +145,14 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		snprintf(c->path, sizeof c->path, "%s", path);
 	}
 	{
-		char t[40];
+		char t[40], b[32], a[32], f[32];
 		algo_time_fmt(ts, 330, t);
+		algo_dec_fmt(c->slip_bps, b);
+		algo_dec_fmt(c->slip_abs, a);
+		algo_dec_fmt(c->fee_bps, f);
 		app(c, "{\"type\":\"ack\",\"id\":%lld,\"ts\":\"%s\",\"square_off\":%d,\"open\":%lld,"
-			"\"working\":[", (long long)id, t, square_off, (long long)nopen);
+			"\"slip_bps\":%s,\"slip_abs\":%s,\"fee_bps\":%s,\"working\":[", (long long)id, t,
+			square_off, (long long)nopen, b, a, f);
 	}
 	for (size_t i = 0; i < nw; i++) {
 		app(c, "%s[", i ? "," : "");

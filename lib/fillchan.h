@@ -10,7 +10,8 @@
  *   {"type":"fill","ts":T,"id":ID,"user":U,"strategy":S,"symbol":Y,"side":"buy","qty":Q,
  *    "price":P,"fee":F}
  *   {"type":"final","ts":T,"id":ID,"user":U,"status":"filled|rejected|cancelled|expired","filled":Q}
- *   {"type":"ack","id":N,"ts":T,"square_off":MINUTE,"open":P,"working":[[U,S,Y,SIDE,Q,LEGS],…]}
+ *   {"type":"ack","id":N,"ts":T,"square_off":MINUTE,"open":P,"slip_bps":B,"slip_abs":A,
+ *    "fee_bps":F,"working":[[U,S,Y,SIDE,Q,LEGS],…]}
  *
  * (every record has a ts, as every event of the protocol). square_off is the executor's intraday square-off minute (-1 none) and open the number
  * of intraday positions it holds; SIDE is 1 (buy) or -1 (sell); LEGS is 1 when the order
@@ -33,6 +34,10 @@ struct algo_fillchan_out {
 	int fd;                    /* the FIFO, -1 until the first sync */
 	char path[4096];
 	int oom;                   /* an append failed: reported at the next ack */
+	/* how far fills may stray from a bar's range and what they may cost, for
+	 * algo-risk's bound: slippage (bps, decimal ×10,000, and an absolute price) and
+	 * the charges' ceiling in bps of the value (plus Rs 100 an order) */
+	int64_t slip_bps, slip_abs, fee_bps;
 };
 
 /* One working order in an ack. */

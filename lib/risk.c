@@ -633,6 +633,7 @@ void algo_risk_init(struct algo_risk *r, struct algo_risk_config *cfg)
 	algo_book_tab_init(&r->marks, sizeof(struct mark));
 	r->last_day = -1;
 	r->ack_square_off = -1;
+	r->ack_fee_bps = 100 * 10000;
 }
 
 static void db_free(struct algo_risk_db *d)
@@ -1731,6 +1732,10 @@ int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *e
 		r->nunc = 0;
 		r->ack_square_off = (int)json_integer_value(json_object_get(root, "square_off"));
 		r->ack_open = json_integer_value(json_object_get(root, "open"));
+		if (algo_dec_from_double(json_number_value(json_object_get(root, "slip_bps")), &r->ack_slip_bps) ||
+		    algo_dec_from_double(json_number_value(json_object_get(root, "slip_abs")), &r->ack_slip_abs) ||
+		    algo_dec_from_double(json_number_value(json_object_get(root, "fee_bps")), &r->ack_fee_bps))
+			r->ack_slip_bps = r->ack_slip_abs = 0, r->ack_fee_bps = 100 * 10000;
 		json_array_foreach(w, i, x) {
 			const char *u = json_string_value(json_array_get(x, 0));
 			const char *g = json_string_value(json_array_get(x, 1));
@@ -1900,6 +1905,24 @@ static int trip(struct algo_risk *r, struct pstrat *ps, int64_t ts, const char *
 	return 0;
 }
 
+/* Adds to [*lo, *hi] what a fill of qty on side anywhere in m's range (widened by
+ * slippage) can do to the day PnL marked at m's price, charges included in *lo. */
+static void bound_one(const struct algo_risk *r, const struct mark *m, int side, int64_t qty,
+	__int128 *lo, __int128 *hi)
+{
+	__int128 q = qty;
+	__int128 top = m->hi + (__int128)m->hi * r->ack_slip_bps / 100000000 + r->ack_slip_abs + 1;
+	__int128 bot = m->lo - (__int128)m->lo * r->ack_slip_bps / 100000000 - r->ack_slip_abs - 1;
+	if (side == ALGO_BUY) {
+		*lo += q * (m->px - top);
+		*hi += q * (m->px - bot);
+	} else {
+		*lo += q * (bot - m->px);
+		*hi += q * (top - m->px);
+	}
+	*lo -= q * top * r->ack_fee_bps / 100000000 + 1 + 100 * ALGO_DEC_SCALE;
+}
+
 int algo_risk_pnl_check(struct algo_risk *r, const char *symbol, int64_t ts, int exact,
 	int square_off_possible, char *err, size_t errlen)
 {
@@ -1919,34 +1942,24 @@ int algo_risk_pnl_check(struct algo_risk *r, const char *symbol, int64_t ts, int
 		r->checks++;
 		known = day_pnl(ps, day);
 		if (!exact) {
-			/* worst and best day PnL if every uncertain order filled anywhere in range */
+			/* worst and best day PnL if every uncertain order filled anywhere in its
+			 * symbol's range since the ack, widened by the executor's slippage, with
+			 * charges at its ceiling */
 			__int128 lo = known, hi = known;
 			for (size_t k = 0; k < r->nunc; k++) {
 				const struct algo_risk_unc *u = &r->unc[k];
 				if (u->ps != ps)
 					continue;
-				if (u->side == ALGO_BUY) {
-					lo += (__int128)u->qty * (u->m->px - u->m->hi);
-					hi += (__int128)u->qty * (u->m->px - u->m->lo);
-				} else {
-					lo += (__int128)u->qty * (u->m->lo - u->m->px);
-					hi += (__int128)u->qty * (u->m->hi - u->m->px);
-				}
-				lo -= (__int128)u->qty * u->m->hi / 100 + 100 * ALGO_DEC_SCALE;
+				bound_one(r, u->m, u->side, u->qty, &lo, &hi);
+				if (square_off_possible)   /* opened and closed again since the ack */
+					bound_one(r, u->m, -u->side, u->qty, &lo, &hi);
 			}
 			if (square_off_possible)
 				for (size_t k = 0; k < ps->n; k++) {
 					const struct fpos *fp = ps->v[k];
-					__int128 q = fp->p.qty < 0 ? -(__int128)fp->p.qty : fp->p.qty;
-					if (!q) continue;
-					if (fp->p.qty > 0) {
-						lo += q * (fp->m->lo - fp->m->px);
-						hi += q * (fp->m->hi - fp->m->px);
-					} else {
-						lo += q * (fp->m->px - fp->m->hi);
-						hi += q * (fp->m->px - fp->m->lo);
-					}
-					lo -= q * fp->m->hi / 100 + 100 * ALGO_DEC_SCALE;
+					if (fp->p.qty)
+						bound_one(r, fp->m, fp->p.qty > 0 ? ALGO_SELL : ALGO_BUY,
+							fp->p.qty > 0 ? fp->p.qty : -fp->p.qty, &lo, &hi);
 				}
 			if ((ps->loss != ALGO_RISK_NOLIMIT && lo <= -(__int128)ps->loss) ||
 			    (ps->profit != ALGO_RISK_NOLIMIT && hi >= ps->profit))

@@ -187,6 +187,7 @@ struct algo_risk {
 	size_t nunc, capunc;
 	int ack_square_off;           /* executor's square-off minute, -1 none */
 	int64_t ack_open;             /* its open intraday positions at the ack */
+	int64_t ack_slip_bps, ack_slip_abs, ack_fee_bps;   /* its slippage and charge ceiling */
 	int64_t ack_day;              /* IST day of the last event before the ack */
 	int64_t waits, checks;        /* barrier waits; PnL checks (statistics) */
 };
