@@ -114,16 +114,22 @@ static void interrupted(void)
 	exit(128 + got_signal);
 }
 
-/* Before a read that may block: flush what we wrote, and when no input is ready,
- * commit so the state is current while we wait; wake up on SIGINT/SIGTERM. */
+/* Before a read that may block: flush what we wrote, and when no input comes within
+ * IDLE_COMMIT_MS, commit so the state is current while we wait; wake up on
+ * SIGINT/SIGTERM. The grace period matters in backtests: upstream pauses for a
+ * moment at every fill barrier, and a commit per pause cost more than the work. */
+#define IDLE_COMMIT_MS 50
 static void before_read(void *arg)
 {
 	struct pollfd pfd = { .fd = *(int *)arg, .events = POLLIN };
+	int rc;
 	algo_writer_flush(&algo_stdout);
-	if (poll(&pfd, 1, 0) != 0) return;
+	while ((rc = poll(&pfd, 1, IDLE_COMMIT_MS)) < 0 && errno == EINTR)
+		if (got_signal) interrupted();
+	if (rc != 0) return;
 	commit_or_die();
 	for (;;) {
-		int rc = poll(&pfd, 1, -1);
+		rc = poll(&pfd, 1, -1);
 		if (rc > 0 || (rc < 0 && errno != EINTR)) return;
 		if (got_signal) interrupted();
 	}

@@ -94,6 +94,7 @@ static struct {
 	int dirty;          /* the executor may hold fills or states risk has not read */
 	int sqoff;          /* ... including its square-off of open positions */
 	int64_t last_ts;    /* of the newest event, 0 before the first */
+	int64_t t_flush, t_wait;   /* ns spent flushing for and waiting at the barrier */
 } st;
 
 /* Reading the kill-switch state costs a database read transaction, too much for every
@@ -147,8 +148,11 @@ static int barrier_wait(char *err, size_t errlen)
 {
 	int64_t id = st.next_sync++;
 	int rc;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	write_sync(id);
 	algo_writer_flush(&algo_stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = algo_fillchan_wait(&st.chan, id, 1, st.timeout_ms, chan_cb, NULL, err, errlen);
 	if (rc) {
 		/* not bad input: the pipeline is broken. A reader gone is the quiet end of a
@@ -161,6 +165,9 @@ static int barrier_wait(char *err, size_t errlen)
 		algo_fillchan_remove(&st.chan);
 		exit(rc == -2 ? ALGO_EX_UNAVAILABLE : rc == -3 ? ALGO_EX_OK : ALGO_EX_FAIL);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	st.t_flush += (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+	st.t_wait += (t2.tv_sec - t1.tv_sec) * 1000000000LL + (t2.tv_nsec - t1.tv_nsec);
 	st.dirty = st.sqoff = 0;
 	st.risk.ack_day = algo_time_ist_day(st.last_ts);
 	return 0;
@@ -723,8 +730,9 @@ fatal:
 	algo_book_tab_free(&st.bars);
 	algo_book_tab_free(&st.syms);
 	if (st.barrier && getenv("ALGO_RISK_STATS"))
-		fprintf(stderr, "algo-risk: %lld barrier waits, %lld PnL checks\n",
-			(long long)st.risk.waits, (long long)st.risk.checks);
+		fprintf(stderr, "algo-risk: %lld barrier waits (%.3f s flushing, %.3f s waiting), "
+			"%lld PnL checks\n", (long long)st.risk.waits, st.t_flush / 1e9, st.t_wait / 1e9,
+			(long long)st.risk.checks);
 	algo_fillchan_remove(&st.chan);
 	algo_risk_free(&st.risk);
 	free(st.pending);
