@@ -286,6 +286,14 @@ static int on_order(const struct algo_event *ev, char *err, size_t errlen)
 		return -1;
 	if (rc == 0)
 		snprintf(o.user, sizeof o.user, "default");
+	{
+		const struct algo_jfield *ro = algo_event_get(ev, "reduce_only");
+		if (ro && ro->type != ALGO_J_TRUE && ro->type != ALGO_J_FALSE) {
+			snprintf(err, errlen, "field 'reduce_only': must be true or false");
+			return -1;
+		}
+		o.reduce_only = ro && ro->type == ALGO_J_TRUE;
+	}
 	o.side = side == 0 ? ALGO_BUY : ALGO_SELL;
 	if (o.sl && o.tp && (o.side == ALGO_BUY ? o.sl >= o.tp : o.sl <= o.tp)) {
 		snprintf(err, errlen, "field 'sl': must be %s 'tp' for a %s", o.side == ALGO_BUY ?

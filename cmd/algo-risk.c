@@ -321,6 +321,8 @@ static int on_signal(const struct algo_event *ev, char *err, size_t errlen)
 		algo_out_str(&algo_stdout, "user", user);
 		if (has_sl) algo_out_dec(&algo_stdout, "sl", sl);
 		if (has_tp) algo_out_dec(&algo_stdout, "tp", tp);
+		if (action == 1)
+			algo_out_bool(&algo_stdout, "reduce_only", 1);
 	} else {
 		algo_out_str(&algo_stdout, "type", "risk_block");
 		algo_out_time(&algo_stdout, "ts", s.ts);
@@ -405,6 +407,7 @@ static int emit_changes(int64_t ts, char *err, size_t errlen)
 			algo_out_str(&algo_stdout, "validity", "day");
 			algo_out_str(&algo_stdout, "mode", st.mode);
 			algo_out_str(&algo_stdout, "user", cl[j].user);
+			algo_out_bool(&algo_stdout, "reduce_only", 1);
 			algo_out_end(&algo_stdout);
 		}
 		free(cl);

@@ -486,6 +486,26 @@ static int try_fill(struct algo_fillsim *fs, size_t i, const struct algo_fillsim
 	if (!h.hit)
 		return 0;
 	q = o->in.qty - o->filled;
+	if (o->leg == ALGO_LEG_SL || o->leg == ALGO_LEG_TP || o->in.reduce_only) {
+		/* Legs and reduce-only orders (exits) only reduce the position: when another
+		 * order already closed it (a leg and a time exit on one bar) they are cancelled
+		 * rather than open the other side, as a broker's bracket order is. */
+		const struct algo_fillsim_pos *p = pos_get(fs, &o->in, o->sym, 0);
+		int64_t closable = !p ? 0 : o->in.side == ALGO_SELL ? (p->p.qty > 0 ? p->p.qty : 0) :
+			(p->p.qty < 0 ? -p->p.qty : 0);
+		if (closable == 0) {
+			struct algo_working_order *pe = o->peer ? by_seq(fs, o->peer) : NULL;
+			o->done = 1;
+			update(fs, o, b->ts, "cancelled", "position already closed");
+			if (pe && !pe->done) {
+				pe->done = 1;
+				update(fs, pe, b->ts, "cancelled", "position already closed");
+			}
+			return 0;
+		}
+		if (q > closable)
+			q = closable;
+	}
 	if (q > *budget)
 		q = *budget;
 	if (q <= 0)

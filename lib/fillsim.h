@@ -72,6 +72,7 @@ struct algo_order_in {
 	char symbol[ALGO_NAME_MAX];
 	char user[ALGO_NAME_MAX];
 	int side, kind, validity, product;
+	int reduce_only;             /* only reduces a position: clipped to it, cancelled when flat */
 	int64_t qty, limit, stop, sl, tp, trail, ts;
 };
 

@@ -70,7 +70,7 @@ bad_config() {
 
 @test "algo-risk: exit quantity is clipped to the position; entry while long and exit while flat are blocked" {
 	risk "$R/basic.ndjson"
-	grep -Fxq '{"type":"order","ts":"2024-03-01T09:17:00+05:30","id":"emacross2403010002","strategy":"ema-cross","symbol":"NSE:SBIN-EQ","side":"sell","qty":10,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default"}' "$TMP/out"
+	grep -Fxq '{"type":"order","ts":"2024-03-01T09:17:00+05:30","id":"emacross2403010002","strategy":"ema-cross","symbol":"NSE:SBIN-EQ","side":"sell","qty":10,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default","reduce_only":true}' "$TMP/out"
 	grep -Fxq '{"type":"risk_block","ts":"2024-03-01T09:16:00+05:30","strategy":"ema-cross","symbol":"NSE:SBIN-EQ","side":"buy","qty":10,"rule":"position","value":10,"reason":"entry while long 10","user":"default"}' "$TMP/out"
 	grep -Fxq '{"type":"risk_block","ts":"2024-03-01T09:17:00+05:30","strategy":"ema-cross","symbol":"NSE:SBIN-EQ","side":"sell","qty":5,"rule":"position","value":0,"reason":"exit while flat","user":"default"}' "$TMP/out"
 }
@@ -89,7 +89,7 @@ bad_config() {
 @test "algo-risk: --user names signals without a user; a signal's own user wins" {
 	risk "$R/ids.ndjson" --user bob
 	[ "$status" -eq 0 ]
-	[ "$(grep -c '^{"type":"order".*"user":"bob"}$' "$TMP/out")" -eq 9 ]
+	[ "$(grep -c '^{"type":"order".*"user":"bob"\(,"reduce_only":true\)\?}$' "$TMP/out")" -eq 9 ]
 	grep -q '^{"type":"order".*"id":"emacross2403010001".*"user":"alice"}$' "$TMP/out"
 }
 

@@ -35,7 +35,7 @@ run_risk() {   # run_risk IN [ARGS...]: algo-risk on the test's $ALGO_STATE
 	run_risk "$TMP/in2"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 2p "$TMP/out")" = '{"type":"risk_block","ts":"2024-03-01T09:16:00+05:30","strategy":"s","symbol":"NSE:B-EQ","side":"buy","qty":5,"rule":"reducing","value":0,"reason":"strategy s reducing: drill one","user":"default"}' ]
-	[ "$(sed -n 4p "$TMP/out")" = '{"type":"order","ts":"2024-03-01T09:17:00+05:30","id":"s2403010002","strategy":"s","symbol":"NSE:A-EQ","side":"sell","qty":5,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default"}' ]
+	[ "$(sed -n 4p "$TMP/out")" = '{"type":"order","ts":"2024-03-01T09:17:00+05:30","id":"s2403010002","strategy":"s","symbol":"NSE:A-EQ","side":"sell","qty":5,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default","reduce_only":true}' ]
 	# halted (user scope wins over an active strategy): everything is blocked, exits too.
 	algo-risk kill --user default --reason stop --who ops
 	{ sig $D 09:18:00 s NSE:A-EQ entry buy 5; sig $D 09:18:00 t NSE:A-EQ exit sell 5; } > "$TMP/in3"
@@ -112,8 +112,8 @@ run_risk() {   # run_risk IN [ARGS...]: algo-risk on the test's $ALGO_STATE
 	# ids of the day follow the kill_switch; strategy other is not covered.
 	run grep -A2 '^{"type":"kill_switch"' "$TMP/out"
 	[[ "${lines[0]}" == '{"type":"kill_switch","ts":"2024-03-01T09:16:'*'+05:30","scope":"strategy","strategy":"s","state":"reducing","reason":"flatten"}' ]]
-	[[ "${lines[1]}" == '{"type":"order","ts":"2024-03-01T09:16:'*'","id":"s2403010003","strategy":"s","symbol":"NSE:A-EQ","side":"sell","qty":3,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default"}' ]]
-	[[ "${lines[2]}" == '{"type":"order","ts":"2024-03-01T09:16:'*'","id":"s2403010004","strategy":"s","symbol":"NSE:B-EQ","side":"buy","qty":2,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default"}' ]]
+	[[ "${lines[1]}" == '{"type":"order","ts":"2024-03-01T09:16:'*'","id":"s2403010003","strategy":"s","symbol":"NSE:A-EQ","side":"sell","qty":3,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default","reduce_only":true}' ]]
+	[[ "${lines[2]}" == '{"type":"order","ts":"2024-03-01T09:16:'*'","id":"s2403010004","strategy":"s","symbol":"NSE:B-EQ","side":"buy","qty":2,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default","reduce_only":true}' ]]
 	[ "$(grep -c '^{"type":"order"' "$TMP/out")" -eq 5 ]
 	# the square-off is recorded: status shows s flat, other still long
 	run algo-risk status --format json

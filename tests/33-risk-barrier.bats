@@ -237,9 +237,10 @@ final|s2403010002|4" ]
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "algo-exec-paper: stdin:1: missing field 'fifo'" ]
 	# a reader that goes away while algo-risk waits for an answer: it ends at once
-	# (quietly, as with any closed pipe) instead of waiting out the time-out
+	# (quietly, as with any closed pipe) instead of waiting out the time-out. The real
+	# binary: the test shim's tee in between would hide the closed pipe.
 	falling > "$TMP/in"
-	run --separate-stderr timeout 20 bash -c 'algo-risk --barrier < "$1" | head -n 3 > /dev/null' _ "$TMP/in"
+	run --separate-stderr timeout 20 bash -c '"$1" --barrier < "$2" | head -n 3 > /dev/null' _ "$BIN/algo-risk" "$TMP/in"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	# and its FIFO directory is gone
