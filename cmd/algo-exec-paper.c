@@ -348,7 +348,8 @@ static int on_sync(const struct algo_event *ev, char *err, size_t errlen)
 	char path[4096];
 	int64_t id, ts;
 	struct algo_fillchan_work *w = NULL;
-	size_t nw = 0;
+	struct algo_fillchan_pos *ps = NULL;
+	size_t nw = 0, np;
 	int64_t nopen = 0;
 	int rc;
 	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 ||
@@ -370,13 +371,24 @@ static int on_sync(const struct algo_event *ev, char *err, size_t errlen)
 		w[nw].qty = o->in.qty - o->filled;
 		w[nw++].legs = o->leg == ALGO_LEG_NONE && (o->in.sl || o->in.tp || o->in.trail);
 	}
+	np = algo_book_tab_count(&st.fs.pos);
+	if (np && !(ps = calloc(np, sizeof *ps))) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return -4;
+	}
+	np = 0;
 	for (size_t i = 0; i < algo_book_tab_count(&st.fs.pos); i++) {
 		const struct algo_fillsim_pos *p = algo_book_tab_at(&st.fs.pos, i, NULL, NULL);
 		if (p->p.qty && p->product == ALGO_PROD_INTRADAY)
 			nopen++;
+		if (p->p.qty)
+			ps[np++] = (struct algo_fillchan_pos){ p->user, p->strategy, p->symbol, p->p.qty };
 	}
-	rc = algo_fillchan_ack(&st.chan, path, ts, id, st.fs.cfg.square_off, nopen, w, nw, err, errlen);
+	rc = algo_fillchan_ack(&st.chan, path, ts, id, st.fs.cfg.square_off, nopen, w, nw, ps, np,
+		err, errlen);
 	free(w);
+	free(ps);
 	return rc ? -4 : 0;
 }
 

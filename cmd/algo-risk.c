@@ -648,6 +648,7 @@ int main(int argc, char **argv)
 		signal(SIGHUP, on_signal_exit);
 		signal(SIGPIPE, SIG_IGN);
 		st.next_sync = 1;
+		st.dirty = 1;   /* what the executor did before this run is unknown */
 	}
 
 	int since_poll = 0;

@@ -113,7 +113,7 @@ void algo_fillchan_final(struct algo_fillchan_out *c, int64_t ts, const char *id
 
 int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts, int64_t id,
 	int square_off, int64_t nopen, const struct algo_fillchan_work *w, size_t nw,
-	char *err, size_t errlen)
+	const struct algo_fillchan_pos *p, size_t np, char *err, size_t errlen)
 {
 	size_t off = 0;
 	c->on = 1;
@@ -137,13 +137,15 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		/* algo-risk holds the FIFO open for reading; if it does not (it died), fail
 		 * (ENXIO) instead of blocking for ever. */
 		if ((c->fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-			snprintf(err, errlen, "sync: %s: %s", path, errno == ENXIO ?
-				"algo-risk is not reading it (gone?)" : strerror(errno));
+			if (errno == ENXIO)
+				return 0;  /* its algo-risk is gone: keep the records (see below) */
+			snprintf(err, errlen, "sync: %s: %s", path, strerror(errno));
 			return -1;
 		}
 		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 		snprintf(c->path, sizeof c->path, "%s", path);
 	}
+	c->mark = c->len;          /* the records end here, the ack starts */
 	{
 		char t[40], b[32], a[32], f[32];
 		algo_time_fmt(ts, 330, t);
@@ -163,6 +165,16 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		app_str(c, w[i].symbol);
 		app(c, ",%d,%lld,%d]", w[i].side, (long long)w[i].qty, w[i].legs ? 1 : 0);
 	}
+	app(c, "],\"positions\":[");
+	for (size_t i = 0; i < np; i++) {
+		app(c, "%s[", i ? "," : "");
+		app_str(c, p[i].user);
+		app(c, ",");
+		app_str(c, p[i].strategy);
+		app(c, ",");
+		app_str(c, p[i].symbol);
+		app(c, ",%lld]", (long long)p[i].qty);
+	}
 	app(c, "]}\n");
 	if (c->oom) {
 		snprintf(err, errlen, "fills channel: out of memory");
@@ -172,9 +184,18 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		ssize_t n = write(c->fd, c->buf + off, c->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EPIPE) {
+			/* The algo-risk that sent this sync is gone (killed): nobody waits for
+			 * the answer. Keep the records for the sync of the one restarted on
+			 * the same stream, and drop the ack. */
+			c->len = c->mark;
+			close(c->fd);
+			c->fd = -1;
+			c->path[0] = '\0';
+			return 0;
+		}
 		if (n <= 0) {
-			snprintf(err, errlen, "sync: writing %s: %s", c->path,
-				errno == EPIPE ? "algo-risk is gone" : strerror(errno));
+			snprintf(err, errlen, "sync: writing %s: %s", c->path, strerror(errno));
 			return -1;
 		}
 		off += (size_t)n;

@@ -11,11 +11,12 @@
  *    "price":P,"fee":F}
  *   {"type":"final","ts":T,"id":ID,"user":U,"status":"filled|rejected|cancelled|expired","filled":Q}
  *   {"type":"ack","id":N,"ts":T,"square_off":MINUTE,"open":P,"slip_bps":B,"slip_abs":A,
- *    "fee_bps":F,"working":[[U,S,Y,SIDE,Q,LEGS],…]}
+ *    "fee_bps":F,"working":[[U,S,Y,SIDE,Q,LEGS],…],"positions":[[U,S,Y,QTY],…]}
  *
  * (every record has a ts, as every event of the protocol). square_off is the executor's intraday square-off minute (-1 none) and open the number
  * of intraday positions it holds; SIDE is 1 (buy) or -1 (sell); LEGS is 1 when the order
- * will attach stop-loss/target legs once it fills.
+ * will attach stop-loss/target legs once it fills; positions are the executor's open
+ * positions (signed quantities), which a restarted algo-risk adopts at its first ack.
  *
  * Because the executor writes only when it reads a sync, and algo-risk reads the FIFO
  * until that sync's ack right after writing it, the FIFO never fills up while nobody
@@ -34,10 +35,17 @@ struct algo_fillchan_out {
 	int fd;                    /* the FIFO, -1 until the first sync */
 	char path[4096];
 	int oom;                   /* an append failed: reported at the next ack */
+	size_t mark;               /* end of the records in buf while an ack is written */
 	/* how far fills may stray from a bar's range and what they may cost, for
 	 * algo-risk's bound: slippage (bps, decimal ×10,000, and an absolute price) and
 	 * the charges' ceiling in bps of the value (plus Rs 100 an order) */
 	int64_t slip_bps, slip_abs, fee_bps;
+};
+
+/* One open position in an ack. */
+struct algo_fillchan_pos {
+	const char *user, *strategy, *symbol;
+	int64_t qty;               /* signed */
 };
 
 /* One working order in an ack. */
@@ -56,11 +64,13 @@ void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id,
 void algo_fillchan_final(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
 	const char *status, int64_t filled);
 /* Answers sync id on the FIFO path: the records, then the ack. Opens path on first use
- * (and again if it changes). Returns 0, or -1 with err set (FIFO missing, write error,
- * out of memory). */
+ * (and again if it changes). When the algo-risk that owns the FIFO is gone (nobody
+ * reads it) the records are kept for the next sync, which a restarted algo-risk on
+ * the same stream sends with its own FIFO. Returns 0, or -1 with err set (FIFO
+ * missing, write error, out of memory). */
 int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts, int64_t id,
 	int square_off, int64_t nopen, const struct algo_fillchan_work *w, size_t nw,
-	char *err, size_t errlen);
+	const struct algo_fillchan_pos *p, size_t np, char *err, size_t errlen);
 
 /* ---- algo-risk's side ------------------------------------------------------------ */
 

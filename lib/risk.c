@@ -546,6 +546,7 @@ struct pstrat;
 
 struct fpos {
 	struct algo_position p;
+	struct algo_position held;             /* p before a reconcile */
 	int64_t day, realised_day, fees_day;   /* realised PnL and fees on day */
 	struct mark *m;
 	struct pstrat *ps;
@@ -582,7 +583,6 @@ static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const
 	char *err, size_t errlen);
 static int apply_final_rec(struct algo_risk *r, const char *id, const char *user, int64_t filled,
 	char *err, size_t errlen);
-static void finalise_all(struct algo_risk *r);
 static int64_t day_pnl(const struct pstrat *ps, int64_t day);
 static void resolve(struct algo_risk *r, struct pstrat *ps);
 static int read_data_version(struct algo_risk *r, int64_t *v);
@@ -1208,9 +1208,10 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		snprintf(err, errlen, "%s: reading risk_fills: %s", s->path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	/* Orders in flight at a crash: a restarted executor never reports them, so they
-	 * stay in the exposure as approved and are not awaited. */
-	finalise_all(r);
+	/* Orders in flight at a crash stay in the exposure as approved: an executor that
+	 * kept running reports them to this run (by order id), a restarted one never
+	 * does. What the executor holds is unknown until the first sync. */
+	r->nunc = 0;
 	return 0;
 fail:
 	db_free(r->db);
@@ -1682,6 +1683,56 @@ static int record_exec(struct algo_risk *r, const char *kind, int64_t ts, const 
 	return 0;
 }
 
+/* Sets a position to qty, keeping its average price (cost scaled) or, for a new or
+ * flipped position, at price px; realised PnL and fees stay. */
+static void set_qty(struct algo_position *p, int64_t qty, int64_t px)
+{
+	if (qty == p->qty)
+		return;
+	if (qty == 0 || p->qty == 0 || (qty > 0) != (p->qty > 0))
+		p->cost = (int64_t)((__int128)qty * px);
+	else
+		p->cost = (int64_t)((__int128)p->cost * qty / p->qty);
+	p->qty = qty;
+}
+
+/* The first ack of a run: the executor's positions are the truth. A restarted
+ * algo-risk adopts them, for the exposure and for the real-fill book (a fresh paper
+ * executor holds none; one that kept running holds what it filled meanwhile), and
+ * stops waiting for orders of earlier runs (their fills count as the executor's). */
+static int reconcile(struct algo_risk *r, json_t *pos)
+{
+	size_t i;
+	json_t *x;
+	r->reconciled = 1;
+	for (i = 0; i < algo_book_tab_count(&r->pend); i++)
+		((struct pend *)algo_book_tab_at(&r->pend, i, NULL, NULL))->final = 1;
+	/* what the executor does not hold is gone; a position it holds that this book
+	 * lacks starts at the latest price (no unrealised PnL from before) */
+	for (i = 0; i < algo_book_tab_count(&r->book.tab); i++)
+		set_qty(algo_book_tab_at(&r->book.tab, i, NULL, NULL), 0, 0);
+	for (i = 0; i < algo_book_tab_count(&r->fpos); i++) {
+		struct fpos *fp = algo_book_tab_at(&r->fpos, i, NULL, NULL);
+		fp->held = fp->p;
+		set_qty(&fp->p, 0, 0);
+	}
+	json_array_foreach(pos, i, x) {
+		const char *u = json_string_value(json_array_get(x, 0));
+		const char *g = json_string_value(json_array_get(x, 1));
+		const char *y = json_string_value(json_array_get(x, 2));
+		int64_t q = json_integer_value(json_array_get(x, 3));
+		struct algo_position *p = u && g && y ? algo_book_get(&r->book, u, g, y, 1) : NULL;
+		struct fpos *fp = u && g && y ? get_fpos(r, u, g, y) : NULL;
+		if (!p || !fp)
+			return -1;
+		set_qty(p, p->qty + q, 0);
+		if (fp->p.qty == 0 && fp->held.qty && (fp->held.qty > 0) == (fp->p.qty + q > 0))
+			fp->p = fp->held;    /* the same side as before: keep its cost */
+		set_qty(&fp->p, fp->p.qty + q, fp->m->have ? fp->m->px : 0);
+	}
+	return 0;
+}
+
 int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *err, size_t errlen)
 {
 	static const char *const sides[] = { "buy", "sell", NULL };
@@ -1749,6 +1800,11 @@ int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *e
 				snprintf(err, errlen, "bad ack or out of memory");
 				goto bad;
 			}
+		}
+		if (!r->reconciled && reconcile(r, json_object_get(root, "positions"))) {
+			json_decref(root);
+			snprintf(err, errlen, "bad ack or out of memory");
+			goto bad;
 		}
 		json_decref(root);
 		for (size_t k = 0; k < algo_book_tab_count(&r->marks); k++) {
@@ -1979,9 +2035,3 @@ int algo_risk_pnl_check(struct algo_risk *r, const char *symbol, int64_t ts, int
 	return out;
 }
 
-static void finalise_all(struct algo_risk *r)
-{
-	for (size_t i = 0; i < algo_book_tab_count(&r->pend); i++)
-		((struct pend *)algo_book_tab_at(&r->pend, i, NULL, NULL))->final = 1;
-	r->nunc = 0;
-}

@@ -190,6 +190,7 @@ struct algo_risk {
 	int64_t ack_slip_bps, ack_slip_abs, ack_fee_bps;   /* its slippage and charge ceiling */
 	int64_t ack_day;              /* IST day of the last event before the ack */
 	int64_t waits, checks;        /* barrier waits; PnL checks (statistics) */
+	int reconciled;               /* the executor's positions were adopted (first ack) */
 };
 
 /* One validated signal. price is the assumed fill price for the book (the signal's

@@ -203,28 +203,35 @@ final|s2403010002|4" ]
 		t2=$(printf '%02d:%02d' $((9 + (16 + i * 2) / 60)) $(((16 + i * 2) % 60)))
 		bar "$t" 100 100 100 100; sig "$t" entry buy 1; bar "$t2" 100 100 100 100; sig "$t2" exit sell 1
 	done > "$TMP/in"
-	ALGO_STATE=$TMP/ref.db algo-risk --barrier < "$TMP/in" | algo-exec-paper > "$TMP/ref"
-	[ "$(grep -c '^{"type":"order"' "$TMP/ref")" -eq 120 ]
-	mkfifo "$TMP/fifo"
-	algo-feed replay --every 20 "$TMP/in" > "$TMP/fifo" &
+	mkfifo "$TMP/feed"
+	algo-feed replay --every 20 "$TMP/in" > "$TMP/feed" &
 	feed=$!
-	"$BIN/algo-risk" --barrier < "$TMP/fifo" 2>/dev/null | "$BIN/algo-exec-paper" > "$TMP/out1" 2>/dev/null &
-	pipe=$!
+	# the real binaries, not the test shims: kill -9 must hit algo-risk itself
+	"$BIN/algo-risk" --barrier < "$TMP/feed" 2>/dev/null | "$BIN/algo-exec-paper" > "$TMP/out1" 2>/dev/null &
 	for _ in $(seq 100); do
-		[ "$(grep -c '"type":"order"' "$TMP/out1" 2>/dev/null)" -ge 20 ] && break
+		[ "$(grep -c '"type":"fill"' "$TMP/out1" 2>/dev/null)" -ge 20 ] && break
 		sleep 0.05
 	done
 	pkill -9 -f "^$BIN/algo-risk --barrier" || true
-	wait "$pipe" || true
+	wait || true
 	kill "$feed" 2>/dev/null || true
-	wait "$feed" || true
 	n1=$(grep -c '^{"type":"order"' "$TMP/out1")
 	[ "$n1" -ge 20 ] && [ "$n1" -lt 120 ]
+	# the whole pipeline again, on the same state and the same input from the start
+	# (a fresh paper executor: algo-risk adopts its positions at the first answer)
 	algo-risk --barrier < "$TMP/in" | algo-exec-paper > "$TMP/out2" 2>/dev/null
 	cat "$TMP/out1" "$TMP/out2" | grep '^{"type":"order"' | grep -o '"id":"[^"]*"' | sort | uniq -d > "$TMP/dups"
 	[ ! -s "$TMP/dups" ]
-	diff <(cat "$TMP/out1" "$TMP/out2" | grep '^{"type":"order"') <(grep '^{"type":"order"' "$TMP/ref")
-	[ "$(sqlite3 "$ALGO_STATE" "SELECT trades, orders FROM risk_day")" = "60|120" ]
+	# every signal decided exactly once, and the counters agree with what was sent
+	entries=$(cat "$TMP/out1" "$TMP/out2" | grep -c '^{"type":"order".*"side":"buy"')
+	orders=$(cat "$TMP/out1" "$TMP/out2" | grep -c '^{"type":"order"')
+	[ "$(sqlite3 "$ALGO_STATE" "SELECT trades, orders FROM risk_day")" = "$entries|$orders" ]
+	[ "$(sqlite3 "$ALGO_STATE" "SELECT count(*) FROM risk_signals")" -eq 120 ]
+	# at most the one round trip open at the kill is lost: the executor never filled it
+	[ "$orders" -ge 118 ]
+	# nothing is left short: every exit the executor filled closed a long
+	! grep -q '"status":"cancelled","reason":"position already closed"' "$TMP/out2" ||
+		[ "$(grep -c '"reason":"position already closed"' "$TMP/out2")" -le 1 ]
 }
 
 @test "barrier: the executor refuses a bad sync; algo-risk ends when its reader goes away" {
