@@ -148,6 +148,23 @@ falling() {
 	[ "$(orders | sed -n 2p)" = "09:18:00 s2403010002 sell 10" ]
 }
 
+@test "barrier: a target and a time exit on one bar close once; the exit is cancelled, not a short" {
+	# entry with tp 101 fills at 09:16's open 100; the exit signal of 09:16 and the
+	# target both fill on 09:17 (high 102): the target first (it was working first),
+	# then the reduce-only exit finds the position closed
+	{ bar 09:15 100 100 100 100; sig 09:15 entry buy 10 '"tp":101'
+	  bar 09:16 100 100 100 100; sig 09:16 exit sell 10; bar 09:17 100.5 102 100 101
+	  sig 09:18 entry buy 10; bar 09:18 101 101 101 101; bar 09:19 101 101 101 101; } > "$TMP/in"
+	run_pipe '{}' "" < "$TMP/in"
+	grep -q '"type":"order","ts":"2024-03-01T09:16:00+05:30","id":"s2403010002",.*"reduce_only":true' "$TMP/out"
+	grep -q '"type":"fill","ts":"2024-03-01T09:17:00+05:30","id":"s2403010001TP",.*"qty":10,"price":101,' "$TMP/out"
+	grep -q '"type":"order_update","ts":"2024-03-01T09:17:00+05:30","id":"s2403010002","status":"cancelled","reason":"position already closed"' "$TMP/out"
+	[ "$(grep -c '"type":"fill"' "$TMP/out")" -eq 3 ]
+	# the book is flat, so the next entry passes and fills
+	[ -z "$(blocks)" ]
+	grep -q '"type":"fill","ts":"2024-03-01T09:19:00+05:30","id":"s2403010003",' "$TMP/out"
+}
+
 @test "barrier: the 15:20 square-off is seen; a rejected order gives its exposure back" {
 	{ bar 15:10 100 100 100 100; sig 15:10 entry buy 10; bar 15:11 100 100 100 100
 	  bar 15:21 101 101 101 101; sig 15:25 exit sell 10; bar 15:25 101 101 101 101; } > "$TMP/in"
