@@ -80,6 +80,18 @@ static void app_str(struct algo_fillchan_out *c, const char *s)
 	c->buf[c->len++] = '"';
 }
 
+/* Opens the i-th array of an ack's list with the three names. */
+static void app_names(struct algo_fillchan_out *c, size_t i, const char *user,
+	const char *strategy, const char *symbol)
+{
+	app(c, "%s[", i ? "," : "");
+	app_str(c, user);
+	app(c, ",");
+	app_str(c, strategy);
+	app(c, ",");
+	app_str(c, symbol);
+}
+
 void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
 	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee)
 {
@@ -157,22 +169,12 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 			square_off, (long long)nopen, b, a, f);
 	}
 	for (size_t i = 0; i < nw; i++) {
-		app(c, "%s[", i ? "," : "");
-		app_str(c, w[i].user);
-		app(c, ",");
-		app_str(c, w[i].strategy);
-		app(c, ",");
-		app_str(c, w[i].symbol);
+		app_names(c, i, w[i].user, w[i].strategy, w[i].symbol);
 		app(c, ",%d,%lld,%d]", w[i].side, (long long)w[i].qty, w[i].legs ? 1 : 0);
 	}
 	app(c, "],\"positions\":[");
 	for (size_t i = 0; i < np; i++) {
-		app(c, "%s[", i ? "," : "");
-		app_str(c, p[i].user);
-		app(c, ",");
-		app_str(c, p[i].strategy);
-		app(c, ",");
-		app_str(c, p[i].symbol);
+		app_names(c, i, p[i].user, p[i].strategy, p[i].symbol);
 		app(c, ",%lld]", (long long)p[i].qty);
 	}
 	app(c, "]}\n");

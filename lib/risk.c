@@ -780,6 +780,20 @@ static void fmt_rupees(int64_t v, char *buf)
 	algo_dec_fmt(v, buf);
 }
 
+/* Opens the batch transaction the decisions and reports are recorded in, unless it is
+ * open: one per batch, not per decision (a commit per signal cost 2.4 s in a 1M-bar
+ * backtest). The caller commits before its output leaves the process, and a kill
+ * cannot commit while this transaction holds the write lock. */
+static int begin_batch(struct algo_risk *r, char *err, size_t errlen)
+{
+	if (r->db->in_txn)
+		return 0;
+	if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
+		return -1;
+	r->db->in_txn = 1;
+	return 0;
+}
+
 /* Records a decided signal (approved when id is non-NULL). */
 static int record(struct algo_risk *r, const char *user, const char *strategy, const char *symbol,
 	int64_t ts, const char *action, int side, int64_t qty, int64_t price, const char *id,
@@ -789,14 +803,8 @@ static int record(struct algo_risk *r, const char *user, const char *strategy, c
 	int rc;
 	if (!r->db)
 		return 0;
-	/* One transaction per batch, not per decision: a commit per signal cost 2.4 s in a
-	 * 1M-bar backtest. The caller commits before its output leaves the process, and a
-	 * kill cannot commit while this transaction holds the write lock. */
-	if (!r->db->in_txn) {
-		if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
-			return -1;
-		r->db->in_txn = 1;
-	}
+	if (begin_batch(r, err, errlen))
+		return -1;
 	st = r->db->ins;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
@@ -1308,12 +1316,9 @@ int algo_risk_new_event(struct algo_risk *r, int64_t ts, char *err, size_t errle
 			"AND ts_ms < ?2", err, errlen);
 		int rc;
 		if (!st) return -1;
-		if (!r->db->in_txn) {
-			if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen)) {
-				sqlite3_finalize(st);
-				return -1;
-			}
-			r->db->in_txn = 1;
+		if (begin_batch(r, err, errlen)) {
+			sqlite3_finalize(st);
+			return -1;
 		}
 		sqlite3_bind_int64(st, 1, ts);
 		sqlite3_bind_int64(st, 2, first ? day * ALGO_MS_PER_DAY - 330 * 60000LL : INT64_MAX);
@@ -1653,11 +1658,8 @@ static int record_exec(struct algo_risk *r, const char *kind, int64_t ts, const 
 	int rc;
 	if (!r->db)
 		return 0;
-	if (!r->db->in_txn) {
-		if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
-			return -1;
-		r->db->in_txn = 1;
-	}
+	if (begin_batch(r, err, errlen))
+		return -1;
 	st = r->db->insf;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
@@ -1926,11 +1928,8 @@ static int trip(struct algo_risk *r, struct pstrat *ps, int64_t ts, const char *
 		sqlite3_stmt *st;
 		char detail[200];
 		int rc;
-		if (!r->db->in_txn) {
-			if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
-				return -1;
-			r->db->in_txn = 1;
-		}
+		if (begin_batch(r, err, errlen))
+			return -1;
 		st = algo_store_prepare(r->db->s, "INSERT INTO risk_state (scope, key, state, reason, who, "
 			"ts_ms) VALUES ('strategy', ?1, 'reducing', ?2, 'algo-risk', ?3) ON CONFLICT (scope, key) "
 			"DO UPDATE SET state = excluded.state, reason = excluded.reason, who = excluded.who, "
