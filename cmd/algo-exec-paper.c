@@ -126,7 +126,7 @@ static void emit(const struct algo_fillsim_out *e, void *arg)
 			algo_out_str(w, "reason", e->reason);
 		if (e->ambiguous)
 			algo_out_bool(w, "ambiguous", 1);
-		algo_fillchan_fill(&st.chan, e->ts, o->in.id, o->in.user, o->in.strategy, o->in.symbol,
+		algo_fillchan_fill(&st.chan, e->ts, o->in.id, e->fill_no, o->in.user, o->in.strategy, o->in.symbol,
 			o->in.side, e->qty, e->price, e->fees.total);
 	} else {
 		algo_out_str(w, "type", "order_update");

@@ -92,8 +92,9 @@ static void app_names(struct algo_fillchan_out *c, size_t i, const char *user,
 	app_str(c, symbol);
 }
 
-void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
-	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee)
+void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, int64_t n,
+	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
+	int64_t price, int64_t fee)
 {
 	char p[32], f[32], t[40];
 	if (!c->on)
@@ -101,7 +102,8 @@ void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id,
 	algo_dec_fmt(price, p);
 	algo_dec_fmt(fee, f);
 	algo_time_fmt(ts, 330, t);
-	app(c, "{\"type\":\"fill\",\"ts\":\"%s\",\"id\":\"%s\",\"user\":", t, id);
+	app(c, "{\"type\":\"fill\",\"ts\":\"%s\",\"id\":\"%s\",\"n\":%lld,\"user\":", t, id,
+		(long long)n);
 	app_str(c, user);
 	app(c, ",\"strategy\":");
 	app_str(c, strategy);

@@ -7,13 +7,14 @@
  * records to PATH followed by an ack carrying N and the orders still working, and
  * forgets them. Records are NDJSON lines:
  *
- *   {"type":"fill","ts":T,"id":ID,"user":U,"strategy":S,"symbol":Y,"side":"buy","qty":Q,
+ *   {"type":"fill","ts":T,"id":ID,"n":N,"user":U,"strategy":S,"symbol":Y,"side":"buy","qty":Q,
  *    "price":P,"fee":F}
  *   {"type":"final","ts":T,"id":ID,"user":U,"status":"filled|rejected|cancelled|expired","filled":Q}
  *   {"type":"ack","id":N,"ts":T,"square_off":MINUTE,"open":P,"slip_bps":B,"slip_abs":A,
  *    "fee_bps":F,"working":[[U,S,Y,SIDE,Q,LEGS],…],"positions":[[U,S,Y,QTY],…]}
  *
- * (every record has a ts, as every event of the protocol). square_off is the executor's intraday square-off minute (-1 none) and open the number
+ * (every record has a ts, as every event of the protocol; n numbers an order's fills
+ * from 1, so a record sent twice is applied once). square_off is the executor's intraday square-off minute (-1 none) and open the number
  * of intraday positions it holds; SIDE is 1 (buy) or -1 (sell); LEGS is 1 when the order
  * will attach stop-loss/target legs once it fills; positions are the executor's open
  * positions (signed quantities), which a restarted algo-risk adopts at its first ack.
@@ -59,8 +60,9 @@ struct algo_fillchan_work {
 void algo_fillchan_out_init(struct algo_fillchan_out *c);
 void algo_fillchan_out_free(struct algo_fillchan_out *c);
 /* Records a fill / a final status (no-op before the first sync). */
-void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
-	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee);
+void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, int64_t n,
+	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
+	int64_t price, int64_t fee);
 void algo_fillchan_final(struct algo_fillchan_out *c, int64_t ts, const char *id, const char *user,
 	const char *status, int64_t filled);
 /* Answers sync id on the FIFO path: the records, then the ack. Opens path on first use

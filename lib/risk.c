@@ -578,9 +578,9 @@ struct algo_risk_unc {
 static int track_order(struct algo_risk *r, const char *user, const char *strategy,
 	const char *symbol, const char *id, int side, int64_t qty, int64_t price, int legs,
 	char *err, size_t errlen);
-static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const char *user,
-	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee,
-	char *err, size_t errlen);
+static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, int64_t n,
+	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
+	int64_t price, int64_t fee, char *err, size_t errlen);
 static int apply_final_rec(struct algo_risk *r, const char *id, const char *user, int64_t filled,
 	char *err, size_t errlen);
 static int64_t day_pnl(const struct pstrat *ps, int64_t day);
@@ -628,6 +628,7 @@ void algo_risk_init(struct algo_risk *r, struct algo_risk_config *cfg)
 	algo_book_tab_init(&r->thr, sizeof(struct throttle));
 	algo_book_tab_init(&r->plans, sizeof(struct algo_risk_plan));
 	algo_book_tab_init(&r->pend, sizeof(struct pend));
+	algo_book_tab_init(&r->nfill, sizeof(int64_t));
 	algo_book_tab_init(&r->fpos, sizeof(struct fpos));
 	algo_book_tab_init(&r->pst, sizeof(struct pstrat));
 	algo_book_tab_init(&r->marks, sizeof(struct mark));
@@ -661,6 +662,7 @@ void algo_risk_free(struct algo_risk *r)
 	for (size_t i = 0; i < algo_book_tab_count(&r->marks); i++)
 		free(((struct mark *)algo_book_tab_at(&r->marks, i, NULL, NULL))->v);
 	algo_book_tab_free(&r->pend);
+	algo_book_tab_free(&r->nfill);
 	algo_book_tab_free(&r->fpos);
 	algo_book_tab_free(&r->pst);
 	algo_book_tab_free(&r->marks);
@@ -1201,7 +1203,7 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		int bad;
 		if (!k || !u || !id) continue;
 		if (strcmp(k, "fill") == 0)
-			bad = !g || !y || !sd || apply_fill_rec(r, sqlite3_column_int64(st, 9), id, u, g, y,
+			bad = !g || !y || !sd || apply_fill_rec(r, sqlite3_column_int64(st, 9), id, 0, u, g, y,
 				strcmp(sd, "buy") == 0 ? ALGO_BUY : ALGO_SELL, sqlite3_column_int64(st, 6),
 				sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8), err, errlen);
 		else
@@ -1606,17 +1608,23 @@ static int expose(struct algo_risk *r, const char *user, const char *strategy, c
 	return 0;
 }
 
-static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, const char *user,
-	const char *strategy, const char *symbol, int side, int64_t qty, int64_t price, int64_t fee,
-	char *err, size_t errlen)
+/* Applies fill number n (0: the next one) of order (user, id). Returns 0, 1 when that
+ * fill was applied already (sent again after a crash: skipped), or -1. */
+static int apply_fill_rec(struct algo_risk *r, int64_t ts, const char *id, int64_t n,
+	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
+	int64_t price, int64_t fee, char *err, size_t errlen)
 {
 	char key[2 * ALGO_NAME_MAX];
 	size_t kn = algo_book_key(key, sizeof key, user, id, NULL);
 	struct pend *pd = kn ? algo_book_tab_get(&r->pend, key, kn, 0) : NULL;
+	int64_t *done = kn ? algo_book_tab_get(&r->nfill, key, kn, 1) : NULL;
 	struct fpos *fp = get_fpos(r, user, strategy, symbol);
 	struct algo_position np;
 	int64_t day = algo_time_ist_day(ts);
-	if (!fp) { snprintf(err, errlen, "out of memory or name too long"); return -1; }
+	if (!fp || !done) { snprintf(err, errlen, "out of memory or name too long"); return -1; }
+	if (n > 0 && n <= *done)
+		return 1;
+	*done = n > 0 ? n : *done + 1;
 	np = fp->p;
 	if (algo_book_apply_fill(&np, side, qty, price, err, errlen) || algo_book_add_fees(&np, fee)) {
 		if (!*err) snprintf(err, errlen, "fees overflow");
@@ -1742,8 +1750,8 @@ int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *e
 	char id[ALGO_NAME_MAX], user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
 	char status[16];
 	const struct algo_jfield *t;
-	int64_t ts, qty, price, fee;
-	int side;
+	int64_t ts, qty, price, fee, n = 0;
+	int side, rc;
 
 	if (algo_event_parse(&ev, line, len, err, errlen))
 		goto bad;
@@ -1751,6 +1759,7 @@ int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *e
 	if (ev.type == ALGO_EV_FILL) {
 		if (algo_event_time(&ev, "ts", 1, &ts, err, errlen) < 0 ||
 		    algo_event_str(&ev, "id", 1, id, sizeof id, err, errlen) < 0 ||
+		    algo_event_int(&ev, "n", 0, &n, err, errlen) < 0 ||
 		    algo_event_name(&ev, "user", 1, user, sizeof user, err, errlen) < 0 ||
 		    algo_event_name(&ev, "strategy", 1, strategy, sizeof strategy, err, errlen) < 0 ||
 		    algo_event_name(&ev, "symbol", 1, symbol, sizeof symbol, err, errlen) < 0 ||
@@ -1760,8 +1769,10 @@ int algo_risk_channel(struct algo_risk *r, const char *line, size_t len, char *e
 		    algo_event_dec(&ev, "fee", 1, &fee, err, errlen) < 0)
 			goto bad;
 		side = side == 0 ? ALGO_BUY : ALGO_SELL;
-		return apply_fill_rec(r, ts, id, user, strategy, symbol, side, qty, price, fee, err, errlen) ||
-			record_exec(r, "fill", ts, id, user, strategy, symbol, side, qty, price, fee, err, errlen);
+		rc = apply_fill_rec(r, ts, id, n, user, strategy, symbol, side, qty, price, fee, err, errlen);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+		return record_exec(r, "fill", ts, id, user, strategy, symbol, side, qty, price, fee, err, errlen);
 	}
 	if (t && t->vlen == 5 && memcmp(t->val, "final", 5) == 0) {
 		if (algo_event_str(&ev, "id", 1, id, sizeof id, err, errlen) < 0 ||

@@ -180,6 +180,7 @@ struct algo_risk {
 	/* The fill barrier (see "fills" below). */
 	int barrier;                  /* fills come back from the executor */
 	struct algo_book_tab pend;    /* user\x1fid -> own order until its final status */
+	struct algo_book_tab nfill;   /* user\x1fid -> fills applied (duplicates skipped) */
 	struct algo_book_tab fpos;    /* user\x1fstrategy\x1fsymbol -> position from real fills */
 	struct algo_book_tab pst;     /* user\x1fstrategy -> day PnL limits and positions */
 	struct algo_book_tab marks;   /* symbol -> latest price, range since the last ack */

@@ -251,6 +251,36 @@ final|s2403010002|4" ]
 		[ "$(grep -c '"reason":"position already closed"' "$TMP/out2")" -le 1 ]
 }
 
+@test "barrier: a fill record sent twice (an answer repeated after a crash) counts once" {
+	# A stand-in executor answers every sync; at sync 3 it reports the entry's fill
+	# and a stop-leg fill twice with the same fill number.
+	fake() {
+		local line id fifo recs
+		while IFS= read -r line; do
+			case $line in *'"type":"sync"'*) ;; *) continue ;; esac
+			id=$(sed 's/.*"id":\([0-9]*\).*/\1/' <<<"$line")
+			fifo=$(sed 's/.*"fifo":"\([^"]*\)".*/\1/' <<<"$line")
+			[ -n "${open:-}" ] || { exec 9>"$fifo"; open=1; }
+			recs=
+			if [ "$id" -eq 3 ]; then
+				f='{"type":"fill","ts":"2024-03-01T09:16:00+05:30","id":"%s","n":1,"user":"default","strategy":"s","symbol":"NSE:A-EQ","side":"%s","qty":10,"price":%s,"fee":0}\n'
+				# shellcheck disable=SC2059
+				recs=$(printf "$f$f$f" s2403010001 buy 100 s2403010001SL sell 95 s2403010001SL sell 95)
+				recs+=$'\n''{"type":"final","ts":"2024-03-01T09:16:00+05:30","id":"s2403010001","user":"default","status":"filled","filled":10}'$'\n'
+			fi
+			printf '%s{"type":"ack","id":%s,"ts":"2024-03-01T09:16:00+05:30","square_off":-1,"open":0,"slip_bps":0,"slip_abs":0,"fee_bps":100,"working":[],"positions":[]}\n' \
+				"$recs" "$id" >&9
+		done
+	}
+	{ bar 09:15 100 100 100 100; sig 09:15 entry buy 10 '"sl":95'; bar 09:16 100 100 94 96
+	  sig 09:16 entry buy 5; } > "$TMP/in"
+	"$BIN/algo-risk" --barrier < "$TMP/in" | tee "$TMP/out" | fake
+	# once: long 10, then the leg closed it -> flat, so the second entry passes
+	grep -q '"type":"order","ts":"2024-03-01T09:16:00+05:30","id":"s2403010002",.*"side":"buy","qty":5,' "$TMP/out"
+	[ "$(sqlite3 "$ALGO_STATE" "SELECT order_id, qty FROM risk_fills WHERE kind = 'fill' ORDER BY seq")" = "s2403010001|10
+s2403010001SL|10" ]
+}
+
 @test "barrier: the executor refuses a bad sync; algo-risk ends when its reader goes away" {
 	printf '%s\n' '{"type":"sync","ts":"2024-03-01T09:15:00+05:30","id":1,"fifo":"/nonexistent/fills"}' > "$TMP/in"
 	run --separate-stderr algo-exec-paper < "$TMP/in"
