@@ -251,6 +251,29 @@ final|s2403010002|4" ]
 		[ "$(grep -c '"reason":"position already closed"' "$TMP/out2")" -le 1 ]
 }
 
+@test "barrier: algo-risk kill during a replay: no entry approved after the next event" {
+	algo-risk < /dev/null
+	for i in $(seq 0 59); do
+		t=$(printf '%02d:%02d' $((9 + (15 + i * 2) / 60)) $(((15 + i * 2) % 60)))
+		t2=$(printf '%02d:%02d' $((9 + (16 + i * 2) / 60)) $(((16 + i * 2) % 60)))
+		bar "$t" 100 100 100 100; sig "$t" entry buy 1; bar "$t2" 100 100 100 100; sig "$t2" exit sell 1
+	done > "$TMP/in"
+	algo-feed replay --every 30 "$TMP/in" | algo-risk --barrier | algo-exec-paper > "$TMP/out" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c '"type":"fill"' "$TMP/out" 2>/dev/null)" -ge 10 ] && break
+		sleep 0.1
+	done
+	algo-risk kill --all --reason "drill" --who test 2>/dev/null
+	wait "$pid"
+	[ "$(grep -c '^{"type":"kill_switch"' "$TMP/out")" -eq 1 ]
+	after=$(sed -n '/"type":"kill_switch"/,$p' "$TMP/out")
+	! grep -q '^{"type":"order"' <<<"$after"
+	grep -q '"rule":"halted"' <<<"$after"
+	# the executor filled everything approved before the kill
+	[ "$(grep -c '^{"type":"order"' "$TMP/out")" -eq "$(grep -c '^{"type":"fill"' "$TMP/out")" ]
+}
+
 @test "barrier: a fill record sent twice (an answer repeated after a crash) counts once" {
 	# A stand-in executor answers every sync; at sync 3 it reports the entry's fill
 	# and a stop-leg fill twice with the same fill number.
