@@ -600,6 +600,13 @@ struct throttle {
 	int n, head;
 };
 
+static void throttle_push(struct throttle *th, int64_t ts)
+{
+	th->ts[th->head] = ts;
+	th->head = (th->head + 1) % ALGO_RISK_OPS_MAX;
+	if (th->n < ALGO_RISK_OPS_MAX) th->n++;
+}
+
 struct algo_risk_db {
 	struct algo_store *s;
 	sqlite3_stmt *seen, *ins, *states, *dv, *plan, *insf;
@@ -1047,9 +1054,7 @@ int algo_risk_decide(struct algo_risk *r, const struct algo_risk_signal *s,
 	dc->day = sc->day = day;
 	dc->trades = trades + entry;
 	sc->seq = seq + 1;
-	th->ts[th->head] = s->ts;
-	th->head = (th->head + 1) % ALGO_RISK_OPS_MAX;
-	if (th->n < ALGO_RISK_OPS_MAX) th->n++;
+	throttle_push(th, s->ts);
 	return 0;
 blocked:
 	if (record(r, s->user, s->strategy, s->symbol, s->ts, entry ? "entry" : "exit", req.side,
@@ -1177,11 +1182,8 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 			sqlite3_finalize(st);
 			goto fail;
 		}
-		if ((th = algo_book_tab_get(&r->thr, u, strlen(u), 1))) {
-			th->ts[th->head] = ts;
-			th->head = (th->head + 1) % ALGO_RISK_OPS_MAX;
-			if (th->n < ALGO_RISK_OPS_MAX) th->n++;
-		}
+		if ((th = algo_book_tab_get(&r->thr, u, strlen(u), 1)))
+			throttle_push(th, ts);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -1391,55 +1393,59 @@ int algo_risk_square_off(struct algo_risk *r, const struct algo_risk_state *ch, 
 	return 0;
 }
 
-int algo_risk_set_state(struct algo_store *s, int scope, const char *key, int state,
-	const char *reason, const char *who, int64_t now_ms, char *err, size_t errlen)
+/* Sets a scope's state row and appends its audit row (owned by user) inside the
+ * caller's transaction, chain head included. Returns 0, or -1 with err set. */
+static int write_state(struct algo_store *s, int scope, const char *key, int state,
+	const char *reason, const char *who, const char *user, int64_t ts_ms, char *err, size_t errlen)
 {
 	struct algo_audit a;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	char detail[200];
 	int rc;
-	if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
-		return -1;
-	if (algo_audit_init(&a, s, err, errlen))
-		goto fail;
 	st = algo_store_prepare(s, "INSERT INTO risk_state (scope, key, state, reason, who, ts_ms) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (scope, key) DO UPDATE SET "
 		"state = excluded.state, reason = excluded.reason, who = excluded.who, ts_ms = excluded.ts_ms",
 		err, errlen);
 	if (!st)
-		goto fail_a;
+		return -1;
 	sqlite3_bind_text(st, 1, algo_risk_scope_name(scope), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, algo_risk_state_name(state), -1, SQLITE_STATIC);
 	if (reason) sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	else sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now_ms);
+	sqlite3_bind_int64(st, 6, ts_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
-		goto fail_a;
+		return -1;
 	}
 	snprintf(detail, sizeof detail, "%s %s%s%s by %s", algo_risk_state_name(state),
 		algo_risk_scope_name(scope), key[0] ? " " : "", key, who);
-	{
-		struct algo_audit_row row = { .user = scope == ALGO_RISK_SCOPE_USER ? key : who,
-			.ts_ms = now_ms, .kind = state == ALGO_RISK_ACTIVE ? "resume" : "kill",
-			.strategy = scope == ALGO_RISK_SCOPE_STRATEGY ? key : NULL,
-			.reason = reason, .detail = detail };
-		if (algo_audit_load_head(&a, err, errlen) || algo_audit_append(&a, &row, err, errlen) < 0)
-			goto fail_a;
+	struct algo_audit_row row = { .user = user, .ts_ms = ts_ms,
+		.kind = state == ALGO_RISK_ACTIVE ? "resume" : "kill",
+		.strategy = scope == ALGO_RISK_SCOPE_STRATEGY ? key : NULL,
+		.reason = reason, .detail = detail };
+	if (algo_audit_init(&a, s, err, errlen))
+		return -1;
+	rc = algo_audit_load_head(&a, err, errlen) || algo_audit_append(&a, &row, err, errlen) < 0 ||
+		algo_audit_save_head(&a, err, errlen);
+	algo_audit_free(&a);
+	return rc ? -1 : 0;
+}
+
+int algo_risk_set_state(struct algo_store *s, int scope, const char *key, int state,
+	const char *reason, const char *who, int64_t now_ms, char *err, size_t errlen)
+{
+	if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
+		return -1;
+	if (write_state(s, scope, key, state, reason, who, scope == ALGO_RISK_SCOPE_USER ? key : who,
+	    now_ms, err, errlen) || algo_store_exec(s, "COMMIT", err, errlen)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
 	}
-	algo_audit_free(&a);
-	if (algo_store_exec(s, "COMMIT", err, errlen))
-		goto fail;
 	return 0;
-fail_a:
-	algo_audit_free(&a);
-fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
 }
 
 int algo_risk_status(struct algo_risk *r, json_t *out)
@@ -1911,13 +1917,12 @@ static int trip(struct algo_risk *r, struct pstrat *ps, int64_t ts, const char *
 	algo_dec_fmt(value, a);
 	algo_dec_fmt(limit, b);
 	snprintf(ns.key, sizeof ns.key, "%s", ps->strategy);
-	snprintf(ns.reason, sizeof ns.reason, "%s: day PnL %s reached %s%s", rule, a,
-		strcmp(rule, "max_daily_profit") ? "-" : "", b);
-	if (strcmp(rule, "plan") == 0) {
-		const struct algo_risk_plan *plan = algo_risk_plan_of(r, ps->user);
+	if (strcmp(rule, "plan") == 0)
 		snprintf(ns.reason, sizeof ns.reason, "plan %s caps the daily loss: day PnL %s reached -%s",
-			plan->plan, a, b);
-	}
+			algo_risk_plan_of(r, ps->user)->plan, a, b);
+	else
+		snprintf(ns.reason, sizeof ns.reason, "%s: day PnL %s reached %s%s", rule, a,
+			strcmp(rule, "max_daily_profit") ? "-" : "", b);
 	for (i = 0; i < r->nstates; i++)
 		if (r->states[i].scope == ns.scope && strcmp(r->states[i].key, ns.key) == 0)
 			break;
@@ -1935,36 +1940,9 @@ static int trip(struct algo_risk *r, struct pstrat *ps, int64_t ts, const char *
 		r->changes[r->nchanges++] = ns;
 	}
 	if (r->db) {
-		struct algo_audit au;
-		sqlite3_stmt *st;
-		char detail[200];
-		int rc;
-		if (begin_batch(r, err, errlen))
-			return -1;
-		st = algo_store_prepare(r->db->s, "INSERT INTO risk_state (scope, key, state, reason, who, "
-			"ts_ms) VALUES ('strategy', ?1, 'reducing', ?2, 'algo-risk', ?3) ON CONFLICT (scope, key) "
-			"DO UPDATE SET state = excluded.state, reason = excluded.reason, who = excluded.who, "
-			"ts_ms = excluded.ts_ms", err, errlen);
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, ns.key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ns.reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, ts);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			snprintf(err, errlen, "%s: %s", r->db->s->path, sqlite3_errmsg(r->db->s->db));
-			return -1;
-		}
-		snprintf(detail, sizeof detail, "reducing strategy %s by algo-risk", ns.key);
-		struct algo_audit_row row = { .user = ps->user, .ts_ms = ts, .kind = "kill",
-			.strategy = ps->strategy, .reason = ns.reason, .detail = detail };
-		if (algo_audit_init(&au, r->db->s, err, errlen))
-			return -1;
-		rc = algo_audit_load_head(&au, err, errlen) || algo_audit_append(&au, &row, err, errlen) < 0 ||
-			algo_audit_save_head(&au, err, errlen);
-		algo_audit_free(&au);
-		if (rc)
+		if (begin_batch(r, err, errlen) ||
+		    write_state(r->db->s, ns.scope, ns.key, ns.state, ns.reason, "algo-risk", ps->user, ts,
+		    err, errlen))
 			return -1;
 		read_data_version(r, &r->db->data_version);
 	}
