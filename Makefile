@@ -6,16 +6,16 @@ DATADIR ?= $(PREFIX)/share/algo
 DESTDIR ?=
 
 CC      ?= cc
-PKGS     = jansson sqlite3 libcrypto
+PKGS     = jansson sqlite3 libcrypto libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto -lcurl)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 OPT     ?= -O2 -g
 # User CFLAGS add to ours, never replace them.
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -Ilib $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
-LIBS     = $(PKG_LIBS) -lm
+LIBS     = $(PKG_LIBS) -lpthread -lm
 
 BUILD   ?= build
 LIB_SRC  = $(sort $(wildcard lib/*.c))
