@@ -87,13 +87,6 @@ static void span(int64_t ms, char *out, size_t len)
 	snprintf(out, len, ms < 0 ? "%s ago" : "in %s", t);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void describe_expiry(FILE *out, const char *what, int64_t exp)
 {
 	char when[ALGO_TIME_FMT_MAX], rel[48];
@@ -102,8 +95,8 @@ static void describe_expiry(FILE *out, const char *what, int64_t exp)
 		return;
 	}
 	algo_time_fmt(exp, ALGO_IST_OFFSET_MIN, when);
-	span(exp - now_ms(), rel, sizeof rel);
-	fprintf(out, "%s %s %s (%s)\n", what, exp > now_ms() ? "valid until" : "expired at", when, rel);
+	span(exp - algo_clock_ms(), rel, sizeof rel);
+	fprintf(out, "%s %s %s (%s)\n", what, exp > algo_clock_ms() ? "valid until" : "expired at", when, rel);
 }
 
 /* Reads one line from the terminal, echo off when secret. Returns 0 or -1 (no tty). */
@@ -211,7 +204,7 @@ static int cmd_refresh(void)
 	open_client(&f, ALGO_FYERS_NEED_SECRET | ALGO_FYERS_TRY_TOKEN);
 	if (!f.have_token)
 		fail(ALGO_FYERS_EAUTH, "not logged in: run 'algo-exec-fyers login'");
-	if (f.tok.refresh_exp && f.tok.refresh_exp <= now_ms())
+	if (f.tok.refresh_exp && f.tok.refresh_exp <= algo_clock_ms())
 		fail(ALGO_FYERS_EAUTH, "the refresh token has expired: run 'algo-exec-fyers login'");
 	if (env && *env)
 		snprintf(pin, sizeof pin, "%s", env);
@@ -266,7 +259,7 @@ static int cmd_status(void)
 	if (algo_ratelimit_peek(&f.rl, &rs, err, sizeof err) == 0)
 		printf("requests: %d in the last minute, %ld today; rate-limit hits today: %d\n", rs.last_min,
 			rs.today, rs.hits_today);
-	if (f.tok.access_exp && f.tok.access_exp <= now_ms()) {
+	if (f.tok.access_exp && f.tok.access_exp <= algo_clock_ms()) {
 		printf("the session has expired: run 'algo-exec-fyers refresh' or 'login'\n");
 		algo_fyers_close(&f);
 		return algo_out_finish(ALGO_EX_NOPERM);

@@ -20,20 +20,6 @@
 #define DEFAULT_ORDER_WS "wss://socket.fyers.in/trade/v3"
 #define DEFAULT_DATA_WS "wss://socket.fyers.in/hsm/v1-5/prod"
 
-static int64_t wall_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 void algo_fyers_notice(struct algo_fyers *f, const char *fmt, ...)
 {
 	char msg[600];
@@ -226,7 +212,7 @@ static int load_session(struct algo_fyers *f, unsigned need, char *err, size_t e
 		return ALGO_FYERS_EAUTH;
 	}
 	f->have_token = 1;
-	if ((need & ALGO_FYERS_NEED_TOKEN) && f->tok.access_exp && f->tok.access_exp <= wall_ms()) {
+	if ((need & ALGO_FYERS_NEED_TOKEN) && f->tok.access_exp && f->tok.access_exp <= algo_clock_ms()) {
 		algo_time_fmt(f->tok.access_exp, ALGO_IST_OFFSET_MIN, when);
 		snprintf(err, errlen, "the access token expired at %s: run 'algo-exec-fyers refresh' or 'login'", when);
 		return ALGO_FYERS_EAUTH;
@@ -247,7 +233,7 @@ int algo_fyers_open(struct algo_fyers *f, unsigned need, char *err, size_t errle
 	f->retry.max_backoff_ms = 8000;
 	f->retry.max_wait_ms = 60000;
 	f->timeout_ms = 15000;
-	f->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32);
+	f->rng = (uint64_t)algo_clock_ms() ^ ((uint64_t)getpid() << 32);
 	if (load_config(&f->cfg, need, err, errlen) < 0)
 		return ALGO_FYERS_ECONFIG;
 	if (env_int("FYERS_RATE_PER_SEC", &per_sec, err, errlen) || env_int("FYERS_RATE_PER_MIN", &per_min, err, errlen))
@@ -587,7 +573,7 @@ int algo_fyers_request(struct algo_fyers *f, const struct algo_fyers_req *rq,
 		algo_fyers_notice(f, "%s; retry %d of %d in %.1f s", err, attempt + 1, f->retry.max_attempts,
 			(double)wait / 1000);
 		if (r->cls != ALGO_FYERS_ERATE)
-			sleep_ms(wait);   /* a rate limit is waited for in the budget (shared hold) */
+			algo_sleep_ms(wait);   /* a rate limit is waited for in the budget (shared hold) */
 		r->waited_ms += r->cls != ALGO_FYERS_ERATE ? wait : 0;
 		f->retries++;
 	}

@@ -1,5 +1,6 @@
 /* fyers_auth — login, refresh, logout. See fyers_auth.h for the contract. */
 #include "fyers_auth.h"
+#include "timeutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,13 +13,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int algo_fyers_new_state(char out[33])
 {
@@ -114,7 +108,7 @@ static int read_request_line(int fd, int64_t deadline, char *line, size_t len)
 	size_t n = 0;
 	while (n + 1 < len) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - algo_mono_ms();
 		ssize_t k;
 		if (left <= 0 || poll(&p, 1, (int)(left > 5000 ? 5000 : left)) <= 0)
 			return -1;
@@ -160,12 +154,12 @@ static int query_param(const char *q, const char *name, char *out, size_t outlen
 int algo_fyers_redirect_wait(struct algo_fyers_redirect *r, const char *state, long timeout_ms,
 	char *code, size_t codelen, char *err, size_t errlen)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = algo_mono_ms() + timeout_ms;
 	char line[8192], got[256], s[32];
 
 	for (;;) {
 		struct pollfd p = { r->fd, POLLIN, 0 };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - algo_mono_ms();
 		const char *path, *q;
 		int c;
 		if (left <= 0) {
@@ -176,7 +170,7 @@ int algo_fyers_redirect_wait(struct algo_fyers_redirect *r, const char *state, l
 			continue;
 		if ((c = accept4(r->fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
-		if (read_request_line(c, mono_ms() + 10000, line, sizeof line) < 0 ||
+		if (read_request_line(c, algo_mono_ms() + 10000, line, sizeof line) < 0 ||
 		    strncmp(line, "GET ", 4) != 0) {
 			close(c);
 			continue;
@@ -275,33 +269,33 @@ static int save_session(struct algo_fyers *f, char *err, size_t errlen)
 	return ALGO_FYERS_OK;
 }
 
-int algo_fyers_login_code(struct algo_fyers *f, const char *code, char *err, size_t errlen)
+/* Posts body (consumed) to a token endpoint and takes the access token (and the
+ * refresh token when refresh is set) from the reply, then saves the session. */
+static int exchange(struct algo_fyers *f, const char *path, json_t *body, int refresh, char *err,
+	size_t errlen)
 {
-	char hash[65];
-	struct algo_fyers_req rq = { ALGO_FYERS_API, "POST", "/validate-authcode", NULL, NULL,
-		ALGO_FYERS_NOAUTH | ALGO_FYERS_ONCE };
+	struct algo_fyers_req rq = { ALGO_FYERS_API, "POST", NULL, NULL, NULL, ALGO_FYERS_NOAUTH | ALGO_FYERS_ONCE };
 	struct algo_fyers_reply r;
-	json_t *body;
+	const char *rt;
 	int cls;
 
-	algo_fyers_app_hash(f->cfg.app_id, f->cfg.secret, hash);
-	body = json_pack("{s:s,s:s,s:s}", "grant_type", "authorization_code", "appIdHash", hash, "code", code);
 	if (!body) {
 		snprintf(err, errlen, "out of memory");
 		return ALGO_FYERS_EFAIL;
 	}
+	rq.path = path;
 	rq.body = body;
 	cls = algo_fyers_request(f, &rq, &r, err, errlen);
 	json_decref(body);
 	if (cls == ALGO_FYERS_EMAYBE)
-		cls = ALGO_FYERS_EUNAVAIL;   /* a login is safe to start again */
+		cls = ALGO_FYERS_EUNAVAIL;   /* getting a token is safe to start again */
 	if (cls == ALGO_FYERS_OK) {
-		memset(&f->tok, 0, sizeof f->tok);
+		if (refresh)
+			memset(&f->tok, 0, sizeof f->tok);
 		if (take_token(f, r.root, "access_token", f->tok.access, sizeof f->tok.access, err, errlen) < 0)
 			cls = ALGO_FYERS_EPROTO;
-		else if (json_string_value(json_object_get(r.root, "refresh_token")))
-			snprintf(f->tok.refresh, sizeof f->tok.refresh, "%s",
-				json_string_value(json_object_get(r.root, "refresh_token")));
+		else if (refresh && (rt = json_string_value(json_object_get(r.root, "refresh_token"))))
+			snprintf(f->tok.refresh, sizeof f->tok.refresh, "%s", rt);
 		if (cls == ALGO_FYERS_OK)
 			cls = save_session(f, err, errlen);
 	}
@@ -309,39 +303,24 @@ int algo_fyers_login_code(struct algo_fyers *f, const char *code, char *err, siz
 	return cls;
 }
 
+int algo_fyers_login_code(struct algo_fyers *f, const char *code, char *err, size_t errlen)
+{
+	char hash[65];
+	algo_fyers_app_hash(f->cfg.app_id, f->cfg.secret, hash);
+	return exchange(f, "/validate-authcode", json_pack("{s:s,s:s,s:s}", "grant_type", "authorization_code",
+		"appIdHash", hash, "code", code), 1, err, errlen);
+}
+
 int algo_fyers_refresh(struct algo_fyers *f, const char *pin, char *err, size_t errlen)
 {
 	char hash[65];
-	struct algo_fyers_req rq = { ALGO_FYERS_API, "POST", "/validate-refresh-token", NULL, NULL,
-		ALGO_FYERS_NOAUTH | ALGO_FYERS_ONCE };
-	struct algo_fyers_reply r;
-	json_t *body;
-	int cls;
-
 	if (!f->have_token || !f->tok.refresh[0]) {
 		snprintf(err, errlen, "no refresh token saved: run 'algo-exec-fyers login'");
 		return ALGO_FYERS_EAUTH;
 	}
 	algo_fyers_app_hash(f->cfg.app_id, f->cfg.secret, hash);
-	body = json_pack("{s:s,s:s,s:s,s:s}", "grant_type", "refresh_token", "appIdHash", hash,
-		"refresh_token", f->tok.refresh, "pin", pin);
-	if (!body) {
-		snprintf(err, errlen, "out of memory");
-		return ALGO_FYERS_EFAIL;
-	}
-	rq.body = body;
-	cls = algo_fyers_request(f, &rq, &r, err, errlen);
-	json_decref(body);
-	if (cls == ALGO_FYERS_EMAYBE)
-		cls = ALGO_FYERS_EUNAVAIL;
-	if (cls == ALGO_FYERS_OK) {
-		if (take_token(f, r.root, "access_token", f->tok.access, sizeof f->tok.access, err, errlen) < 0)
-			cls = ALGO_FYERS_EPROTO;
-		else
-			cls = save_session(f, err, errlen);
-	}
-	algo_fyers_reply_free(&r);
-	return cls;
+	return exchange(f, "/validate-refresh-token", json_pack("{s:s,s:s,s:s,s:s}", "grant_type", "refresh_token",
+		"appIdHash", hash, "refresh_token", f->tok.refresh, "pin", pin), 0, err, errlen);
 }
 
 int algo_fyers_logout(struct algo_fyers *f, int *remote, char *err, size_t errlen)

@@ -26,20 +26,6 @@ struct rl_file {
 	int64_t times[ALGO_RL_WINDOW];
 };
 
-static int64_t wall_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* mkdir -p with mode 0700 for every directory it creates. */
 static int make_dirs(char *path, char *err, size_t errlen)
 {
@@ -107,7 +93,7 @@ int algo_ratelimit_init(struct algo_ratelimit *rl, const char *key, int per_sec,
 	if (rl->per_min > ALGO_RL_WINDOW)
 		rl->per_min = ALGO_RL_WINDOW;
 	rl->per_day = per_day > 0 ? per_day : 95000;
-	rl->now_ms = wall_ms;
+	rl->now_ms = algo_clock_ms;
 	return 0;
 }
 
@@ -243,7 +229,7 @@ int algo_ratelimit_take(struct algo_ratelimit *rl, int prio, long max_wait_ms, l
 			*waited_ms = waited + (long)wait;
 			return 1;
 		}
-		sleep_ms((long)wait);
+		algo_sleep_ms((long)wait);
 		waited += (long)wait;
 	}
 }
