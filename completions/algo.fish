@@ -34,6 +34,7 @@ complete -c algo-eval -l format -x -a 'csv' -d 'format of --print'
 complete -c algo-eval -l skip-bad -d 'skip bad input lines'
 complete -c algo-eval -l capital -x -d 'capital for capital_pct/risk_pct sizing'
 complete -c algo-eval -l state -r -F -d 'state database'
+complete -c algo-eval -l user -x -d 'whose pipeline this is'
 
 complete -c algo-risk -s c -l config -r -F -d 'risk file'
 complete -c algo-risk -l user -x -d 'user of signals without one'
