@@ -139,7 +139,7 @@ static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int j
 	if (algo_cli_state_path(state_opt, path, sizeof path))
 		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
 	open_state(&db, path);
-	if (algo_risk_attach(&r, &db, err, sizeof err))
+	if (algo_risk_attach(&r, &db, err, sizeof err) || algo_risk_rebuild(&r, err, sizeof err))
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	if (out && algo_risk_status(&r, out)) {
 		json_decref(out);
@@ -186,51 +186,43 @@ static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int j
 	return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 }
 
-/* Before any output leaves the process, the decisions behind it are committed: an
- * order downstream always has its record in the state database. */
-static void commit_cb(void *arg)
-{
-	char err[ALGO_ERR_MAX];
-	if (algo_risk_commit(arg, err, sizeof err))
-		algo_die(ALGO_EX_FAIL, "%s", err);
-}
-
 static void warn_line(const char *msg)
 {
 	algo_warn("%s", msg);
 }
 
-/* The stage: signals in, orders or risk_blocks out. */
+/* The stage: signals in, orders or risk_blocks out; with a state database it saves
+ * and restores its state and its replay record. */
 static int run_stage(const struct opts *o, struct algo_risk_config *cfg)
 {
 	static const struct algo_stage_ops ops = { .event = algo_gatekeeper_event,
-		.idle = algo_gatekeeper_idle, .end = algo_gatekeeper_end };
+		.idle = algo_gatekeeper_idle, .end = algo_gatekeeper_end, .save = algo_gatekeeper_save };
 	const char *env = getenv("ALGO_STATE");
 	struct algo_gatekeeper g;
 	struct algo_stage st;
 	struct algo_store db;
-	char err[ALGO_ERR_MAX];
+	char err[ALGO_ERR_MAX], note[ALGO_ERR_MAX], key[ALGO_REPLAY_KEY_MAX];
 	int code, use_db = o->state || (env && env[0]);
 	if (algo_gatekeeper_init(&g, cfg, o->user, o->mode, o->product, o->barrier, o->timeout_ms,
 	    err, sizeof err))
 		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	algo_stage_init(&st, &ops, &g);
+	st.skip_bad = o->skip_bad;
+	st.warn = warn_line;
+	g.stage = &st;
 	if (use_db) {
 		char path[4096];
 		if (algo_cli_state_path(o->state, path, sizeof path))
 			algo_die(ALGO_EX_CONFIG, "state database path too long");
 		open_state(&db, path);
-		if (algo_risk_attach(&g.risk, &db, err, sizeof err))
-			algo_die(ALGO_EX_FAIL, "%s", err);
-		algo_stdout.before_write = commit_cb;
-		algo_stdout.before_write_arg = &g.risk;
+		if (algo_gatekeeper_attach(&g, &db, o->user, key, note, sizeof note, err, sizeof err))
+			algo_die(ALGO_EX_IOERR, "%s", err);
+		if (note[0])
+			algo_warn("%s", note);
+		st.store = &db;
+		st.replay_key = key;
 	}
-	algo_stage_init(&st, &ops, &g);
-	st.skip_bad = o->skip_bad;
-	st.warn = warn_line;
-	g.stage = &st;
 	code = algo_stage_run(&st);
-	algo_writer_flush(&algo_stdout);
-	algo_stdout.before_write = NULL;
 	if (o->barrier && getenv("ALGO_RISK_STATS"))
 		fprintf(stderr, "algo-risk: %lld barrier waits (%.3f s flushing, %.3f s waiting), "
 			"%lld PnL checks\n", (long long)g.risk.waits, g.barrier.t_flush / 1e9,

@@ -31,14 +31,22 @@ void algo_barrier_close(struct algo_barrier *b)
 		algo_fillchan_remove(&b->chan);
 }
 
+/* A sync; once the executor's state is known (an epoch), with the cursor: the last
+ * record applied (from) and saved (saved), see lib/fillchan.h. */
 static void write_sync(struct algo_barrier *b, int64_t id)
 {
+	const struct algo_risk *r = b->risk;
 	algo_out_begin(&algo_stdout);
 	algo_out_str(&algo_stdout, "type", "sync");
 	if (b->last_ts)
 		algo_out_time(&algo_stdout, "ts", b->last_ts);
 	algo_out_int(&algo_stdout, "id", id);
 	algo_out_str(&algo_stdout, "fifo", b->chan.path);
+	if (r->epoch[0]) {
+		algo_out_str(&algo_stdout, "epoch", r->epoch);
+		algo_out_int(&algo_stdout, "from", r->seq_applied);
+		algo_out_int(&algo_stdout, "saved", r->seq_saved);
+	}
 	algo_out_end(&algo_stdout);
 }
 
@@ -46,8 +54,6 @@ void algo_barrier_event(struct algo_barrier *b, int64_t ts)
 {
 	if (ts > b->last_ts)
 		b->last_ts = ts;
-	if (b->on && b->next_sync == 1)
-		write_sync(b, b->next_sync++);
 }
 
 void algo_barrier_sent(struct algo_barrier *b)

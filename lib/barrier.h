@@ -8,7 +8,9 @@
  * change the executor's state was forwarded since the last answer: an order, or a
  * market event while orders are working or the executor's square-off may strike.
  * Before a signal a dirty barrier waits; on a market event it asks the engine's PnL
- * bound whether a daily limit could be breached, and waits only then.
+ * bound whether a daily limit could be breached, and waits only then. A run's first
+ * wait (the caller's, at the first line it processes) tells the executor to start
+ * recording and gives its state.
  *
  * Nothing here prints or exits: a broken pipeline is a return code. */
 #ifndef ALGO_BARRIER_H
@@ -47,8 +49,7 @@ int algo_barrier_open(struct algo_barrier *b, struct algo_risk *r, int on, long 
 /* Removes the fills channel. Safe to call twice. */
 void algo_barrier_close(struct algo_barrier *b);
 
-/* An event with time ts is being handled: before the first one, writes the sync that
- * tells the executor to start recording. */
+/* An event with time ts is being handled (the time the syncs carry). */
 void algo_barrier_event(struct algo_barrier *b, int64_t ts);
 /* An order was forwarded, or an upstream order, cancel or modify: the executor changes. */
 void algo_barrier_sent(struct algo_barrier *b);

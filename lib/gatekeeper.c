@@ -1,7 +1,9 @@
 /* gatekeeper — algo-risk's stage. See gatekeeper.h for the contract. */
 #include "gatekeeper.h"
 #include "cli.h"
+#include "pack.h"
 #include "timeutil.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,8 @@ int algo_gatekeeper_init(struct algo_gatekeeper *g, struct algo_risk_config *cfg
 
 void algo_gatekeeper_free(struct algo_gatekeeper *g)
 {
+	if (g->store && algo_stdout.before_write_arg == g)
+		algo_stdout.before_write = NULL;
 	algo_barrier_close(&g->barrier);
 	algo_book_tab_free(&g->bars);
 	algo_book_tab_free(&g->syms);
@@ -80,9 +84,10 @@ static int take_changes(struct algo_gatekeeper *g, char *err, size_t errlen)
 	return 0;
 }
 
-static void write_kill_switch(const struct algo_risk_state *c, int64_t ts)
+static void write_kill_switch(struct algo_gatekeeper *g, const struct algo_risk_state *c, int64_t ts)
 {
 	struct algo_writer *w = &algo_stdout;
+	g->decided = 1;
 	algo_out_begin(w);
 	algo_out_str(w, "type", "kill_switch");
 	algo_out_time(w, "ts", ts);
@@ -96,10 +101,11 @@ static void write_kill_switch(const struct algo_risk_state *c, int64_t ts)
 }
 
 /* The head of an order event: everything up to the user. */
-static void write_order_head(const struct algo_gatekeeper *g, int64_t ts, const char *id,
+static void write_order_head(struct algo_gatekeeper *g, int64_t ts, const char *id,
 	const char *strategy, const char *symbol, int side, int64_t qty, const char *user)
 {
 	struct algo_writer *w = &algo_stdout;
+	g->decided = 1;
 	algo_out_begin(w);
 	algo_out_str(w, "type", "order");
 	algo_out_time(w, "ts", ts);
@@ -123,7 +129,7 @@ static int emit_changes(struct algo_gatekeeper *g, int64_t ts, char *err, size_t
 		const struct algo_risk_state *c = &g->pending[i];
 		struct algo_risk_close *cl = NULL;
 		size_t n = 0;
-		write_kill_switch(c, ts);
+		write_kill_switch(g, c, ts);
 		if (!g->risk.cfg.square_off_on_kill)
 			continue;
 		if (algo_risk_square_off(&g->risk, c, ts, &cl, &n, err, errlen))
@@ -237,9 +243,11 @@ static int read_signal(const struct algo_gatekeeper *g, const struct algo_event 
 	return 0;
 }
 
-static void write_block(const struct signal_in *in, const struct algo_risk_verdict *v)
+static void write_block(struct algo_gatekeeper *g, const struct signal_in *in,
+	const struct algo_risk_verdict *v)
 {
 	struct algo_writer *w = &algo_stdout;
+	g->decided = 1;
 	algo_out_begin(w);
 	algo_out_str(w, "type", "risk_block");
 	algo_out_time(w, "ts", in->s.ts);
@@ -260,7 +268,7 @@ static void write_block(const struct signal_in *in, const struct algo_risk_verdi
 	algo_out_end(w);
 }
 
-static void write_order(const struct algo_gatekeeper *g, const struct signal_in *in,
+static void write_order(struct algo_gatekeeper *g, const struct signal_in *in,
 	const struct algo_risk_verdict *v)
 {
 	write_order_head(g, in->s.ts, v->id, in->strategy, in->symbol, in->s.req.side, v->qty, in->user);
@@ -310,8 +318,60 @@ static int on_signal(struct algo_gatekeeper *g, const struct algo_event *ev, cha
 		algo_barrier_sent(&g->barrier);
 		write_order(g, &in, &v);
 	} else
-		write_block(&in, &v);
+		write_block(g, &in, &v);
 	return 0;
+}
+
+/* The stream position of the line in hand: the running maximum of ts (INT64_MAX
+ * without a replay record, where there is nothing to redo). */
+static int64_t position(const struct algo_gatekeeper *g)
+{
+	return g->store && g->stage && g->stage->replay_key ? g->stage->replay.stream_max : INT64_MAX;
+}
+
+/* Whether this run may take changes of trading state from outside: not while it redoes
+ * lines whose output may have gone out before a restart (see gatekeeper.h). At the
+ * first line past them the database's states are taken over, silently. */
+static int may_poll(struct algo_gatekeeper *g, char *err, size_t errlen)
+{
+	if (!g->store)
+		return 1;
+	if (!g->adopted) {
+		if (position(g) <= g->horizon)
+			return 0;
+		if (algo_risk_adopt_states(&g->risk, err, errlen))
+			return -1;
+		g->adopted = 1;
+	}
+	return 1;
+}
+
+/* Reads the trading states; a change from outside is saved before anything based on
+ * it is written. Returns 0 or the hook's result. */
+static int poll_states(struct algo_gatekeeper *g, char *err, size_t errlen)
+{
+	char serr[ALGO_ERR_MAX], msg[ALGO_ERR_MAX + 32];
+	int rc = may_poll(g, err, errlen);
+	if (rc <= 0)
+		return rc < 0 ? fatal(g, err) : 0;
+	if ((rc = algo_risk_poll(&g->risk, err, errlen)) < 0 || take_changes(g, err, errlen))
+		return fatal(g, err);
+	if (rc == 0 || !g->store)
+		return 0;
+	if (algo_stage_save(g->stage, serr, sizeof serr) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "cannot save state: %s", serr);
+	return algo_stage_stop(g->stage, ALGO_EX_IOERR, msg);
+}
+
+/* The first line this run processes (after any it answered from its replay record):
+ * the executor has read everything before it, so its answer now is its state. */
+static int start(struct algo_gatekeeper *g, char *err, size_t errlen)
+{
+	g->started = 1;
+	if (!g->barrier.on)
+		return 0;
+	return barrier_outcome(g, algo_barrier_wait(&g->barrier, err, errlen), err);
 }
 
 int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
@@ -323,15 +383,18 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1) {
 		g->event_ts = ts;
 		algo_barrier_event(&g->barrier, ts);
-		if (algo_risk_new_event(&g->risk, ts, err, errlen) < 0 || take_changes(g, err, errlen))
-			return fatal(g, err);
 	}
+	if (!g->started && (rc = start(g, err, errlen)))
+		return rc;
 	if (ev->type == ALGO_EV_SIGNAL || g->input_idle || ++g->since_poll >= ALGO_GATEKEEPER_POLL_EVERY) {
 		g->input_idle = 0;
 		g->since_poll = 0;
-		if (algo_risk_poll(&g->risk, err, errlen) < 0 || take_changes(g, err, errlen))
-			return fatal(g, err);
+		if ((rc = poll_states(g, err, errlen)))
+			return rc;
 	}
+	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1 &&
+	    (algo_risk_new_event(&g->risk, ts, err, errlen) < 0 || take_changes(g, err, errlen)))
+		return fatal(g, err);
 	if (ev->type == ALGO_EV_BAR)
 		rc = on_bar(g, ev, err, errlen);
 	else if (ev->type == ALGO_EV_SIGNAL)
@@ -355,9 +418,10 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 int algo_gatekeeper_idle(void *arg, char *err, size_t errlen)
 {
 	struct algo_gatekeeper *g = arg;
+	/* the poll itself waits for the next event: what it finds is written after it */
+	g->input_idle = 1;
 	(void)err;
 	(void)errlen;
-	g->input_idle = 1;
 	return 0;
 }
 
@@ -366,11 +430,206 @@ int algo_gatekeeper_end(void *arg, int why, char *err, size_t errlen)
 	struct algo_gatekeeper *g = arg;
 	int rc = 0;
 	/* the executor answers the syncs already sent before the FIFO goes away, and what
-	 * it reports is recorded */
-	if (why == ALGO_STAGE_EOF && !g->broken)
+	 * it reports is applied (and saved right after this) */
+	if (why == ALGO_STAGE_EOF && !g->broken && g->started)
 		rc = barrier_outcome(g, algo_barrier_finish(&g->barrier, err, errlen), err);
-	if (algo_risk_commit(&g->risk, err, errlen))
-		return rc ? rc : ALGO_EX_FAIL;
 	algo_barrier_close(&g->barrier);
+	if (!rc && g->horizon_failed)
+		return algo_stage_stop(g->stage, ALGO_EX_IOERR, g->horizon_err);
 	return rc;
+}
+
+/* ---- restarts ----------------------------------------------------------------------- */
+
+#define SNAP_MAGIC 0x61726b31   /* "ark1": this layout */
+
+/* Before output leaves the process: when it holds anything decided on the state (an
+ * order, a block, a kill_switch), how far it goes is committed first, so that a
+ * restarted run redoes those lines as they were (see gatekeeper.h). */
+static int commit_horizon(void *arg)
+{
+	struct algo_gatekeeper *g = arg;
+	int64_t pos = position(g);
+	char err[ALGO_ERR_MAX - 32];
+	if (g->horizon_failed)
+		return EIO;
+	if (!g->decided || pos <= g->committed)
+		return 0;
+	if (algo_risk_horizon_put(g->store, g->key, pos, err, sizeof err)) {
+		snprintf(g->horizon_err, sizeof g->horizon_err, "cannot save state: %s", err);
+		g->horizon_failed = 1;
+		return EIO;
+	}
+	g->committed = pos;
+	g->decided = 0;
+	return 0;
+}
+
+static void pack_tab(struct algo_pack *p, const struct algo_book_tab *t, int recs)
+{
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(t));
+	for (size_t i = 0; i < algo_book_tab_count(t); i++) {
+		const char *k;
+		size_t kl;
+		const int64_t *rec = algo_book_tab_at(t, i, &k, &kl);
+		algo_pack_bytes(p, k, kl);
+		if (recs == 2) {                  /* struct last_ts */
+			const struct last_ts *lt = (const void *)rec;
+			algo_pack_i64(p, lt->ts);
+			algo_pack_i64(p, lt->seen);
+		} else {                          /* struct sym_state */
+			const struct sym_state *ss = (const void *)rec;
+			algo_pack_i64(p, ss->signal_ts);
+			algo_pack_i64(p, ss->signal_seen);
+			algo_pack_i64(p, ss->close);
+		}
+	}
+}
+
+static int unpack_tab(struct algo_unpack *u, struct algo_book_tab *t, int recs)
+{
+	int64_t n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		size_t kl;
+		const void *k = algo_unpack_bytes(u, &kl);
+		void *rec = k && kl ? algo_book_tab_get(t, k, kl, 1) : NULL;
+		if (!rec)
+			return -1;
+		if (recs == 2) {
+			struct last_ts *lt = rec;
+			lt->ts = algo_unpack_i64(u);
+			lt->seen = (int)algo_unpack_range(u, 0, 1);
+		} else {
+			struct sym_state *ss = rec;
+			ss->signal_ts = algo_unpack_i64(u);
+			ss->signal_seen = (int)algo_unpack_range(u, 0, 1);
+			ss->close = algo_unpack_i64(u);
+		}
+	}
+	return u->bad ? -1 : 0;
+}
+
+static void pack_all(const struct algo_gatekeeper *g, struct algo_pack *p)
+{
+	algo_pack_i64(p, SNAP_MAGIC);
+	algo_risk_pack(&g->risk, p);
+	pack_tab(p, &g->bars, 2);
+	pack_tab(p, &g->syms, 3);
+	algo_risk_states_pack(p, g->pending, g->npending);
+	algo_pack_i64(p, g->event_ts);
+	algo_pack_i64(p, g->barrier.last_ts);
+	algo_pack_i64(p, g->barrier.dirty);
+	algo_pack_i64(p, g->barrier.sqoff);
+}
+
+static int unpack_all(struct algo_gatekeeper *g, const void *blob, size_t len)
+{
+	struct algo_unpack u;
+	algo_unpack_init(&u, blob, len);
+	if (algo_unpack_i64(&u) != SNAP_MAGIC || algo_risk_unpack(&g->risk, &u) ||
+	    unpack_tab(&u, &g->bars, 2) || unpack_tab(&u, &g->syms, 3))
+		return -1;
+	free(g->pending);
+	g->pending = NULL;
+	g->npending = g->cappending = 0;
+	if (algo_risk_states_unpack(&u, &g->pending, &g->npending))
+		return -1;
+	g->cappending = g->npending;
+	g->event_ts = algo_unpack_i64(&u);
+	g->barrier.last_ts = algo_unpack_i64(&u);
+	g->barrier.dirty = (int)algo_unpack_range(&u, 0, 1);
+	g->barrier.sqoff = (int)algo_unpack_range(&u, 0, 1);
+	return algo_unpack_done(&u) ? 0 : -1;
+}
+
+int algo_gatekeeper_save(void *arg, struct algo_store *s, char *err, size_t errlen)
+{
+	struct algo_gatekeeper *g = arg;
+	struct algo_pack p;
+	int rc;
+	if (algo_risk_save_records(&g->risk, err, errlen))
+		return -1;
+	algo_pack_init(&p);
+	pack_all(g, &p);
+	if (p.oom) {
+		algo_pack_free(&p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = algo_risk_snapshot_put(s, g->key, p.buf, p.len, g->committed, err, errlen);
+	algo_pack_free(&p);
+	if (rc == 0)
+		g->risk.seq_saved = g->risk.seq_applied;
+	return rc;
+}
+
+/* Empties what a failed unpack may have half filled, keeping the config and database. */
+static void clear_state(struct algo_gatekeeper *g)
+{
+	struct algo_risk *r = &g->risk;
+	struct algo_risk_config cfg = r->cfg;
+	struct algo_risk_db *db = r->db;
+	int barrier = r->barrier;
+	algo_risk_config_init(&r->cfg);
+	r->db = NULL;
+	algo_risk_free(r);
+	algo_risk_init(r, &cfg);
+	r->db = db;
+	r->barrier = barrier;
+	algo_book_tab_free(&g->bars);
+	algo_book_tab_free(&g->syms);
+	algo_book_tab_init(&g->bars, sizeof(struct last_ts));
+	algo_book_tab_init(&g->syms, sizeof(struct sym_state));
+	free(g->pending);
+	g->pending = NULL;
+	g->npending = g->cappending = 0;
+}
+
+int algo_gatekeeper_attach(struct algo_gatekeeper *g, struct algo_store *s, const char *user,
+	char *key, char *note, size_t notelen, char *err, size_t errlen)
+{
+	void *blob;
+	size_t len;
+	int rc;
+	note[0] = '\0';
+	if ((size_t)snprintf(g->key, sizeof g->key, "algo-risk/%s", user) >= sizeof g->key) {
+		snprintf(err, errlen, "user name too long for the replay key");
+		return -1;
+	}
+	snprintf(key, ALGO_REPLAY_KEY_MAX, "%s", g->key);
+	if (algo_risk_attach(&g->risk, s, err, errlen))
+		return -1;
+	g->store = s;
+	g->adopted = 1;
+	g->horizon = g->committed = INT64_MIN;
+	if ((rc = algo_risk_snapshot_get(s, g->key, &blob, &len, &g->horizon, err, errlen)) < 0)
+		return -1;
+	if (rc == 1 && unpack_all(g, blob, len) == 0)
+		g->adopted = 0;            /* the snapshot's view until past the horizon */
+	else {
+		if (rc == 1) {
+			clear_state(g);
+			snprintf(note, notelen, "the state saved in %s was written by another build or is "
+				"damaged: rebuilt from the decisions recorded", s->path);
+		}
+		if (algo_risk_rebuild(&g->risk, err, errlen) || algo_risk_adopt_states(&g->risk, err, errlen)) {
+			free(blob);
+			return -1;
+		}
+	}
+	free(blob);
+	g->committed = g->horizon;
+	if (g->adopted) {          /* a new state: saved before the first event */
+		if (algo_store_begin(s, err, errlen))
+			return -1;
+		if (algo_gatekeeper_save(g, s, err, errlen)) {
+			algo_store_rollback(s);
+			return -1;
+		}
+		if (algo_store_commit(s, err, errlen))
+			return -1;
+	}
+	algo_stdout.before_write = commit_horizon;
+	algo_stdout.before_write_arg = g;
+	return 0;
 }

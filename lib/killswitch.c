@@ -1,6 +1,7 @@
 /* killswitch — trading states of every scope. See killswitch.h for the contract. */
 #include "killswitch.h"
 #include "audit.h"
+#include "pack.h"
 #include "risk.h"
 #include "timeutil.h"
 #include <stdio.h>
@@ -76,6 +77,7 @@ static int load_states(struct algo_risk *r, struct algo_risk_state **out, size_t
 		snprintf(x->key, sizeof x->key, "%s", key ? key : "");
 		x->state = parse_state((const char *)sqlite3_column_text(st, 2));
 		snprintf(x->reason, sizeof x->reason, "%s", reason ? reason : "");
+		x->ts_ms = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -100,16 +102,70 @@ static int read_data_version(struct algo_risk *r, int64_t *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int algo_risk_load_states(struct algo_risk *r, char *err, size_t errlen)
+/* Whether row x is the one own write w changes. */
+static int same_scope(const struct algo_risk_state *x, const struct algo_risk_state *w)
 {
-	free(r->states);
-	r->states = NULL;
-	r->nstates = 0;
+	return x->scope == w->scope && strcmp(x->key, w->key) == 0;
+}
+
+/* Applies the engine's own writes not saved yet to rows loaded from the database (in
+ * *v, n of them, capacity for n + r->nown): a trip sets its row, a reset removes a
+ * row still as it was when the reset was decided (one changed since is kept). */
+static void overlay_own(const struct algo_risk *r, struct algo_risk_state *v, size_t *n)
+{
+	for (size_t i = 0; i < r->nown; i++) {
+		const struct algo_risk_own *w = &r->own[i];
+		size_t j;
+		for (j = 0; j < *n && !same_scope(&v[j], &w->st); j++)
+			;
+		if (!w->reset) {
+			v[j] = w->st;
+			if (j == *n)
+				(*n)++;
+		} else if (j < *n && v[j].ts_ms == w->cond_ts) {
+			memmove(&v[j], &v[j + 1], (*n - j - 1) * sizeof *v);
+			(*n)--;
+		}
+	}
+}
+
+/* The rows of risk_state as the engine will have written them: the database's, then
+ * its own writes not saved yet. A new array in *out. */
+static int current_states(struct algo_risk *r, struct algo_risk_state **out, size_t *n,
+	char *err, size_t errlen)
+{
+	struct algo_risk_state *v;
+	if (load_states(r, out, n, err, errlen))
+		return -1;
+	if (!r->nown)
+		return 0;
+	if (!(v = realloc(*out, (*n + r->nown) * sizeof *v))) {
+		free(*out);
+		*out = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*out = v;
+	overlay_own(r, v, n);
+	return 0;
+}
+
+int algo_risk_adopt_states(struct algo_risk *r, char *err, size_t errlen)
+{
+	struct algo_risk_state *nw;
+	size_t nn;
+	if (!r->db)
+		return 0;
 	if (read_data_version(r, &r->db->data_version)) {
 		snprintf(err, errlen, "%s: %s", r->db->s->path, sqlite3_errmsg(r->db->s->db));
 		return -1;
 	}
-	return load_states(r, &r->states, &r->nstates, err, errlen);
+	if (current_states(r, &nw, &nn, err, errlen))
+		return -1;
+	free(r->states);
+	r->states = nw;
+	r->nstates = nn;
+	return 0;
 }
 
 static int diff_states(struct algo_risk *r, struct algo_risk_state *nw, size_t nn)
@@ -160,62 +216,69 @@ int algo_risk_poll(struct algo_risk *r, char *err, size_t errlen)
 	if (dv == r->db->data_version)
 		return 0;
 	r->db->data_version = dv;
-	if (load_states(r, &nw, &nn, err, errlen))
+	if (current_states(r, &nw, &nn, err, errlen))
 		return -1;
 	if (diff_states(r, nw, nn) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	/* the reason of a resume row: read it for the change list */
 	return (int)r->nchanges;
+}
+
+/* Queues one of the engine's own writes of risk_state for the next save. */
+static int add_own(struct algo_risk *r, const struct algo_risk_own *w, char *err, size_t errlen)
+{
+	if (r->nown == r->capown) {
+		size_t cap = r->capown ? 2 * r->capown : 8;
+		struct algo_risk_own *n = realloc(r->own, cap * sizeof *n);
+		if (!n) { snprintf(err, errlen, "out of memory"); return -1; }
+		r->own = n;
+		r->capown = cap;
+	}
+	r->own[r->nown++] = *w;
+	return 0;
 }
 
 int algo_risk_new_event(struct algo_risk *r, int64_t ts, char *err, size_t errlen)
 {
-	int64_t day = algo_time_ist_day(ts);
+	int64_t day = algo_time_ist_day(ts), cutoff;
 	/* The first event of a run counts as a new day too when a database holds states:
 	 * the next morning's cron run resets what was set before that day. Rows set on this
 	 * very day (a manual kill before the open) stay; within a run, crossing midnight
 	 * resets every state. */
-	int first = r->last_day < 0;
+	int first = !r->seen_event;
 	int newday = day > r->last_day && (!first || r->db);
+	struct algo_risk_state *nw;
+	size_t nn = 0;
 	r->nchanges = 0;
+	r->seen_event = 1;
 	if (day > r->last_day)
 		r->last_day = day;
 	if (!newday || !r->cfg.reset_kill_daily || !r->nstates)
 		return 0;
-	if (r->db) {
-		struct algo_risk_state *nw;
-		size_t nn;
-		sqlite3_stmt *st = algo_store_prepare(r->db->s, "UPDATE risk_state SET state = 'active', "
-			"reason = 'daily reset', who = 'algo-risk', ts_ms = ?1 WHERE state <> 'active' "
-			"AND ts_ms < ?2", err, errlen);
-		int rc;
-		if (!st) return -1;
-		if (algo_risk_begin_batch(r, err, errlen)) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, first ? day * ALGO_MS_PER_DAY - 330 * 60000LL : INT64_MAX);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			snprintf(err, errlen, "%s: %s", r->db->s->path, sqlite3_errmsg(r->db->s->db));
-			return -1;
-		}
-		if (load_states(r, &nw, &nn, err, errlen))
-			return -1;
-		if (diff_states(r, nw, nn) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	} else if (diff_states(r, NULL, 0) < 0) {
+	cutoff = first ? day * ALGO_MS_PER_DAY - 330 * 60000LL : INT64_MAX;
+	if (!(nw = malloc(r->nstates * sizeof *nw))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < r->nchanges; i++)
+	for (size_t i = 0; i < r->nstates; i++) {
+		struct algo_risk_own w = { .reset = 1, .st = r->states[i], .ts = ts,
+			.cond_ts = r->states[i].ts_ms };
+		if (r->states[i].ts_ms >= cutoff)
+			nw[nn++] = r->states[i];
+		else if (r->db && add_own(r, &w, err, errlen)) {
+			free(nw);
+			return -1;
+		}
+	}
+	if (diff_states(r, nw, nn) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->nchanges; i++) {
 		snprintf(r->changes[i].reason, sizeof r->changes[i].reason, "daily reset");
+		r->changes[i].ts_ms = ts;
+	}
 	return (int)r->nchanges;
 }
 
@@ -340,12 +403,84 @@ int algo_risk_trip(struct algo_risk *r, const struct algo_risk_state *ns, const 
 		r->changes = nc;
 		r->changes[r->nchanges++] = *ns;
 	}
+	r->states[i].ts_ms = ts;
 	if (r->db) {
-		if (algo_risk_begin_batch(r, err, errlen) ||
-		    write_state(r->db->s, ns->scope, ns->key, ns->state, ns->reason, "algo-risk", user, ts,
-		    err, errlen))
-			return -1;
-		read_data_version(r, &r->db->data_version);
+		struct algo_risk_own w = { .st = r->states[i], .ts = ts };
+		snprintf(w.user, sizeof w.user, "%s", user);
+		return add_own(r, &w, err, errlen);
 	}
+	return 0;
+}
+
+/* A reset row as the daily reset leaves it: active again, if nobody changed it since. */
+static int write_reset(struct algo_store *s, const struct algo_risk_own *w, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "UPDATE risk_state SET state = 'active', "
+		"reason = 'daily reset', who = 'algo-risk', ts_ms = ?1 WHERE scope = ?2 AND key = ?3 "
+		"AND state <> 'active' AND ts_ms = ?4", err, errlen);
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, w->ts);
+	sqlite3_bind_text(st, 2, algo_risk_scope_name(w->st.scope), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, w->st.key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, w->cond_ts);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int algo_risk_save_states(struct algo_risk *r, struct algo_store *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->nown; i++) {
+		const struct algo_risk_own *w = &r->own[i];
+		if (w->reset ? write_reset(s, w, err, errlen) :
+		    write_state(s, w->st.scope, w->st.key, w->st.state, w->st.reason, "algo-risk",
+		    w->user, w->ts, err, errlen))
+			return -1;
+	}
+	r->nown = 0;
+	return 0;
+}
+
+void algo_risk_states_pack(struct algo_pack *p, const struct algo_risk_state *v, size_t n)
+{
+	algo_pack_i64(p, (int64_t)n);
+	for (size_t i = 0; i < n; i++) {
+		algo_pack_i64(p, v[i].scope);
+		algo_pack_str(p, v[i].key);
+		algo_pack_i64(p, v[i].state);
+		algo_pack_str(p, v[i].reason);
+		algo_pack_i64(p, v[i].ts_ms);
+	}
+}
+
+int algo_risk_states_unpack(struct algo_unpack *u, struct algo_risk_state **v, size_t *n)
+{
+	int64_t k = algo_unpack_range(u, 0, 1 << 20);
+	*v = NULL;
+	*n = 0;
+	if (u->bad)
+		return -1;
+	if (k && !(*v = calloc((size_t)k, sizeof **v)))
+		return -1;
+	for (int64_t i = 0; i < k; i++) {
+		struct algo_risk_state *x = &(*v)[i];
+		x->scope = (int)algo_unpack_range(u, ALGO_RISK_SCOPE_ALL, ALGO_RISK_SCOPE_STRATEGY);
+		algo_unpack_str(u, x->key, sizeof x->key);
+		x->state = (int)algo_unpack_range(u, ALGO_RISK_ACTIVE, ALGO_RISK_HALTED);
+		algo_unpack_str(u, x->reason, sizeof x->reason);
+		x->ts_ms = algo_unpack_i64(u);
+	}
+	if (u->bad) {
+		free(*v);
+		*v = NULL;
+		return -1;
+	}
+	*n = (size_t)k;
 	return 0;
 }

@@ -28,6 +28,16 @@ struct algo_risk_state {
 	char key[ALGO_NAME_MAX];      /* user or strategy name, "" for all */
 	int state;                    /* ALGO_RISK_* */
 	char reason[128];
+	int64_t ts_ms;                /* when it was set (the row's ts_ms) */
+};
+
+/* One of the engine's own writes of risk_state, waiting for the next save. */
+struct algo_risk_own {
+	int reset;                    /* 0: a trip sets st; 1: the daily reset clears st */
+	struct algo_risk_state st;
+	char user[ALGO_NAME_MAX];     /* the trip's audit row belongs to this user */
+	int64_t ts;                   /* market time of the write */
+	int64_t cond_ts;              /* reset: the row's ts_ms it was decided on */
 };
 
 /* Names of states and scopes. */
@@ -39,22 +49,31 @@ const char *algo_risk_scope_name(int scope);
 int algo_risk_state_of(const struct algo_risk *r, const char *user, const char *strategy,
 	char *why, size_t whylen);
 
-/* Reads the non-active rows of risk_state into r->states (the run's starting view).
- * Returns 0, or -1 with err set. */
-int algo_risk_load_states(struct algo_risk *r, char *err, size_t errlen);
+/* Reads the non-active rows of risk_state, with the engine's own writes not saved yet
+ * on top, into r->states, without reporting changes: the states a run starts with.
+ * Returns 0 (also without a database), or -1 with err set. */
+int algo_risk_adopt_states(struct algo_risk *r, char *err, size_t errlen);
 /* Cheap check for a changed risk_state (PRAGMA data_version); when it changed, reloads
  * it and fills r->changes with the scopes whose state differs. Returns the number of
- * changes (0 without a database), or -1 with err set. */
+ * changes (0 without a database), or -1 with err set. The engine's own writes not saved
+ * yet count as written. */
 int algo_risk_poll(struct algo_risk *r, char *err, size_t errlen);
 /* Called with the ts of every event: on the first event of a new IST day with
- * cfg.reset_kill_daily, sets every scope back to active (recorded, who "algo-risk")
- * and fills r->changes like algo_risk_poll. Returns the number of changes or -1. */
+ * cfg.reset_kill_daily, sets every scope back to active (on the first event of a run:
+ * every scope set before that day) and fills r->changes like algo_risk_poll; the rows
+ * are written (who "algo-risk") at the next algo_risk_save_states, unless changed by
+ * someone else meanwhile. Returns the number of changes or -1. */
 int algo_risk_new_event(struct algo_risk *r, int64_t ts, char *err, size_t errlen);
 /* Moves a scope to ns (its state and reason) because of the engine's own rule (a
- * daily PnL limit): the view, r->changes and, with a database, the state row and an
- * audit row owned by user at market time ts. Returns 0, or -1 with err set. */
+ * daily PnL limit): the view and r->changes at once; with a database the state row and
+ * an audit row owned by user at market time ts at the next algo_risk_save_states.
+ * Returns 0, or -1 with err set. */
 int algo_risk_trip(struct algo_risk *r, const struct algo_risk_state *ns, const char *user,
 	int64_t ts, char *err, size_t errlen);
+
+/* Writes the engine's own state changes queued since the last call into s, inside the
+ * caller's transaction. Returns 0, or -1 with err set. */
+int algo_risk_save_states(struct algo_risk *r, struct algo_store *s, char *err, size_t errlen);
 
 /* One closing order of a square-off. */
 struct algo_risk_close {
@@ -68,6 +87,13 @@ struct algo_risk_close {
  * 0, or -1 with err set. */
 int algo_risk_square_off(struct algo_risk *r, const struct algo_risk_state *ch, int64_t ts,
 	struct algo_risk_close **out, size_t *n, char *err, size_t errlen);
+
+struct algo_pack;
+struct algo_unpack;
+/* n states as bytes, and back into a new array (*v, *n; the caller frees). Unpack
+ * returns 0, or -1 when damaged or out of memory. */
+void algo_risk_states_pack(struct algo_pack *p, const struct algo_risk_state *v, size_t n);
+int algo_risk_states_unpack(struct algo_unpack *u, struct algo_risk_state **v, size_t *n);
 
 /* Sets a scope's state in the database and appends an audit row (kind "kill" for
  * reducing/halted, "resume" for active; who, now_ms wall clock, reason) in one

@@ -58,6 +58,21 @@ int algo_risk_apply_fill(struct algo_risk *r, int64_t ts, const char *id, int64_
 int algo_risk_apply_final(struct algo_risk *r, const char *id, const char *user, int64_t filled,
 	char *err, size_t errlen);
 
+struct algo_pack;
+struct algo_unpack;
+struct algo_position;
+
+/* Appends the barrier's part of the engine (marks, real-fill book, pending orders,
+ * fill counts, what is uncertain since the ack, the executor's last answer and the
+ * channel cursor) to p, in insertion order. */
+void algo_risk_pnlbook_pack(const struct algo_risk *r, struct algo_pack *p);
+/* Reads what algo_risk_pnlbook_pack wrote into an engine whose barrier tables are empty.
+ * Returns 0, or -1 when u is damaged (u->bad) or out of memory. */
+int algo_risk_pnlbook_unpack(struct algo_risk *r, struct algo_unpack *u);
+/* A position's fields, for the other parts of the snapshot. */
+void algo_risk_position_pack(struct algo_pack *p, const struct algo_position *x);
+void algo_risk_position_unpack(struct algo_unpack *u, struct algo_position *x);
+
 /* Sets up struct algo_risk's barrier tables, empty (no allocation). */
 void algo_risk_pnlbook_init(struct algo_risk *r);
 /* Frees the real-fill book, the marks and the pending orders (struct algo_risk's

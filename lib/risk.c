@@ -1,6 +1,7 @@
 /* risk — algo-risk's engine and its status. See risk.h for the contract. */
 #include "risk.h"
 #include "decimal.h"
+#include "pack.h"
 #include "timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ void algo_risk_free(struct algo_risk *r)
 	algo_risk_pnlbook_free(r);
 	free(r->states);
 	free(r->changes);
+	free(r->own);
+	r->own = NULL;
+	r->nown = r->capown = 0;
 	algo_risk_detach(r);
 	r->states = r->changes = NULL;
 	r->nstates = r->nchanges = 0;
@@ -90,3 +94,113 @@ int algo_risk_status(struct algo_risk *r, json_t *out)
 	return 0;
 }
 
+
+/* ---- the snapshot ------------------------------------------------------------------- */
+
+static void pack_key(struct algo_pack *p, const struct algo_book_tab *t, size_t i, const void **rec)
+{
+	const char *k;
+	size_t kl;
+	*rec = algo_book_tab_at(t, i, &k, &kl);
+	algo_pack_bytes(p, k, kl);
+}
+
+void algo_risk_pack(const struct algo_risk *r, struct algo_pack *p)
+{
+	const void *rec;
+	algo_pack_i64(p, r->last_day);
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&r->book.tab));
+	for (size_t i = 0; i < algo_book_tab_count(&r->book.tab); i++) {
+		pack_key(p, &r->book.tab, i, &rec);
+		algo_risk_position_pack(p, rec);
+	}
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&r->days));
+	for (size_t i = 0; i < algo_book_tab_count(&r->days); i++) {
+		const struct algo_risk_day *d;
+		pack_key(p, &r->days, i, &rec);
+		d = rec;
+		algo_pack_i64(p, d->day);
+		algo_pack_i64(p, d->used);
+		algo_pack_i64(p, d->trades);
+	}
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&r->seqs));
+	for (size_t i = 0; i < algo_book_tab_count(&r->seqs); i++) {
+		const struct algo_risk_seq *q;
+		pack_key(p, &r->seqs, i, &rec);
+		q = rec;
+		algo_pack_i64(p, q->day);
+		algo_pack_i64(p, q->used);
+		algo_pack_i64(p, q->seq);
+	}
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&r->thr));
+	for (size_t i = 0; i < algo_book_tab_count(&r->thr); i++) {
+		const struct algo_risk_throttle *th;
+		pack_key(p, &r->thr, i, &rec);
+		th = rec;
+		algo_pack_i64(p, th->n);
+		algo_pack_i64(p, th->head);
+		for (int j = 0; j < ALGO_RISK_OPS_MAX; j++)
+			algo_pack_i64(p, th->ts[j]);
+	}
+	algo_risk_states_pack(p, r->states, r->nstates);
+	algo_risk_pnlbook_pack(r, p);
+}
+
+/* Reads a tab key; NULL (u->bad set) when damaged. */
+static void *unpack_rec(struct algo_unpack *u, struct algo_book_tab *t)
+{
+	size_t n;
+	const void *k = algo_unpack_bytes(u, &n);
+	if (!k || !n) {
+		u->bad = 1;
+		return NULL;
+	}
+	return algo_book_tab_get(t, k, n, 1);
+}
+
+int algo_risk_unpack(struct algo_risk *r, struct algo_unpack *u)
+{
+	int64_t n;
+	r->last_day = algo_unpack_i64(u);
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_position *x = unpack_rec(u, &r->book.tab);
+		if (!x)
+			return -1;
+		algo_risk_position_unpack(u, x);
+	}
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_risk_day *d = unpack_rec(u, &r->days);
+		if (!d)
+			return -1;
+		d->day = algo_unpack_i64(u);
+		d->used = (int)algo_unpack_range(u, 0, 1);
+		d->trades = algo_unpack_i64(u);
+	}
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_risk_seq *q = unpack_rec(u, &r->seqs);
+		if (!q)
+			return -1;
+		q->day = algo_unpack_i64(u);
+		q->used = (int)algo_unpack_range(u, 0, 1);
+		q->seq = algo_unpack_range(u, 0, ALGO_RISK_SEQ_MAX);
+	}
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_risk_throttle *th = unpack_rec(u, &r->thr);
+		if (!th)
+			return -1;
+		th->n = (int)algo_unpack_range(u, 0, ALGO_RISK_OPS_MAX);
+		th->head = (int)algo_unpack_range(u, 0, ALGO_RISK_OPS_MAX - 1);
+		for (int j = 0; j < ALGO_RISK_OPS_MAX; j++)
+			th->ts[j] = algo_unpack_i64(u);
+	}
+	free(r->states);
+	r->states = NULL;
+	r->nstates = 0;
+	if (u->bad || algo_risk_states_unpack(u, &r->states, &r->nstates))
+		return -1;
+	return algo_risk_pnlbook_unpack(r, u);
+}

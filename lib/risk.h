@@ -38,8 +38,11 @@ struct algo_risk {
 	size_t nstates;
 	struct algo_risk_state *changes;  /* set by algo_risk_poll (owned) */
 	size_t nchanges;
+	struct algo_risk_own *own;    /* own state changes not saved yet (owned) */
+	size_t nown, capown;
 	struct algo_risk_db *db;      /* NULL: memory only */
 	int64_t last_day;             /* IST day of the newest event seen, -1 none */
+	int seen_event;               /* this process has seen an event (not saved) */
 	/* The fill barrier (lib/pnlbook.h). */
 	int barrier;                  /* fills come back from the executor */
 	struct algo_book_tab pend;    /* user\x1fid -> own order until its final status */
@@ -54,13 +57,31 @@ struct algo_risk {
 	int64_t ack_slip_bps, ack_slip_abs, ack_fee_bps;   /* its slippage and charge ceiling */
 	int64_t ack_day;              /* IST day of the last event before the ack */
 	int64_t waits, checks;        /* barrier waits; PnL checks (statistics) */
-	int reconciled;               /* the executor's positions were adopted (first ack) */
+	int reconciled;               /* this run's first ack was read (not saved) */
+	struct algo_risk_chanrec *chan;   /* records of the current wait, until its ack */
+	size_t nchan, capchan;
+	char epoch[64];               /* the executor's state this book follows ("" unknown) */
+	int64_t seq_applied;          /* its last record applied */
+	int64_t seq_saved;            /* ... and saved (the executor may forget those) */
+	size_t nfinal;                /* final orders still in pend/nfill */
 };
 
 /* Takes ownership of cfg (the caller must not free it) and starts with an empty book. */
 void algo_risk_init(struct algo_risk *r, struct algo_risk_config *cfg);
 /* Frees the config, the book, the counters and closes the statements (not the store). */
 void algo_risk_free(struct algo_risk *r);
+
+struct algo_pack;
+struct algo_unpack;
+
+/* Appends the engine's state (book, counters, throttle, trading states, the barrier's
+ * tables) to p; the config, plans and database are not part of it. Call after
+ * algo_risk_save_records (nothing queued). */
+void algo_risk_pack(const struct algo_risk *r, struct algo_pack *p);
+/* Reads what algo_risk_pack wrote into a fresh engine (after algo_risk_init, before any
+ * event). Returns 0, or -1 when the bytes are damaged or out of memory (the engine must
+ * then be freed and set up again). */
+int algo_risk_unpack(struct algo_risk *r, struct algo_unpack *u);
 
 /* Appends to the JSON array out one object per (user, strategy) the engine knows, in
  * book order: {user, strategy, state, reason, day (YYYY-MM-DD of its newest trading

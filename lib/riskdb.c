@@ -16,6 +16,7 @@ static void db_free(struct algo_risk_db *d)
 	sqlite3_finalize(d->dv);
 	sqlite3_finalize(d->plan);
 	sqlite3_finalize(d->insf);
+	free(d->recs);
 	free(d);
 }
 
@@ -60,53 +61,56 @@ const struct algo_risk_plan *algo_risk_plan_of(struct algo_risk *r, const char *
 	return p;
 }
 
-/* The batch transaction the decisions and reports are recorded in: one per batch, not
- * per decision (a commit per signal cost 2.4 s in a 1M-bar
- * backtest). The caller commits before its output leaves the process, and a kill
- * cannot commit while this transaction holds the write lock. */
-int algo_risk_begin_batch(struct algo_risk *r, char *err, size_t errlen)
+/* One record waiting for the next save: a decision (kind 's') or a report ('f'
+ * fill, 'F' final). action and rule are static strings. */
+struct algo_risk_rec {
+	char kind;
+	char user[ALGO_NAME_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX], id[ALGO_NAME_MAX];
+	const char *action, *rule;
+	int side;
+	int64_t ts, qty, price, fee;
+};
+
+static struct algo_risk_rec *new_rec(struct algo_risk_db *d, char kind, char *err, size_t errlen)
 {
-	if (!r->db || r->db->in_txn)
-		return 0;
-	if (algo_store_exec(r->db->s, "BEGIN IMMEDIATE", err, errlen))
-		return -1;
-	r->db->in_txn = 1;
-	return 0;
+	struct algo_risk_rec *x;
+	if (d->nrecs == d->caprecs) {
+		size_t cap = d->caprecs ? 2 * d->caprecs : 64;
+		struct algo_risk_rec *n = realloc(d->recs, cap * sizeof *n);
+		if (!n) { snprintf(err, errlen, "out of memory"); return NULL; }
+		d->recs = n;
+		d->caprecs = cap;
+	}
+	x = &d->recs[d->nrecs++];
+	memset(x, 0, sizeof *x);
+	x->kind = kind;
+	return x;
 }
 
-/* Records a decided signal (approved when id is non-NULL). */
+static void set_name(char *out, const char *s)
+{
+	snprintf(out, ALGO_NAME_MAX, "%s", s ? s : "");
+}
+
 int algo_risk_record(struct algo_risk *r, const char *user, const char *strategy, const char *symbol,
 	int64_t ts, const char *action, int side, int64_t qty, int64_t price, const char *id,
 	const char *rule, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct algo_risk_rec *x;
 	if (!r->db)
 		return 0;
-	if (algo_risk_begin_batch(r, err, errlen))
+	if (!(x = new_rec(r->db, 's', err, errlen)))
 		return -1;
-	st = r->db->ins;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, strategy, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, symbol, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, ts);
-	sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, algo_time_ist_day(ts));
-	if (id) sqlite3_bind_text(st, 8, id, -1, SQLITE_TRANSIENT);
-	else sqlite3_bind_null(st, 8);
-	sqlite3_bind_int64(st, 9, qty);
-	sqlite3_bind_int64(st, 10, price);
-	if (rule) sqlite3_bind_text(st, 11, rule, -1, SQLITE_STATIC);
-	else sqlite3_bind_null(st, 11);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: recording a decision: %s", r->db->s->path,
-			sqlite3_errmsg(r->db->s->db));
-		return -1;
-	}
+	set_name(x->user, user);
+	set_name(x->strategy, strategy);
+	set_name(x->symbol, symbol);
+	set_name(x->id, id);
+	x->ts = ts;
+	x->action = action;
+	x->side = side;
+	x->qty = qty;
+	x->price = price;
+	x->rule = id ? NULL : rule;
 	return 0;
 }
 
@@ -115,7 +119,7 @@ int algo_risk_decided(struct algo_risk *r, const char *user, const char *strateg
 {
 	sqlite3_stmt *st;
 	int rc;
-	if (!r->db)
+	if (!r->db || !r->db->legacy)
 		return 0;
 	st = r->db->seen;
 	sqlite3_reset(st);
@@ -140,42 +144,87 @@ int algo_risk_record_exec(struct algo_risk *r, const char *kind, int64_t ts, con
 	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
 	int64_t price, int64_t fee, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct algo_risk_rec *x;
 	if (!r->db)
 		return 0;
-	if (algo_risk_begin_batch(r, err, errlen))
+	if (!(x = new_rec(r->db, strcmp(kind, "fill") == 0 ? 'f' : 'F', err, errlen)))
 		return -1;
-	st = r->db->insf;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	if (strategy) sqlite3_bind_text(st, 4, strategy, -1, SQLITE_TRANSIENT);
-	else sqlite3_bind_null(st, 4);
-	if (symbol) sqlite3_bind_text(st, 5, symbol, -1, SQLITE_TRANSIENT);
-	else sqlite3_bind_null(st, 5);
-	if (side) sqlite3_bind_text(st, 6, side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
-	else sqlite3_bind_null(st, 6);
-	sqlite3_bind_int64(st, 7, qty);
-	sqlite3_bind_int64(st, 8, price);
-	sqlite3_bind_int64(st, 9, fee);
-	sqlite3_bind_int64(st, 10, ts);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: recording a fill: %s", r->db->s->path,
-			sqlite3_errmsg(r->db->s->db));
-		return -1;
-	}
+	set_name(x->user, user);
+	set_name(x->strategy, strategy);
+	set_name(x->symbol, symbol);
+	set_name(x->id, id);
+	x->ts = ts;
+	x->side = side;
+	x->qty = qty;
+	x->price = price;
+	x->fee = fee;
 	return 0;
+}
+
+static int write_decision(struct algo_risk_db *d, const struct algo_risk_rec *x)
+{
+	sqlite3_stmt *st = d->ins;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, x->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, x->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, x->ts);
+	sqlite3_bind_text(st, 5, x->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, x->side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, algo_time_ist_day(x->ts));
+	if (x->id[0]) sqlite3_bind_text(st, 8, x->id, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, x->qty);
+	sqlite3_bind_int64(st, 10, x->price);
+	if (x->rule) sqlite3_bind_text(st, 11, x->rule, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, 11);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int write_report(struct algo_risk_db *d, const struct algo_risk_rec *x)
+{
+	sqlite3_stmt *st = d->insf;
+	int fill = x->kind == 'f';
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, x->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, fill ? "fill" : "final", -1, SQLITE_STATIC);
+	if (fill) {
+		sqlite3_bind_text(st, 4, x->strategy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, x->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, x->side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 4);
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	}
+	sqlite3_bind_int64(st, 7, x->qty);
+	sqlite3_bind_int64(st, 8, x->price);
+	sqlite3_bind_int64(st, 9, x->fee);
+	sqlite3_bind_int64(st, 10, x->ts);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int algo_risk_save_records(struct algo_risk *r, char *err, size_t errlen)
+{
+	struct algo_risk_db *d = r->db;
+	if (!d)
+		return 0;
+	for (size_t i = 0; i < d->nrecs; i++) {
+		const struct algo_risk_rec *x = &d->recs[i];
+		if (x->kind == 's' ? write_decision(d, x) : write_report(d, x)) {
+			snprintf(err, errlen, "%s: recording %s: %s", d->s->path,
+				x->kind == 's' ? "a decision" : "a fill", sqlite3_errmsg(d->s->db));
+			return -1;
+		}
+	}
+	d->nrecs = 0;
+	return algo_risk_save_states(r, d->s, err, errlen);
 }
 
 int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_t errlen)
 {
 	struct algo_risk_db *d = calloc(1, sizeof *d);
-	sqlite3_stmt *st;
-	int rc;
 	if (!d) { snprintf(err, errlen, "out of memory"); return -1; }
 	d->s = s;
 	if (!(d->seen = algo_store_prepare(s, "SELECT 1 FROM risk_signals WHERE user = ?1 AND "
@@ -183,7 +232,7 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 	    !(d->ins = algo_store_prepare(s, "INSERT OR IGNORE INTO risk_signals (user, strategy, "
 		"symbol, ts_ms, action, side, day, order_id, qty, price, rule) VALUES "
 		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", err, errlen)) ||
-	    !(d->states = algo_store_prepare(s, "SELECT scope, key, state, reason FROM risk_state "
+	    !(d->states = algo_store_prepare(s, "SELECT scope, key, state, reason, ts_ms FROM risk_state "
 		"WHERE state <> 'active' ORDER BY CASE scope WHEN 'all' THEN 0 WHEN 'user' THEN 1 "
 		"ELSE 2 END, key", err, errlen)) ||
 	    !(d->dv = algo_store_prepare(s, "PRAGMA data_version", err, errlen)) ||
@@ -197,9 +246,19 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		return -1;
 	}
 	r->db = d;
-	if (algo_risk_load_states(r, err, errlen))
-		goto fail;
-	/* rebuild the book and the counters from the approved orders */
+	if (algo_risk_adopt_states(r, err, errlen)) {
+		algo_risk_detach(r);
+		return -1;
+	}
+	return 0;
+}
+
+int algo_risk_rebuild(struct algo_risk *r, char *err, size_t errlen)
+{
+	struct algo_store *s = r->db->s;
+	sqlite3_stmt *st;
+	int rc;
+	/* the book and the counters from the approved orders */
 	st = algo_store_prepare(s, "SELECT user, strategy, symbol, ts_ms, action, side, qty, price, "
 		"order_id FROM risk_signals WHERE order_id IS NOT NULL ORDER BY rowid", err, errlen);
 	if (!st)
@@ -212,6 +271,7 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 		const char *sd = (const char *)sqlite3_column_text(st, 5);
 		int64_t ts = sqlite3_column_int64(st, 3);
 		if (!u || !g || !y || !a || !sd) continue;
+		r->db->legacy = 1;         /* decisions of an older build: a signal in them is done */
 		if (algo_risk_apply_order(r, u, g, y, ts, strcmp(a, "entry") == 0,
 		    strcmp(sd, "buy") == 0 ? ALGO_BUY : ALGO_SELL, sqlite3_column_int64(st, 6),
 		    sqlite3_column_int64(st, 7), NULL, err, errlen)) {
@@ -271,17 +331,87 @@ int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_
 	r->nunc = 0;
 	return 0;
 fail:
-	db_free(r->db);
-	r->db = NULL;
 	return -1;
 }
 
-/* Fills r->changes with the differences between r->states and nw, then adopts nw. */
-int algo_risk_commit(struct algo_risk *r, char *err, size_t errlen)
+
+
+int algo_risk_snapshot_get(struct algo_store *s, const char *key, void **blob, size_t *len,
+	int64_t *horizon, char *err, size_t errlen)
 {
-	if (!r->db || !r->db->in_txn)
-		return 0;
-	r->db->in_txn = 0;
-	return algo_store_exec(r->db->s, "COMMIT", err, errlen);
+	sqlite3_stmt *q = algo_store_prepare(s, "SELECT state, horizon_ms FROM risk_snapshot "
+		"WHERE stage = ?1", err, errlen);
+	int rc;
+	*blob = NULL;
+	*len = 0;
+	*horizon = INT64_MIN;
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(q, 0);
+		*horizon = sqlite3_column_int64(q, 1);
+		if (n && !(*blob = malloc(n))) {
+			sqlite3_finalize(q);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (n)
+			memcpy(*blob, sqlite3_column_blob(q, 0), n);
+		*len = n;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: reading risk_snapshot: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return rc == SQLITE_ROW && *len ? 1 : 0;
 }
 
+int algo_risk_snapshot_put(struct algo_store *s, const char *key, const void *blob, size_t len,
+	int64_t horizon, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, "INSERT INTO risk_snapshot (stage, state, horizon_ms) "
+		"VALUES (?1, ?2, ?3) ON CONFLICT (stage) DO UPDATE SET state = excluded.state, "
+		"horizon_ms = max(horizon_ms, excluded.horizon_ms)", err, errlen);
+	int rc;
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, blob, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, horizon);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: saving risk_snapshot: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int algo_risk_horizon_put(struct algo_store *s, const char *key, int64_t horizon, char *err,
+	size_t errlen)
+{
+	sqlite3_stmt *q;
+	int rc;
+	if (algo_store_begin(s, err, errlen))
+		return -1;
+	q = algo_store_prepare(s, "INSERT INTO risk_snapshot (stage, state, horizon_ms) "
+		"VALUES (?1, x'', ?2) ON CONFLICT (stage) DO UPDATE SET "
+		"horizon_ms = max(horizon_ms, excluded.horizon_ms)", err, errlen);
+	if (!q) {
+		algo_store_rollback(s);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, horizon);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		algo_store_rollback(s);
+		return -1;
+	}
+	return algo_store_commit(s, err, errlen);
+}

@@ -1,12 +1,13 @@
 /* riskdb — algo-risk's records in the state database: every decided signal
  * (risk_signals, approved ones with their order id), what the executor reported
- * (risk_fills), and the users' plans (accounts, plans).
+ * (risk_fills), the users' plans (accounts, plans), and the stage's restart snapshot
+ * (risk_snapshot).
  *
- * Decisions and reports are written in one batch transaction, opened by the first
- * record and committed by algo_risk_commit, which the caller runs before the output
- * they caused leaves the process (a commit per signal cost 2.4 s in a 1M-bar
- * backtest). On attach the exposure book, the counters and the real-fill book are
- * rebuilt from these records. */
+ * Decisions and reports are queued in memory and written by algo_risk_save_records,
+ * which the stage's save hook runs in the transaction that also saves the snapshot and
+ * the replay record, so records, snapshot and replay record always agree. The records
+ * are a log (status, audits, the risk_day view); a run restores from the snapshot, and
+ * only a database without one (written by an older build) is rebuilt from the log. */
 #ifndef ALGO_RISKDB_H
 #define ALGO_RISKDB_H
 #include <stddef.h>
@@ -22,7 +23,9 @@ struct algo_risk_db {
 	struct algo_store *s;
 	sqlite3_stmt *seen, *ins, *states, *dv, *plan, *insf;
 	int64_t data_version;
-	int in_txn;         /* decisions recorded since the last algo_risk_commit */
+	struct algo_risk_rec *recs;   /* records waiting for the next save */
+	size_t nrecs, caprecs;
+	int legacy;         /* rebuilt from the log: a signal in it counts as decided */
 };
 
 /* Plan caps of one user (accounts/plans tables). known 0: no account, no caps. */
@@ -35,29 +38,49 @@ struct algo_risk_plan {
 	int64_t max_daily_loss;       /* decimal rupees, ALGO_RISK_NOLIMIT when uncapped */
 };
 
-/* Uses the state database s (migrated) for risk_state, plans and the record of
- * decided signals: prepares statements, loads the states and rebuilds the book and
- * counters from the approved orders recorded. Returns 0, or -1 with err set. */
+struct algo_risk_rec;
+
+/* Uses the state database s (migrated) for risk_state, plans and the records:
+ * prepares statements and loads the trading states (algo_risk_adopt_states). Returns
+ * 0, or -1 with err set. */
 int algo_risk_attach(struct algo_risk *r, struct algo_store *s, char *err, size_t errlen);
-/* Closes the statements (not the store). */
+/* Rebuilds the book, the counters and the real-fill book from the records (every user's);
+ * when there were any, marks the engine legacy: a signal found in them is passed over
+ * as decided (the behaviour of builds before the restart snapshot).
+ * Returns 0, or -1 with err set. */
+int algo_risk_rebuild(struct algo_risk *r, char *err, size_t errlen);
+/* Closes the statements (not the store) and drops records not saved. */
 void algo_risk_detach(struct algo_risk *r);
 
-/* Opens the batch transaction unless it is open. Returns 0, or -1 with err set. */
-int algo_risk_begin_batch(struct algo_risk *r, char *err, size_t errlen);
-/* Commits the decisions recorded since the last commit (they are batched in one
- * transaction). Call before the orders they approved leave the process. 0 or -1. */
-int algo_risk_commit(struct algo_risk *r, char *err, size_t errlen);
+/* Writes the queued records and the engine's own trading-state changes into the
+ * database, inside the caller's transaction (the stage's save). Returns 0, or -1 with
+ * err set. */
+int algo_risk_save_records(struct algo_risk *r, char *err, size_t errlen);
 
-/* Whether (user, strategy, symbol, ts, action, side) was decided before: 1 yes, 0 no
- * (or no database), -1 with err set. */
+/* The restart snapshot saved under key (a stage instance): 1 with *blob (malloc'd, the
+ * caller frees) and *len, 0 when there is none; *horizon gets how far that instance's
+ * output went (INT64_MIN: no row). -1 with err set on a database error. */
+int algo_risk_snapshot_get(struct algo_store *s, const char *key, void **blob, size_t *len,
+	int64_t *horizon, char *err, size_t errlen);
+/* Saves the snapshot under key inside the caller's transaction; the horizon only grows.
+ * Returns 0, or -1 with err set. */
+int algo_risk_snapshot_put(struct algo_store *s, const char *key, const void *blob, size_t len,
+	int64_t horizon, char *err, size_t errlen);
+/* Commits (in its own transaction, or the caller's) that key's output has gone out up
+ * to stream position horizon. Returns 0, or -1 with err set. */
+int algo_risk_horizon_put(struct algo_store *s, const char *key, int64_t horizon, char *err,
+	size_t errlen);
+
+/* In a legacy engine, whether (user, strategy, symbol, ts, action, side) was decided
+ * before: 1 yes, 0 no (or not legacy, or no database), -1 with err set. */
 int algo_risk_decided(struct algo_risk *r, const char *user, const char *strategy,
 	const char *symbol, int64_t ts, const char *action, int side, char *err, size_t errlen);
-/* Records a decided signal (approved when id is non-NULL; rule names the block).
- * Without a database nothing happens. Returns 0, or -1 with err set. */
+/* Queues a decided signal (approved when id is non-NULL; rule names the block) for
+ * the next save. Without a database nothing happens. Returns 0, or -1 with err set. */
 int algo_risk_record(struct algo_risk *r, const char *user, const char *strategy,
 	const char *symbol, int64_t ts, const char *action, int side, int64_t qty, int64_t price,
 	const char *id, const char *rule, char *err, size_t errlen);
-/* Records one report of the executor (kind "fill" or "final"). Returns 0 or -1. */
+/* Queues one report of the executor (kind "fill" or "final"). Returns 0 or -1. */
 int algo_risk_record_exec(struct algo_risk *r, const char *kind, int64_t ts, const char *id,
 	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
 	int64_t price, int64_t fee, char *err, size_t errlen);

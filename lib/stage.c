@@ -59,6 +59,7 @@ int algo_stage_stop(struct algo_stage *st, int code, const char *msg)
 struct run {
 	struct algo_stage *st;
 	long unsaved;              /* lines handled since the last save */
+	int save_failed;           /* a save failed: the final one is not tried again */
 	int code;                  /* an exit code decided inside the callback */
 	char err[ALGO_ERR_MAX + 256];
 };
@@ -86,6 +87,7 @@ static int save_now(struct run *run)
 		return 0;
 	}
 	snprintf(run->err, sizeof run->err, "cannot save state: %s", err);
+	run->save_failed = 1;
 	run->code = ALGO_EX_IOERR;
 	stage_stop = 1;
 	return -1;
@@ -245,30 +247,39 @@ static int why_ended(int code)
 static int finish(struct run *run, int code)
 {
 	struct algo_stage *st = run->st;
-	int why = why_ended(code), rc;
+	int why = why_ended(code), rc, said = 0;
 	char err[ALGO_ERR_MAX];
-	if (code != ALGO_EX_OK && run->err[0])
+	/* one message for one failure: what follows from it (the last save on a full
+	 * disk, the output that could not be written) is not reported again */
+	if (code != ALGO_EX_OK && run->err[0]) {
 		say(st, "%s", run->err);
+		said = 1;
+	}
 	if (st->ops->end && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
 		if (rc == ALGO_STAGE_STOPPED) {
 			rc = st->stop_code;
 			snprintf(err, sizeof err, "%s", st->stop_msg);
 		}
-		if (err[0])
+		if (err[0] && !said) {
 			say(st, "%s", err);
+			said = 1;
+		}
 		if (code == ALGO_EX_OK)
 			code = rc;
 	}
 	run->err[0] = '\0';
-	if (st->store && save_now(run)) {
-		say(st, "%s", run->err);
+	if (st->store && !run->save_failed && save_now(run)) {
+		if (!said)
+			say(st, "%s", run->err);
+		said = 1;
 		code = ALGO_EX_IOERR;
 	}
 	algo_writer_flush(&algo_stdout);
 	if (st->bad)
 		say(st, "skipped %ld bad line%s", st->bad, st->bad == 1 ? "" : "s");
 	if (algo_stdout.error && algo_stdout.error != EPIPE) {
-		say(st, "write error: %s", strerror(algo_stdout.error));
+		if (!said)
+			say(st, "write error: %s", strerror(algo_stdout.error));
 		if (code == ALGO_EX_OK)
 			code = ALGO_EX_IOERR;
 	}

@@ -280,6 +280,14 @@ static const char *const migrations[] = {
 	"  output BLOB NOT NULL,\n"
 	"  PRIMARY KEY (stage, hash)\n"
 	");\n",
+	/* 7: algo-risk's restart snapshot per stage instance (its book, counters, PnL book,
+	 * pending orders, barrier and trading-state view), saved with its replay record;
+	 * horizon_ms is how far (running max of ts) its output may have gone out. */
+	"CREATE TABLE risk_snapshot (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  state BLOB NOT NULL,\n"
+	"  horizon_ms INTEGER NOT NULL\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
