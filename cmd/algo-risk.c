@@ -98,12 +98,38 @@ static void open_state(struct algo_store *db, const char *path)
 		algo_die(ALGO_EX_CANTCREAT, "%s", err);
 }
 
+/* Sets one scope's state, or with resume of everything every halt there is; warns
+ * when the database has never heard of the user or strategy killed. */
+static void set_state(struct algo_store *db, int scope, const char *key, int state,
+	const char *reason, const char *who)
+{
+	char err[ALGO_ERR_MAX];
+	int known, n;
+	if (state == ALGO_RISK_ACTIVE && scope == ALGO_RISK_SCOPE_ALL) {
+		if (algo_risk_resume_all(db, reason, who, wall_ms(), &n, err, sizeof err))
+			algo_die(ALGO_EX_IOERR, "cannot record the resume: %s", err);
+		fprintf(stderr, "algo-risk: all active (%d kill%s cleared)\n", n, n == 1 ? "" : "s");
+		return;
+	}
+	if ((known = algo_risk_scope_known(db, scope, key, err, sizeof err)) < 0)
+		algo_die(ALGO_EX_IOERR, "%s", err);
+	if (!known && state != ALGO_RISK_ACTIVE)
+		algo_warn("warning: no %s '%s' in %s yet (no decisions, state or ledger rows): "
+			"check the name; the kill is recorded and applies once it trades",
+			algo_risk_scope_name(scope), key, db->path);
+	if (algo_risk_set_state(db, scope, key, state, reason, who, wall_ms(), err, sizeof err))
+		algo_die(ALGO_EX_IOERR, "cannot record the %s: %s", state == ALGO_RISK_ACTIVE ? "resume" :
+			"kill", err);
+	fprintf(stderr, "algo-risk: %s%s%s %s\n", algo_risk_scope_name(scope),
+		scope != ALGO_RISK_SCOPE_ALL ? " " : "", key, algo_risk_state_name(state));
+}
+
 /* kill / resume: set a scope's state, recorded with an audit row. */
 static int cmd_state(int resume, const char *state_opt, const char *strategy, const char *user,
 	const char *mode, const char *reason, const char *who)
 {
 	struct algo_store db;
-	char path[4096], err[ALGO_ERR_MAX];
+	char path[4096];
 	int scope = strategy ? ALGO_RISK_SCOPE_STRATEGY : user ? ALGO_RISK_SCOPE_USER : ALGO_RISK_SCOPE_ALL;
 	int state = resume ? ALGO_RISK_ACTIVE : mode && strcmp(mode, "reducing") == 0 ?
 		ALGO_RISK_REDUCING : ALGO_RISK_HALTED;
@@ -116,69 +142,79 @@ static int cmd_state(int resume, const char *state_opt, const char *strategy, co
 	if (algo_cli_state_path(state_opt, path, sizeof path))
 		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
 	open_state(&db, path);
-	if (algo_risk_set_state(&db, scope, strategy ? strategy : user ? user : "", state, reason,
-	    who, wall_ms(), err, sizeof err)) {
-		algo_store_close(&db);
-		algo_die(ALGO_EX_FAIL, "%s", err);
-	}
+	set_state(&db, scope, strategy ? strategy : user ? user : "", state, reason, who);
 	algo_store_close(&db);
-	fprintf(stderr, "algo-risk: %s%s%s %s\n", algo_risk_scope_name(scope),
-		scope != ALGO_RISK_SCOPE_ALL ? " " : "", strategy ? strategy : user ? user : "",
-		algo_risk_state_name(state));
 	return ALGO_EX_OK;
 }
 
-/* status: every (user, strategy) the book knows, its state, positions and trades. */
+static void print_kill(json_t *k)
+{
+	const char *scope = json_string_value(json_object_get(k, "scope"));
+	json_t *user = json_object_get(k, "user"), *strategy = json_object_get(k, "strategy");
+	const char *reason = json_string_value(json_object_get(k, "reason"));
+	printf("%s%s%s: %s%s%s (by %s, %s)\n", strcmp(scope, "all") == 0 ? "all trading" : scope,
+		user || strategy ? " " : "", user ? json_string_value(user) : strategy ?
+		json_string_value(strategy) : "", json_string_value(json_object_get(k, "state")),
+		reason && reason[0] ? " — " : "", reason ? reason : "",
+		json_string_value(json_object_get(k, "who")), json_string_value(json_object_get(k, "ts")));
+}
+
+static void print_strategy(json_t *o)
+{
+	const char *sym;
+	json_t *q, *left = json_object_get(o, "trades_left"), *plan = json_object_get(o, "plan");
+	printf("%s/%s: %s%s%s\n", json_string_value(json_object_get(o, "user")),
+		json_string_value(json_object_get(o, "strategy")),
+		json_string_value(json_object_get(o, "state")),
+		json_string_length(json_object_get(o, "reason")) ? " — " : "",
+		json_string_value(json_object_get(o, "reason")));
+	printf("  trades on %s: %lld, left: ", json_string_value(json_object_get(o, "day")),
+		(long long)json_integer_value(json_object_get(o, "trades_today")));
+	if (json_is_null(left)) printf("unlimited");
+	else printf("%lld", (long long)json_integer_value(left));
+	if (json_is_string(plan)) printf(" (plan %s)", json_string_value(plan));
+	printf("\n");
+	printf("  day PnL (realised, net of charges): %.2f", json_real_value(json_object_get(o, "day_pnl")));
+	if (json_is_real(json_object_get(o, "max_daily_loss")))
+		printf("; loss limit %.2f, left %.2f",
+			json_real_value(json_object_get(o, "max_daily_loss")),
+			json_real_value(json_object_get(o, "loss_left")));
+	printf("\n");
+	json_object_foreach(json_object_get(o, "positions"), sym, q)
+		printf("  position %s %lld\n", sym, (long long)json_integer_value(q));
+}
+
+/* status: every scope not active, then every (user, strategy) the records know: its
+ * state, positions and trades. */
 static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int json)
 {
 	struct algo_store db;
 	struct algo_risk r;
 	char path[4096], err[ALGO_ERR_MAX];
-	json_t *out = json_array();
+	json_t *kills = json_array(), *strats = json_array(), *out;
+	size_t i;
+	json_t *o;
 	algo_risk_init(&r, cfg);
 	if (algo_cli_state_path(state_opt, path, sizeof path))
 		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
 	open_state(&db, path);
-	if (algo_risk_attach(&r, &db, err, sizeof err) || algo_risk_rebuild(&r, err, sizeof err))
-		algo_die(ALGO_EX_FAIL, "%s", err);
-	if (out && algo_risk_status(&r, out)) {
-		json_decref(out);
-		out = NULL;
-	}
-	if (!out)
+	if (algo_risk_attach(&r, &db, err, sizeof err) || algo_risk_rebuild(&r, err, sizeof err) ||
+	    (kills && algo_risk_list_states(&db, kills, err, sizeof err)))
+		algo_die(ALGO_EX_IOERR, "%s", err);
+	if (!kills || !strats || algo_risk_status(&r, strats) ||
+	    !(out = json_pack("{s:o,s:o}", "kill_switch", kills, "strategies", strats)))
 		algo_die(ALGO_EX_FAIL, "out of memory");
 	if (json) {
 		char *txt = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (txt) printf("%s\n", txt);
 		free(txt);
 	} else {
-		size_t i;
-		json_t *o;
-		if (!json_array_size(out))
-			printf("no strategies in %s\n", path);
-		json_array_foreach(out, i, o) {
-			const char *sym;
-			json_t *q, *left = json_object_get(o, "trades_left"), *plan = json_object_get(o, "plan");
-			printf("%s/%s: %s%s%s\n", json_string_value(json_object_get(o, "user")),
-				json_string_value(json_object_get(o, "strategy")),
-				json_string_value(json_object_get(o, "state")),
-				json_string_length(json_object_get(o, "reason")) ? " — " : "",
-				json_string_value(json_object_get(o, "reason")));
-			printf("  trades on %s: %lld, left: ", json_string_value(json_object_get(o, "day")),
-				(long long)json_integer_value(json_object_get(o, "trades_today")));
-			if (json_is_null(left)) printf("unlimited");
-			else printf("%lld", (long long)json_integer_value(left));
-			if (json_is_string(plan)) printf(" (plan %s)", json_string_value(plan));
-			printf("\n");
-			printf("  day PnL (realised, net of charges): %.2f", json_real_value(json_object_get(o, "day_pnl")));
-			if (json_is_real(json_object_get(o, "max_daily_loss")))
-				printf("; loss limit %.2f, left %.2f",
-					json_real_value(json_object_get(o, "max_daily_loss")),
-					json_real_value(json_object_get(o, "loss_left")));
-			printf("\n");
-			json_object_foreach(json_object_get(o, "positions"), sym, q)
-				printf("  position %s %lld\n", sym, (long long)json_integer_value(q));
-		}
+		if (!json_array_size(kills) && !json_array_size(strats))
+			printf("no kills and no strategies in %s\n", path);
+		json_array_foreach(kills, i, o)
+			print_kill(o);
+		json_array_foreach(strats, i, o)
+			print_strategy(o);
 	}
 	json_decref(out);
 	algo_risk_free(&r);

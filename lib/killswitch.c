@@ -484,3 +484,119 @@ int algo_risk_states_unpack(struct algo_unpack *u, struct algo_risk_state **v, s
 	*n = (size_t)k;
 	return 0;
 }
+
+/* ---- the command line's view ---------------------------------------------------------- */
+
+int algo_risk_list_states(struct algo_store *s, json_t *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, "SELECT scope, key, state, reason, who, ts_ms FROM "
+		"risk_state WHERE state <> 'active' ORDER BY CASE scope WHEN 'all' THEN 0 WHEN 'user' "
+		"THEN 1 ELSE 2 END, key", err, errlen);
+	int rc;
+	if (!q)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *scope = (const char *)sqlite3_column_text(q, 0);
+		const char *key = (const char *)sqlite3_column_text(q, 1);
+		const char *reason = (const char *)sqlite3_column_text(q, 3);
+		const char *who = (const char *)sqlite3_column_text(q, 4);
+		char ts[40];
+		json_t *o;
+		algo_time_fmt(sqlite3_column_int64(q, 5), ALGO_IST_OFFSET_MIN, ts);
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "scope", scope ? scope : "all",
+			"state", (const char *)sqlite3_column_text(q, 2), "reason", reason ? reason : "",
+			"who", who ? who : "", "ts", ts);
+		if (o && key && key[0])
+			json_object_set_new(o, parse_scope(scope) == ALGO_RISK_SCOPE_USER ? "user" : "strategy",
+				json_string(key));
+		if (!o || json_array_append_new(out, o)) {
+			sqlite3_finalize(q);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: reading risk_state: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int algo_risk_resume_all(struct algo_store *s, const char *reason, const char *who, int64_t now_ms,
+	int *n, char *err, size_t errlen)
+{
+	json_t *rows = json_array();
+	size_t i;
+	json_t *o;
+	int rc = 0;
+	*n = 0;
+	if (!rows) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (algo_store_begin(s, err, errlen)) {
+		json_decref(rows);
+		return -1;
+	}
+	if (algo_risk_list_states(s, rows, err, errlen))
+		rc = -1;
+	json_array_foreach(rows, i, o) {
+		int scope = parse_scope(json_string_value(json_object_get(o, "scope")));
+		const char *key = json_string_value(json_object_get(o, scope == ALGO_RISK_SCOPE_USER ?
+			"user" : "strategy"));
+		if (rc)
+			break;
+		if (scope == ALGO_RISK_SCOPE_ALL || !key)
+			key = "";
+		rc = write_state(s, scope, key, ALGO_RISK_ACTIVE, reason, who,
+			scope == ALGO_RISK_SCOPE_USER ? key : who, now_ms, err, errlen);
+		(*n)++;
+	}
+	json_decref(rows);
+	if (rc) {
+		algo_store_rollback(s);
+		return -1;
+	}
+	return algo_store_commit(s, err, errlen);
+}
+
+/* Whether the first column of sql with ?1 = key has a row: 1, 0, or -1 (err set). */
+static int has_row(struct algo_store *s, const char *sql, const char *key, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, sql, err, errlen);
+	int rc;
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+int algo_risk_scope_known(struct algo_store *s, int scope, const char *key, char *err, size_t errlen)
+{
+	static const char *const strategy_sql[] = {
+		"SELECT 1 FROM risk_signals WHERE strategy = ?1 LIMIT 1",
+		"SELECT 1 FROM strategies WHERE name = ?1 LIMIT 1",
+		"SELECT 1 FROM eval_state WHERE strategy = ?1 LIMIT 1",
+		"SELECT 1 FROM orders WHERE strategy = ?1 LIMIT 1", NULL };
+	static const char *const user_sql[] = {
+		"SELECT 1 FROM accounts WHERE user = ?1 LIMIT 1",
+		"SELECT 1 FROM risk_signals WHERE user = ?1 LIMIT 1",
+		"SELECT 1 FROM strategies WHERE user = ?1 LIMIT 1", NULL };
+	const char *const *sql = scope == ALGO_RISK_SCOPE_STRATEGY ? strategy_sql : user_sql;
+	if (scope == ALGO_RISK_SCOPE_ALL)
+		return 1;
+	for (int i = 0; sql[i]; i++) {
+		int rc = has_row(s, sql[i], key, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

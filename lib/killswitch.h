@@ -13,6 +13,7 @@
 #define ALGO_KILLSWITCH_H
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "book.h"
 #include "store.h"
 #include "verdict.h"
@@ -100,5 +101,18 @@ int algo_risk_states_unpack(struct algo_unpack *u, struct algo_risk_state **v, s
  * transaction. Returns 0, or -1 with err set. */
 int algo_risk_set_state(struct algo_store *s, int scope, const char *key, int state,
 	const char *reason, const char *who, int64_t now_ms, char *err, size_t errlen);
+
+/* Appends one object per scope not active in s to out, everything first, then users,
+ * then strategies: {scope, user | strategy, state, reason, who, ts (IST)}. Returns 0,
+ * or -1 with err set. */
+int algo_risk_list_states(struct algo_store *s, json_t *out, char *err, size_t errlen);
+/* Sets every scope that is not active back to active, with an audit row each, in one
+ * transaction; *n gets how many. Returns 0, or -1 with err set (nothing changed). */
+int algo_risk_resume_all(struct algo_store *s, const char *reason, const char *who, int64_t now_ms,
+	int *n, char *err, size_t errlen);
+/* Whether s knows key as a scope: a strategy with decisions, saved evaluator state, or
+ * ledger rows; a user with an account, decisions or ledger rows (everything: always).
+ * Returns 1, 0, or -1 with err set. */
+int algo_risk_scope_known(struct algo_store *s, int scope, const char *key, char *err, size_t errlen);
 
 #endif

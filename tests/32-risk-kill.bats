@@ -118,7 +118,7 @@ run_risk() {   # run_risk IN [ARGS...]: algo-risk on the test's $ALGO_STATE
 	# the square-off is recorded: status shows s flat, other still long
 	run algo-risk status --format json
 	[ "$status" -eq 0 ]
-	[ "$output" = '[{"user":"default","strategy":"s","state":"reducing","reason":"strategy s reducing: flatten","day":"2024-03-01","trades_today":2,"trades_left":null,"plan":null,"positions":{},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null},{"user":"default","strategy":"other","state":"active","reason":"","day":"2024-03-01","trades_today":1,"trades_left":null,"plan":null,"positions":{"NSE:A-EQ":1},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null}]' ]
+	[[ "$output" == '{"kill_switch":[{'*'}],"strategies":[{"user":"default","strategy":"s","state":"reducing","reason":"strategy s reducing: flatten","day":"2024-03-01","trades_today":2,"trades_left":null,"plan":null,"positions":{},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null},{"user":"default","strategy":"other","state":"active","reason":"","day":"2024-03-01","trades_today":1,"trades_left":null,"plan":null,"positions":{"NSE:A-EQ":1},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null}]}' ]]
 }
 
 @test "daily counters survive a restart and reset on the next IST day" {
@@ -159,12 +159,13 @@ run_risk() {   # run_risk IN [ARGS...]: algo-risk on the test's $ALGO_STATE
 	algo-risk kill --strategy s --reason "manual" --who test
 	run algo-risk status -c "$TMP/r.json"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "default/s: halted — strategy s halted: manual" ]
-	[ "${lines[1]}" = "  trades on 2024-03-01: 1, left: 2" ]
-	[ "${lines[2]}" = "  day PnL (realised, net of charges): 0.00" ]
-	[ "${lines[3]}" = "  position NSE:A-EQ 4" ]
+	[[ "${lines[0]}" == "strategy s: halted — manual (by test, "*"+05:30)" ]]
+	[ "${lines[1]}" = "default/s: halted — strategy s halted: manual" ]
+	[ "${lines[2]}" = "  trades on 2024-03-01: 1, left: 2" ]
+	[ "${lines[3]}" = "  day PnL (realised, net of charges): 0.00" ]
+	[ "${lines[4]}" = "  position NSE:A-EQ 4" ]
 	run algo-risk status -c "$TMP/r.json" --format json
-	[ "$output" = '[{"user":"default","strategy":"s","state":"halted","reason":"strategy s halted: manual","day":"2024-03-01","trades_today":1,"trades_left":2,"plan":null,"positions":{"NSE:A-EQ":4},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null}]' ]
+	[[ "$output" == '{"kill_switch":[{'*'}],"strategies":[{"user":"default","strategy":"s","state":"halted","reason":"strategy s halted: manual","day":"2024-03-01","trades_today":1,"trades_left":2,"plan":null,"positions":{"NSE:A-EQ":4},"day_pnl":0.0,"max_daily_loss":null,"loss_left":null}]}' ]]
 	run algo-risk status --format yaml
 	[ "$status" -eq 2 ]
 }

@@ -54,9 +54,10 @@ falling() {
 	[ "$(sqlite3 "$ALGO_STATE" "SELECT kind, strategy, reason FROM audit WHERE kind = 'kill'")" = "kill|s|max_daily_loss: day PnL -80 reached -75" ]
 	# status: the day's realised PnL, net of charges, and what is left of the limit
 	run algo-risk status -c "$TMP/risk.json"
-	[ "${lines[2]}" = "  day PnL (realised, net of charges): -80.00; loss limit 75.00, left 0.00" ]
+	[[ "${lines[0]}" == "strategy s: reducing — max_daily_loss: day PnL -80 reached -75 (by algo-risk, 2024-03-01T09:19:00+05:30)" ]]
+	[ "${lines[3]}" = "  day PnL (realised, net of charges): -80.00; loss limit 75.00, left 0.00" ]
 	run algo-risk status -c "$TMP/risk.json" --format json
-	[[ "$output" == *'"day_pnl":-80.0,"max_daily_loss":75.0,"loss_left":0.0}]' ]]
+	[[ "$output" == *'"day_pnl":-80.0,"max_daily_loss":75.0,"loss_left":0.0}]}' ]]
 }
 
 @test "barrier: the day PnL is net of charges; a limit of exactly the loss trips" {
