@@ -21,7 +21,17 @@
  *
  * Because the executor writes only when it reads a sync, and algo-risk reads the FIFO
  * until that sync's ack right after writing it, the FIFO never fills up while nobody
- * reads it. */
+ * reads it.
+ *
+ * Restarts (optional members, each side ignores what it does not know): an executor
+ * that keeps state numbers its fill and final records ("seq":K, from 1 over the life
+ * of its state) and names that state in each ack ("epoch":"E","seq":last). Once
+ * algo-risk has seen an epoch its syncs carry "epoch":"E","from":K1,"saved":K2: it
+ * has applied the records up to K1 (send those after it) and saved those up to K2
+ * (those may be forgotten; keep the rest, also across a restart of the executor).
+ * algo-risk skips records numbered at or below what it applied. At the first ack of
+ * its run it adopts the positions of an executor whose epoch is not the one its state
+ * last heard from (or that has none), and does not apply that ack's records. */
 #ifndef ALGO_FILLCHAN_H
 #define ALGO_FILLCHAN_H
 #include <stddef.h>

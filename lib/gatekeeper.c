@@ -364,8 +364,8 @@ static int poll_states(struct algo_gatekeeper *g, char *err, size_t errlen)
 	return algo_stage_stop(g->stage, ALGO_EX_IOERR, msg);
 }
 
-/* The first line this run processes (after any it answered from its replay record):
- * the executor has read everything before it, so its answer now is its state. */
+/* The first line with a time this run processes (after any it answered from its replay
+ * record): the executor has read everything before it, so its answer is its state. */
 static int start(struct algo_gatekeeper *g, char *err, size_t errlen)
 {
 	g->started = 1;
@@ -383,9 +383,9 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1) {
 		g->event_ts = ts;
 		algo_barrier_event(&g->barrier, ts);
+		if (!g->started && (rc = start(g, err, errlen)))
+			return rc;
 	}
-	if (!g->started && (rc = start(g, err, errlen)))
-		return rc;
 	if (ev->type == ALGO_EV_SIGNAL || g->input_idle || ++g->since_poll >= ALGO_GATEKEEPER_POLL_EVERY) {
 		g->input_idle = 0;
 		g->since_poll = 0;
