@@ -12,12 +12,12 @@ load test_helper
 	# registry keeps in memory (4,096) before it moves ids to a temporary database
 	awk 'BEGIN {
 		for (i = 1; i <= 5000; i++) {
-			printf "{\"type\":\"order\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"id\":\"o%d\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"limit\",\"limit\":1}\n", i
+			printf "{\"type\":\"order\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"id\":\"o%d\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"limit\",\"limit\":1,\"product\":\"intraday\",\"validity\":\"day\",\"mode\":\"paper\",\"user\":\"default\"}\n", i
 			printf "{\"type\":\"cancel\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"id\":\"o%d\"}\n", i
 		}
-		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o1\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\"}"
-		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o5000\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\"}"
-		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o5001\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\"}"
+		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o1\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\",\"product\":\"intraday\",\"validity\":\"day\",\"mode\":\"paper\",\"user\":\"default\"}"
+		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o5000\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\",\"product\":\"intraday\",\"validity\":\"day\",\"mode\":\"paper\",\"user\":\"default\"}"
+		print "{\"type\":\"order\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"id\":\"o5001\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"market\",\"product\":\"intraday\",\"validity\":\"day\",\"mode\":\"paper\",\"user\":\"default\"}"
 	}' > "$TMP/in"
 	ALGO_STATE= run --separate-stderr algo-exec-paper < "$TMP/in"
 	[ "$status" -eq 0 ]
