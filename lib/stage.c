@@ -47,6 +47,14 @@ static void say(const struct algo_stage *st, const char *fmt, ...)
 	st->warn(msg);
 }
 
+int algo_stage_stop(struct algo_stage *st, int code, const char *msg)
+{
+	st->stop_code = code;
+	snprintf(st->stop_msg, sizeof st->stop_msg, "%s", msg ? msg : "");
+	stage_stop = 1;
+	return ALGO_STAGE_STOPPED;
+}
+
 /* Loop state that the reader's callback needs. */
 struct run {
 	struct algo_stage *st;
@@ -83,6 +91,15 @@ static int save_now(struct run *run)
 	return -1;
 }
 
+/* The exit code for a hook's rc: algo_stage_stop's code (its message in run->err). */
+static int stopped(struct run *run, int rc)
+{
+	if (rc != ALGO_STAGE_STOPPED)
+		return rc;
+	snprintf(run->err, sizeof run->err, "%s", run->st->stop_msg);
+	return run->st->stop_code;
+}
+
 /* Before a read that may block: flush, let the stage do its idle work, and save
  * when no input comes within idle_commit_ms. A signal ends the wait. */
 static void before_read(void *arg)
@@ -97,7 +114,7 @@ static void before_read(void *arg)
 		return;
 	}
 	if (st->ops->idle && (rc = st->ops->idle(st->arg, run->err, sizeof run->err)) != 0) {
-		run->code = rc;
+		run->code = stopped(run, rc);
 		stage_stop = 1;
 		return;
 	}
@@ -175,6 +192,8 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 		rc = -1;
 	else
 		rc = handle(run, &ev, err, sizeof err);
+	if (rc == ALGO_STAGE_STOPPED)
+		return stopped(run, rc);
 	if (rc == 0) {
 		st->lines++;
 		if (st->store && ++run->unsaved >= st->commit_every && save_now(run))
@@ -231,7 +250,12 @@ static int finish(struct run *run, int code)
 	if (code != ALGO_EX_OK && run->err[0])
 		say(st, "%s", run->err);
 	if (st->ops->end && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
-		say(st, "%s", err);
+		if (rc == ALGO_STAGE_STOPPED) {
+			rc = st->stop_code;
+			snprintf(err, sizeof err, "%s", st->stop_msg);
+		}
+		if (err[0])
+			say(st, "%s", err);
 		if (code == ALGO_EX_OK)
 			code = rc;
 	}
