@@ -36,13 +36,18 @@ static const char usage_text[] =
 	"                             (default 15:20; none: never)\n"
 	"      --capital AMOUNT       reject orders the remaining capital cannot cover\n"
 	"      --fno-margin-pct PCT   margin for futures and options, percent of notional (default 15)\n"
+	"      --state PATH           keep working orders, positions and legs in this database and\n"
+	"                             go on from them next run (else $ALGO_STATE when set; without\n"
+	"                             either, nothing is kept)\n"
+	"      --user NAME            whose pipeline this is: keeps its state apart from other\n"
+	"                             users' in a shared database (default \"default\")\n"
 	"      --skip-bad             warn about bad input lines and skip them instead of stopping\n"
 	"  -h, --help                 print this help and exit\n"
 	"      --version              print the version and exit\n";
 
 enum { OPT_FILL = 256, OPT_SLIPPAGE, OPT_SLIP_TICKS, OPT_TICK_SIZE, OPT_COMMISSION, OPT_CHARGES,
 	OPT_LATENCY, OPT_PARTICIPATION, OPT_INTRABAR, OPT_SQUARE_OFF, OPT_CAPITAL, OPT_FNO_MARGIN,
-	OPT_SKIP_BAD, OPT_VERSION };
+	OPT_SKIP_BAD, OPT_STATE, OPT_USER, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "fill", required_argument, NULL, OPT_FILL },
@@ -58,6 +63,8 @@ static const struct option options[] = {
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "fno-margin-pct", required_argument, NULL, OPT_FNO_MARGIN },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -65,7 +72,7 @@ static const struct option options[] = {
 
 struct opts {
 	struct algo_fillsim_cfg cfg;
-	const char *charges;
+	const char *charges, *state, *user;
 	int have_bps, skip_bad;
 };
 
@@ -127,6 +134,12 @@ static void parse_option(int c, const char *arg, struct opts *o)
 			"a percentage above 0 and at most 100") / 100;
 		break;
 	case OPT_SKIP_BAD: o->skip_bad = 1; break;
+	case OPT_STATE: o->state = arg; break;
+	case OPT_USER:
+		if (!*arg || strlen(arg) >= ALGO_NAME_MAX || strchr(arg, '/'))
+			algo_usage_error("--user: '%s' is not a user name", arg);
+		o->user = arg;
+		break;
 	}
 }
 
@@ -134,6 +147,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	int c;
 	memset(o, 0, sizeof *o);
+	o->user = "default";
 	o->cfg.mode = ALGO_FILL_NEXT_OPEN;
 	o->cfg.tick_size = 500;
 	o->cfg.square_off = 15 * 60 + 20;  /* as NSE brokers' risk systems do */
@@ -202,16 +216,40 @@ static void final_notes(const struct algo_executor *ex, const struct algo_fillsi
 		algo_warn("charges table: %s", costs->name);
 }
 
+/* With --state or $ALGO_STATE: the executor goes on from its saved state, and input it
+ * already processed is answered from its record (the restart contract). */
+static int open_state(const struct opts *o, struct algo_store *store, struct algo_executor *ex,
+	struct algo_stage *st, char *key, size_t keylen)
+{
+	const char *env = getenv("ALGO_STATE");
+	char path[4096], err[ALGO_ERR_MAX];
+	int rc;
+	if (!o->state && !(env && *env))
+		return 0;
+	if (algo_cli_state_path(o->state, path, sizeof path))
+		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
+	if (algo_store_open(store, path, err, sizeof err) < 0)
+		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	snprintf(key, keylen, "algo-exec-paper/%s", o->user);
+	if ((rc = algo_executor_open(ex, store, key, err, sizeof err)))
+		algo_die(rc == -2 ? ALGO_EX_DATAERR : ALGO_EX_IOERR, "%s", err);
+	st->store = store;
+	st->replay_key = key;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct algo_stage_ops ops = { .event = algo_executor_event,
-		.idle = algo_executor_idle, .end = algo_executor_end };
+		.idle = algo_executor_idle, .end = algo_executor_end, .save = algo_executor_save };
 	struct algo_costs costs;
 	struct algo_fillsim fs;
 	struct algo_executor ex;
+	struct algo_store store;
 	struct algo_stage st;
 	struct opts o;
-	int code;
+	char key[ALGO_REPLAY_KEY_MAX];
+	int code, have_state;
 
 	algo_cli_init(argv[0]);
 	memset(&costs, 0, sizeof costs);
@@ -230,10 +268,13 @@ int main(int argc, char **argv)
 	algo_stage_init(&st, &ops, &ex);
 	st.skip_bad = o.skip_bad;
 	st.warn = warn_line;
+	have_state = open_state(&o, &store, &ex, &st, key, sizeof key);
 	code = algo_stage_run(&st);
 	final_notes(&ex, &fs, &costs, code);
 
 	algo_executor_free(&ex);
+	if (have_state)
+		algo_store_close(&store);
 	algo_fillsim_free(&fs);
 	algo_costs_free(&costs);
 	return algo_out_finish(code);

@@ -272,7 +272,8 @@ static int on_cancel_modify(struct algo_executor *ex, const struct algo_event *e
  * and the executor. */
 static int on_sync(struct algo_executor *ex, const struct algo_event *ev, char *err, size_t errlen)
 {
-	char path[4096];
+	char path[4096], epoch[32];
+	struct algo_fillchan_cursor cur = { NULL, 0, -1 };
 	int64_t id, ts, nopen = 0;
 	struct algo_fillchan_work *w = NULL;
 	struct algo_fillchan_pos *ps = NULL;
@@ -280,8 +281,14 @@ static int on_sync(struct algo_executor *ex, const struct algo_event *ev, char *
 	int rc;
 	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0 ||
 	    algo_event_int(ev, "id", 1, &id, err, errlen) < 0 ||
-	    algo_event_str(ev, "fifo", 1, path, sizeof path, err, errlen) < 0)
+	    algo_event_str(ev, "fifo", 1, path, sizeof path, err, errlen) < 0 ||
+	    (rc = algo_event_str(ev, "epoch", 0, epoch, sizeof epoch, err, errlen)) < 0)
 		return -1;
+	if (rc == 1 && (algo_event_int(ev, "from", 1, &cur.from, err, errlen) < 0 ||
+	    algo_event_int(ev, "saved", 0, &cur.saved, err, errlen) < 0))
+		return -1;
+	if (rc == 1)
+		cur.epoch = epoch;
 	if ((ex->nord && !(w = calloc(ex->nord, sizeof *w))) || (npos && !(ps = calloc(npos, sizeof *ps)))) {
 		free(w);
 		return OOM(err, errlen);
@@ -300,7 +307,7 @@ static int on_sync(struct algo_executor *ex, const struct algo_event *ev, char *
 		if (p->p.qty)
 			ps[np++] = (struct algo_fillchan_pos){ p->user, p->strategy, p->symbol, p->p.qty };
 	}
-	rc = algo_fillchan_ack(&ex->chan, path, ts, id, ex->square_off, nopen, w, nw, ps, np, err, errlen);
+	rc = algo_fillchan_ack(&ex->chan, path, ts, id, &cur, ex->square_off, nopen, w, nw, ps, np, err, errlen);
 	free(w);
 	free(ps);
 	return rc ? ALGO_EX_FAIL : 0;

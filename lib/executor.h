@@ -214,6 +214,7 @@ struct algo_executor {
 	int square_off;                /* for the ack: the venue's square-off minute, -1 none */
 	struct algo_exec_last *last_bar; /* the bar time record used last, for: */
 	char last_sym[ALGO_NAME_MAX], last_tf[8];
+	char key[256];                 /* the instance's key in the state ("" none) */
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
 };
@@ -232,6 +233,18 @@ int algo_executor_event(void *ex, const struct algo_event *ev, char *err, size_t
 /* Input is idle / ended: the venue's idle and end hooks. */
 int algo_executor_idle(void *ex, char *err, size_t errlen);
 int algo_executor_end(void *ex, int why, char *err, size_t errlen);
+
+/* ---- durable state -------------------------------------------------------- */
+
+/* Restores the state saved under key in s (none saved: a fresh start) and keeps client
+ * ids in s from now on. Call once, before the first event. Returns 0; -1 with err set
+ * on a database error; -2 when the saved state belongs to another venue or is damaged
+ * or of another format (nothing is guessed: the caller stops). */
+int algo_executor_open(struct algo_executor *ex, struct algo_store *s, const char *key,
+	char *err, size_t errlen);
+/* Writes the state into s under the key given to algo_executor_open, inside the
+ * caller's transaction (the stage's save hook). Returns 0, or -1 with err set. */
+int algo_executor_save(void *ex, struct algo_store *s, char *err, size_t errlen);
 
 /* ---- for venues ------------------------------------------------------------ */
 

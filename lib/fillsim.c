@@ -588,10 +588,71 @@ static int on_modify(void *v, struct algo_executor *ex, struct algo_exec_order *
 	return 0;
 }
 
+/* The simulator's state inside the executor's: the square-off order count, what it knows
+ * of each symbol, the day of each scrip's last DP charge. */
+static void on_save(void *v, struct algo_pack *p)
+{
+	const struct algo_fillsim *fs = v;
+	algo_pack_i64(p, fs->sq_seq);
+	algo_pack_i64(p, (int64_t)fs->nsym);
+	for (size_t i = 0; i < fs->nsym; i++) {
+		algo_pack_i64(p, fs->sym[i].have);
+		algo_pack_i64(p, fs->sym[i].last);
+		algo_pack_i64(p, fs->sym[i].last_v);
+		algo_pack_i64(p, fs->sym[i].day);
+	}
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&fs->dp));
+	for (size_t i = 0; i < algo_book_tab_count(&fs->dp); i++) {
+		const char *k;
+		size_t kn;
+		const int64_t *day = algo_book_tab_at(&fs->dp, i, &k, &kn);
+		algo_pack_bytes(p, k, kn);
+		algo_pack_i64(p, *day);
+	}
+}
+
+static int on_load(void *v, struct algo_unpack *u, char *err, size_t errlen)
+{
+	struct algo_fillsim *fs = v;
+	int64_t n;
+	fs->sq_seq = algo_unpack_i64(u);
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_fillsim_sym *s = sym_at(fs, (int)i);
+		if (!s) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		s->have = (int)algo_unpack_range(u, 0, 1);
+		s->last = algo_unpack_i64(u);
+		s->last_v = algo_unpack_i64(u);
+		s->day = algo_unpack_i64(u);
+	}
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		size_t kn;
+		const char *k = algo_unpack_bytes(u, &kn);
+		int64_t *day = k ? algo_book_tab_get(&fs->dp, k, kn, 1) : NULL;
+		if (!day && !u->bad) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (day)
+			*day = algo_unpack_i64(u);
+	}
+	if (!algo_unpack_done(u)) {
+		snprintf(err, errlen, "damaged (the paper venue's part)");
+		return -1;
+	}
+	return 0;
+}
+
 const struct algo_exec_venue algo_fillsim_venue = {
 	.name = "paper",
 	.place = on_place,
 	.cancel = on_cancel,
 	.modify = on_modify,
 	.market = on_market,
+	.save = on_save,
+	.load = on_load,
 };

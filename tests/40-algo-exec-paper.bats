@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # algo-exec-paper: orders in, order_updates and fills out, everything passed through.
 load test_helper
+# plain runs keep no state: no $ALGO_STATE here (restarts: 44-exec-restart.bats)
+setup() { common_setup; unset ALGO_STATE; }
 
 E=$FIX/exec
 ORD_TAIL='"product":"intraday","validity":"day","mode":"paper","user":"default"}'

@@ -200,6 +200,46 @@ static void test_input_checks(void)
 	algo_executor_free(&ex);
 }
 
+/* A broker executor saves the intent (NEW) before it sends and is killed before it
+ * finishes the line: the next run restores the order and reads the line again. */
+static void test_restored_intent(void)
+{
+	char dbpath[] = "/tmp/test_executor_db.XXXXXX", err[ALGO_ERR_MAX];
+	struct broker b = { 0 };
+	struct algo_executor ex;
+	struct algo_store st;
+	struct algo_exec_order *o;
+	int fd = mkstemp(dbpath);
+	const char *out;
+
+	close(fd);
+	unlink(dbpath);
+	is_int(algo_store_open(&st, dbpath, err, sizeof err), 0, "state database");
+	algo_executor_init(&ex, &broker_venue, &b, note, NULL);
+	is_int(algo_executor_open(&ex, &st, "algo-exec-broker/default", err, sizeof err), 0, "fresh state");
+	feed(&ex, ORDER("i1", ""), err, sizeof err);
+	algo_store_begin(&st, err, sizeof err);
+	is_int(algo_executor_save(&ex, &st, err, sizeof err), 0, "intent saved");
+	algo_store_commit(&st, err, sizeof err);
+	algo_executor_free(&ex);
+	taken();
+
+	memset(&b, 0, sizeof b);
+	algo_executor_init(&ex, &broker_venue, &b, note, NULL);
+	is_int(algo_executor_open(&ex, &st, "algo-exec-broker/default", err, sizeof err), 0, "restored");
+	o = algo_executor_find(&ex, "default", "i1");
+	ok(o && o->state == ALGO_EXEC_NEW && o->restored && strcmp(o->venue.ref, "B1") == 0,
+		"the intent is back, NEW, with the broker's id");
+	is_int(feed(&ex, ORDER("i1", ""), err, sizeof err), 0, "the same line again");
+	out = taken();
+	ok(!strstr(out, "duplicate") && b.placed == 0, "is passed through only: not sent, not a duplicate");
+	is_int(feed(&ex, ORDER("i1", ",\"limit\":5"), err, sizeof err), 0, "another line with the id");
+	ok(strstr(taken(), "\"reason\":\"duplicate order id\"") != NULL, "is a duplicate");
+	algo_executor_free(&ex);
+	algo_store_close(&st);
+	unlink(dbpath);
+}
+
 int main(void)
 {
 	algo_cli_init("test_executor");
@@ -210,5 +250,6 @@ int main(void)
 	test_async_life();
 	test_legs_and_oco();
 	test_input_checks();
+	test_restored_intent();
 	return tap_done();
 }
