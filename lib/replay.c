@@ -116,6 +116,7 @@ void algo_replay_free(struct algo_replay *r)
 		sqlite3_finalize(r->get);
 	free(r->at_mark);
 	free(r->pend);
+	free(r->out);
 	algo_book_tab_free(&r->known);
 	memset(r, 0, sizeof *r);
 }
@@ -169,12 +170,29 @@ int algo_replay_output(struct algo_replay *r, uint64_t hash, const char **out, s
 	sqlite3_bind_int64(r->get, 2, (int64_t)hash);
 	rc = sqlite3_step(r->get);
 	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_blob(r->get, 0);
-		*len = (size_t)sqlite3_column_bytes(r->get, 0);
-		if (!*out)
-			*out = "";
+		const void *b = sqlite3_column_blob(r->get, 0);
+		size_t n = (size_t)sqlite3_column_bytes(r->get, 0);
+		if (n > r->outcap) {
+			char *nb = realloc(r->out, n);
+			if (!nb) {
+				sqlite3_reset(r->get);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			r->out = nb;
+			r->outcap = n;
+		}
+		if (n)
+			memcpy(r->out, b, n);
+		/* reset now: a statement left stepping holds a read transaction open, and a
+		 * later save of this connection then fails with "database is locked" once
+		 * another stage has written to the same database */
+		sqlite3_reset(r->get);
+		*out = n ? r->out : "";
+		*len = n;
 		return 1;
 	}
+	sqlite3_reset(r->get);
 	if (rc == SQLITE_DONE)
 		return 0;
 	snprintf(err, errlen, "replay journal: %s", sqlite3_errmsg(sqlite3_db_handle(r->get)));

@@ -44,6 +44,9 @@ struct algo_replay {
 	size_t npend;
 	int dirty;                 /* mark or journal changed since the last save */
 	sqlite3_stmt *get;         /* output of one hash */
+	char *out;                 /* a copy of the last output read: the statement is reset at
+	                            * once, so no read transaction stays open between lines */
+	size_t outcap;
 	long replayed;             /* lines answered from the record in this run */
 };
 
