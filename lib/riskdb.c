@@ -92,6 +92,25 @@ static void set_name(char *out, const char *s)
 	snprintf(out, ALGO_NAME_MAX, "%s", s ? s : "");
 }
 
+/* A new record with the members every kind has. */
+static struct algo_risk_rec *queue(struct algo_risk_db *d, char kind, const char *user,
+	const char *strategy, const char *symbol, const char *id, int64_t ts, int side, int64_t qty,
+	int64_t price, char *err, size_t errlen)
+{
+	struct algo_risk_rec *x = new_rec(d, kind, err, errlen);
+	if (!x)
+		return NULL;
+	set_name(x->user, user);
+	set_name(x->strategy, strategy);
+	set_name(x->symbol, symbol);
+	set_name(x->id, id);
+	x->ts = ts;
+	x->side = side;
+	x->qty = qty;
+	x->price = price;
+	return x;
+}
+
 int algo_risk_record(struct algo_risk *r, const char *user, const char *strategy, const char *symbol,
 	int64_t ts, const char *action, int side, int64_t qty, int64_t price, const char *id,
 	const char *rule, char *err, size_t errlen)
@@ -99,17 +118,9 @@ int algo_risk_record(struct algo_risk *r, const char *user, const char *strategy
 	struct algo_risk_rec *x;
 	if (!r->db)
 		return 0;
-	if (!(x = new_rec(r->db, 's', err, errlen)))
+	if (!(x = queue(r->db, 's', user, strategy, symbol, id, ts, side, qty, price, err, errlen)))
 		return -1;
-	set_name(x->user, user);
-	set_name(x->strategy, strategy);
-	set_name(x->symbol, symbol);
-	set_name(x->id, id);
-	x->ts = ts;
 	x->action = action;
-	x->side = side;
-	x->qty = qty;
-	x->price = price;
 	x->rule = id ? NULL : rule;
 	return 0;
 }
@@ -147,16 +158,9 @@ int algo_risk_record_exec(struct algo_risk *r, const char *kind, int64_t ts, con
 	struct algo_risk_rec *x;
 	if (!r->db)
 		return 0;
-	if (!(x = new_rec(r->db, strcmp(kind, "fill") == 0 ? 'f' : 'F', err, errlen)))
+	if (!(x = queue(r->db, strcmp(kind, "fill") == 0 ? 'f' : 'F', user, strategy, symbol, id, ts,
+	    side, qty, price, err, errlen)))
 		return -1;
-	set_name(x->user, user);
-	set_name(x->strategy, strategy);
-	set_name(x->symbol, symbol);
-	set_name(x->id, id);
-	x->ts = ts;
-	x->side = side;
-	x->qty = qty;
-	x->price = price;
 	x->fee = fee;
 	return 0;
 }
