@@ -25,3 +25,16 @@ load test_helper
 	[ "$(grep -c '"status":"rejected","reason":"duplicate order id"' <<<"$output")" -eq 2 ]
 	grep -q '"id":"o5001","status":"accepted"' <<<"$output"
 }
+
+@test "exec seam: final orders leave memory and the saved state; their ids stay in the database" {
+	awk 'BEGIN {
+		for (i = 1; i <= 3000; i++) {
+			printf "{\"type\":\"order\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"id\":\"o%d\",\"strategy\":\"s\",\"symbol\":\"NSE:X-EQ\",\"side\":\"buy\",\"qty\":1,\"kind\":\"limit\",\"limit\":1,\"product\":\"intraday\",\"validity\":\"day\",\"mode\":\"paper\",\"user\":\"default\"}\n", i
+			printf "{\"type\":\"cancel\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"id\":\"o%d\"}\n", i
+		}
+	}' > "$TMP/in"
+	algo-exec-paper --state "$TMP/s.db" < "$TMP/in" > /dev/null
+	[ "$(sqlite3 "$TMP/s.db" 'SELECT count(*) FROM exec_ids')" -eq 3000 ]
+	# nothing of the 3,000 cancelled orders is in the state: a few hundred bytes
+	[ "$(sqlite3 "$TMP/s.db" 'SELECT length(state) FROM exec_state')" -lt 600 ]
+}

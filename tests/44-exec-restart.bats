@@ -226,6 +226,13 @@ two_runs() {
 	sync 6
 	[ "$(recs)" = "" ]
 	exec 8<&-
+	# a cursor is checked like any input
+	for bad in '"epoch":"'"$epoch"'"' '"epoch":"'"$epoch"'","from":"1"' '"epoch":5,"from":1'; do
+		echo '{"type":"sync","ts":"2024-03-01T09:17:00+05:30","id":7,"fifo":"'"$TMP/fifo"'",'"$bad"'}' > "$TMP/bad"
+		run --separate-stderr algo-exec-paper --state "$TMP/f.db" < "$TMP/bad"
+		[ "$status" -eq 65 ]
+		[[ $stderr == "algo-exec-paper: stdin:1: field '"* || $stderr == "algo-exec-paper: stdin:1: missing field 'from'" ]]
+	done
 }
 
 @test "exec restart: a damaged or foreign state is refused with 65; a save that cannot be written exits 74" {
