@@ -47,6 +47,13 @@ void algo_gatekeeper_free(struct algo_gatekeeper *g)
 	g->npending = g->cappending = 0;
 }
 
+/* An event with time ts has gone to the executor: its reports about it may be used. */
+static void forwarded(struct algo_gatekeeper *g, int64_t ts)
+{
+	if (ts > g->risk.fwd_ts)
+		g->risk.fwd_ts = ts;
+}
+
 /* Ends the run on an error that is not the input's fault (exit 1, the message as is). */
 static int fatal(struct algo_gatekeeper *g, const char *err)
 {
@@ -168,6 +175,7 @@ static int on_tick(struct algo_gatekeeper *g, const struct algo_event *ev, char 
 	    algo_event_price(ev, "ask", 0, &ask, err, errlen) < 0)
 		return -1;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
+	forwarded(g, ts);
 	lo = hi = ltp;
 	if (bid && bid < lo) lo = bid;
 	if (ask && ask > hi) hi = ask;
@@ -199,6 +207,7 @@ static int on_bar(struct algo_gatekeeper *g, const struct algo_event *ev, char *
 	lt->seen = 1;
 	ss->close = bar.c;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
+	forwarded(g, bar.ts);
 	return market(g, bar.symbol, bar.ts, bar.c, bar.l, bar.h, err, errlen);
 }
 
@@ -368,10 +377,21 @@ static int poll_states(struct algo_gatekeeper *g, char *err, size_t errlen)
  * record): the executor has read everything before it, so its answer is its state. */
 static int start(struct algo_gatekeeper *g, char *err, size_t errlen)
 {
+	char serr[ALGO_ERR_MAX], msg[ALGO_ERR_MAX + 32];
+	int rc;
 	g->started = 1;
 	if (!g->barrier.on)
 		return 0;
-	return barrier_outcome(g, algo_barrier_wait(&g->barrier, err, errlen), err);
+	if ((rc = barrier_outcome(g, algo_barrier_wait(&g->barrier, err, errlen), err)))
+		return rc;
+	/* Another executor's state was taken over (its epoch, cursor and positions): that
+	 * is input from outside the stream, saved before anything based on it goes out,
+	 * so that a restart follows the same executor instead of taking it over again
+	 * at a later point of its stream. */
+	if (!g->store || !g->risk.adopted || algo_stage_save(g->stage, serr, sizeof serr) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "cannot save state: %s", serr);
+	return algo_stage_stop(g->stage, ALGO_EX_IOERR, msg);
 }
 
 int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
@@ -380,6 +400,11 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 	char terr[ALGO_ERR_MAX];
 	int64_t ts;
 	int rc;
+	/* every line before this one has gone out, and with a replay record so has every
+	 * line up to its mark (answered from it) */
+	forwarded(g, g->event_ts);
+	if (g->store && g->stage && g->stage->replay_key)
+		forwarded(g, g->stage->replay.mark);
 	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1) {
 		g->event_ts = ts;
 		algo_barrier_event(&g->barrier, ts);
@@ -431,6 +456,7 @@ int algo_gatekeeper_end(void *arg, int why, char *err, size_t errlen)
 	int rc = 0;
 	/* the executor answers the syncs already sent before the FIFO goes away, and what
 	 * it reports is applied (and saved right after this) */
+	forwarded(g, g->event_ts);
 	if (why == ALGO_STAGE_EOF && !g->broken && g->started)
 		rc = barrier_outcome(g, algo_barrier_finish(&g->barrier, err, errlen), err);
 	algo_barrier_close(&g->barrier);
@@ -558,8 +584,10 @@ int algo_gatekeeper_save(void *arg, struct algo_store *s, char *err, size_t errl
 	}
 	rc = algo_risk_snapshot_put(s, g->key, p.buf, p.len, g->committed, err, errlen);
 	algo_pack_free(&p);
-	if (rc == 0)
+	if (rc == 0) {
 		g->risk.seq_saved = g->risk.seq_applied;
+		g->risk.adopted = 0;
+	}
 	return rc;
 }
 

@@ -308,7 +308,8 @@ static int read_record(struct algo_risk *r, const struct algo_event *ev, int fil
 	    algo_event_int(ev, "seq", 0, &c->seq, err, errlen) < 0)
 		goto bad;
 	if (!fill) {
-		if (algo_event_str(ev, "status", 1, status, sizeof status, err, errlen) < 0 ||
+		if (algo_event_time(ev, "ts", 0, &c->ts, err, errlen) < 0 ||
+		    algo_event_str(ev, "status", 1, status, sizeof status, err, errlen) < 0 ||
 		    algo_event_int(ev, "filled", 1, &c->qty, err, errlen) < 0)
 			goto bad;
 		return 0;
@@ -349,7 +350,8 @@ static int apply_record(struct algo_risk *r, const struct algo_risk_chanrec *c, 
 /* The records held for this ack: skipped when they come from an executor other than
  * the one this state last heard from, at the first ack of a run (they are its view of
  * input before this run; its positions are adopted instead), and those numbered at or
- * below what was applied already; applied otherwise. *newexec says which. */
+ * below what was applied already; applied otherwise, up to the first one about an
+ * event later than what was forwarded (r->fwd_ts). *newexec says which. */
 static int take_records(struct algo_risk *r, json_t *ack, int *newexec, char *err, size_t errlen)
 {
 	const char *epoch = json_string_value(json_object_get(ack, "epoch"));
@@ -357,6 +359,7 @@ static int take_records(struct algo_risk *r, json_t *ack, int *newexec, char *er
 	int rc = 0;
 	*newexec = !r->reconciled && (!epoch || strcmp(epoch, r->epoch) != 0);
 	if (*newexec) {
+		r->adopted = 1;
 		snprintf(r->epoch, sizeof r->epoch, "%s", epoch && strlen(epoch) < sizeof r->epoch ? epoch : "");
 		r->seq_applied = r->seq_saved = seq > 0 ? seq : 0;
 	}
@@ -364,6 +367,11 @@ static int take_records(struct algo_risk *r, json_t *ack, int *newexec, char *er
 		const struct algo_risk_chanrec *c = &r->chan[i];
 		if (c->seq > 0 && c->seq <= r->seq_applied)
 			continue;
+		/* An executor restarted from a later save than this state's has records of
+		 * events this run has not forwarded yet: they wait (it sends them again, as
+		 * they are after the cursor) until the run gets there, as without the crash. */
+		if (c->seq > 0 && epoch && c->ts > r->fwd_ts)
+			break;
 		rc = apply_record(r, c, err, errlen);
 		if (c->seq > r->seq_applied)
 			r->seq_applied = c->seq;

@@ -64,6 +64,8 @@ struct algo_risk {
 	int64_t seq_applied;          /* its last record applied */
 	int64_t seq_saved;            /* ... and saved (the executor may forget those) */
 	size_t nfinal;                /* final orders still in pend/nfill */
+	int adopted;                  /* an executor's positions were adopted, not saved yet */
+	int64_t fwd_ts;               /* newest event forwarded to the executor (not saved) */
 };
 
 /* Takes ownership of cfg (the caller must not free it) and starts with an empty book. */

@@ -97,6 +97,7 @@ static void test_snapshot(void)
 	char err[512];
 	algo_risk_init(&a, &c);
 	a.barrier = 1;
+	a.fwd_ts = INT64_MAX;
 	ack(&a, "E1", 0, "[]");
 	signal(&a, T0, "s", 1, ALGO_BUY, 3, &v);
 	ok(v.ok, "entry approved");
@@ -111,6 +112,7 @@ static void test_snapshot(void)
 	c = config("{\"max_trades_per_day\":5,\"max_daily_loss\":1000}");
 	algo_risk_init(&b, &c);
 	b.barrier = 1;
+	b.fwd_ts = INT64_MAX;
 	algo_unpack_init(&u, p.buf, p.len);
 	is_int(algo_risk_unpack(&b, &u), 0, "unpacked");
 	ok(algo_unpack_done(&u), "every byte read");
@@ -145,6 +147,7 @@ static void test_cursor(void)
 	struct algo_risk_verdict v;
 	algo_risk_init(&r, &c);
 	r.barrier = 1;
+	r.fwd_ts = INT64_MAX;
 	snprintf(r.epoch, sizeof r.epoch, "E1");
 	r.seq_applied = 4;
 	signal(&r, T0, "s", 1, ALGO_BUY, 1, &v);
@@ -158,12 +161,24 @@ static void test_cursor(void)
 	fill(&r, v.id, 1, "buy", 5);           /* sent again */
 	ack(&r, "E1", 5, "[]");
 	is_int(r.waits, 2, "two acks");
+	/* an executor ahead of this run (restarted from a later save): its records about
+	 * events not forwarded yet wait, and the cursor stays before them */
+	r.fwd_ts = T0;
+	fill(&r, v.id, 2, "buy", 6);           /* 09:16, not forwarded yet */
+	ack(&r, "E1", 6, "[]");
+	is_int(r.seq_applied, 5, "a record about a later event is not applied yet");
+	is_int(position(&r, "s"), 1, "nor counted");
+	r.fwd_ts = T0 + 60000;
+	fill(&r, v.id, 2, "buy", 6);           /* sent again, after the cursor */
+	ack(&r, "E1", 6, "[]");
+	is_int(r.seq_applied, 6, "applied once the run has got there");
 
 	/* another executor (a fresh one): its positions are adopted, its records not applied */
 	algo_risk_free(&r);
 	c = config("{}");
 	algo_risk_init(&r, &c);
 	r.barrier = 1;
+	r.fwd_ts = INT64_MAX;
 	snprintf(r.epoch, sizeof r.epoch, "E1");
 	signal(&r, T0, "s", 1, ALGO_BUY, 2, &v);
 	fill(&r, "zz", 1, "sell", 9);
@@ -176,6 +191,7 @@ static void test_cursor(void)
 	c = config("{}");
 	algo_risk_init(&r, &c);
 	r.barrier = 1;
+	r.fwd_ts = INT64_MAX;
 	fill(&r, "zz", 1, "sell", 0);
 	ack(&r, NULL, 0, "[]");
 	is_int(position(&r, "s"), 0, "records of the first ack not applied");
@@ -193,6 +209,7 @@ static void test_bounded(void)
 	size_t most = 0;
 	algo_risk_init(&r, &c);
 	r.barrier = 1;
+	r.fwd_ts = INT64_MAX;
 	ack(&r, "E", 0, "[]");
 	for (int i = 0; i < 20000; i++) {
 		int64_t ts = T0 + (int64_t)(i / 9000) * ALGO_MS_PER_DAY + (i % 9000) * 1000;
