@@ -22,13 +22,15 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--state PATH] [--capital AMOUNT]\n"
-	"                 [--skip-bad] < EVENTS\n"
-	"       algo-eval --check FILE...\n"
-	"       algo-eval --print EXPR [--print EXPR]... [--format csv] < EVENTS\n"
+	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--param NAME=VALUE]...\n"
+	"                 [--state PATH] [--capital AMOUNT] [--skip-bad] < EVENTS\n"
+	"       algo-eval --check [--param NAME=VALUE]... FILE...\n"
+	"       algo-eval --print EXPR [--print EXPR]... [--param NAME=VALUE]... [--format csv] < EVENTS\n"
 	"Evaluates strategies on the bars read from stdin, passing every event through and\n"
 	"writing signal events right after the bar that caused them.\n"
 	"  -s, --strategy FILE   strategy file (repeatable; signals in file order, then symbol)\n"
+	"  -P, --param NAME=VALUE  set the strategy parameter NAME (declared in the file's\n"
+	"                        \"params\") to VALUE (repeatable); with --print, define it\n"
 	"      --capital AMOUNT  capital in rupees for capital_pct / risk_pct sizing\n"
 	"                        (overrides the files' \"capital\")\n"
 	"      --state PATH      save and resume each strategy's state in this database\n"
@@ -43,6 +45,9 @@ static const char usage_text[] =
 
 enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION, OPT_CAPITAL, OPT_STATE };
 
+/* --param values, shared by every strategy file (see load). */
+static struct algo_param_overrides overrides;
+
 static const struct option options[] = {
 	{ "strategy", required_argument, NULL, 's' },
 	{ "check", no_argument, NULL, 'c' },
@@ -51,6 +56,7 @@ static const struct option options[] = {
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "param", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -73,7 +79,7 @@ static int report(struct algo_errlist *errs, int code)
 /* Loads a strategy file; a sizing that needs a capital nobody gave is a problem too. */
 static struct algo_strategy *load(const char *file, int64_t capital, struct algo_errlist *errs)
 {
-	struct algo_strategy *s = algo_strategy_load(file, errs);
+	struct algo_strategy *s = algo_strategy_load_with(file, &overrides, errs);
 	if (s && capital > 0) algo_strategy_set_capital(s, capital);
 	if (s && algo_strategy_needs_capital(s)) {
 		algo_errlist_add(errs, "%s: $.sizing: capital_pct and risk_pct need a capital: add \"capital\": "
@@ -82,6 +88,28 @@ static struct algo_strategy *load(const char *file, int64_t capital, struct algo
 		s = NULL;
 	}
 	return s;
+}
+
+/* With several files, a --param applies to those that declare it; one that none
+ * declares is a configuration error. Returns code, or 78. */
+static int unmatched_params(int code)
+{
+	for (int i = 0; overrides.lenient && i < overrides.n; i++)
+		if (!overrides.matched[i]) {
+			algo_warn("--param %s: no strategy declares this parameter in its \"params\"", overrides.assign[i]);
+			code = ALGO_EX_CONFIG;
+		}
+	return code;
+}
+
+/* Takes the --param values (syntax checked) for nfiles strategy files. */
+static void set_overrides(char **params, int nparams, int nfiles)
+{
+	overrides.assign = (const char *const *)params;
+	overrides.n = nparams;
+	overrides.lenient = nfiles > 1;
+	if (!(overrides.matched = calloc((size_t)nparams + 1, sizeof *overrides.matched)))
+		algo_die(ALGO_EX_FAIL, "out of memory");
 }
 
 /* --check: every file, every problem. */
@@ -99,7 +127,7 @@ static int check_files(char **files, int n, int64_t capital)
 		}
 		algo_errlist_free(&errs);
 	}
-	return code;
+	return unmatched_params(code);
 }
 
 /* ---- --print: CSV rows ------------------------------------------------------------------------ */
@@ -189,7 +217,8 @@ static void state_load(struct algo_store *st, struct algo_strategy **strats, int
 		int rc = algo_strategy_state_load(strats[i], st, err, sizeof err);
 		if (rc == -1) algo_die(ALGO_EX_FAIL, "%s", err);
 		if (rc == -2)
-			algo_warn("%s: the strategy file changed since its state was saved in %s: starting fresh",
+			algo_warn("%s: the strategy file or its --param values changed since its state was saved "
+				"in %s: starting fresh",
 				algo_strategy_name(strats[i]), st->path);
 		if (rc == -3)
 			algo_warn("%s: the state saved in %s was written by another build or is damaged: "
@@ -220,6 +249,8 @@ static void emit_signal(void *arg, const struct algo_signal *sig)
 int main(int argc, char **argv)
 {
 	char **files = calloc((size_t)argc + 1, sizeof *files), **exprs = calloc((size_t)argc + 1, sizeof *exprs);
+	char **params = calloc((size_t)argc + 1, sizeof *params);
+	int nparams = 0;
 	struct algo_strategy **strats = NULL, *printer = NULL;
 	int nfiles = 0, nexprs = 0, nstrats = 0, check = 0, skip_bad = 0, code = ALGO_EX_OK, c;
 	char *warned = NULL;
@@ -233,11 +264,19 @@ int main(int argc, char **argv)
 	long nbad = 0;
 
 	algo_cli_init(argv[0]);
-	if (!files || !exprs) algo_die(ALGO_EX_FAIL, "out of memory");
+	if (!files || !exprs || !params) algo_die(ALGO_EX_FAIL, "out of memory");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:cp:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:cp:P:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's': files[nfiles++] = optarg; break;
+		case 'P': {
+			const char *name, *value;
+			size_t nl;
+			if (algo_param_split(optarg, &name, &nl, &value) < 0)
+				algo_usage_error("--param: '%s' is not NAME=VALUE", optarg);
+			params[nparams++] = optarg;
+			break;
+		}
 		case 'c': check = 1; break;
 		case 'p': exprs[nexprs++] = optarg; break;
 		case OPT_FORMAT:
@@ -265,9 +304,12 @@ int main(int argc, char **argv)
 		while (optind < argc) files[nfiles++] = argv[optind++];
 		if (!nfiles) algo_usage_error("--check needs strategy files");
 		if (nexprs) algo_usage_error("--check and --print do not go together");
+		set_overrides(params, nparams, nfiles);
 		code = check_files(files, nfiles, capital);
 		free(files);
 		free(exprs);
+		free(params);
+		free(overrides.matched);
 		return code;
 	}
 	if (optind < argc)
@@ -279,13 +321,15 @@ int main(int argc, char **argv)
 	if (nexprs) {
 		struct algo_errlist errs;
 		algo_errlist_init(&errs);
-		if (!(printer = algo_strategy_exprs((const char *const *)exprs, nexprs, &errs)))
+		if (!(printer = algo_strategy_exprs_with((const char *const *)exprs, nexprs,
+			(const char *const *)params, nparams, &errs)))
 			code = report(&errs, ALGO_EX_USAGE);
 		algo_errlist_free(&errs);
 		if (code != ALGO_EX_OK) goto out;
 		print_header(exprs, nexprs, &row);
 	} else {
 		const char *env = getenv("ALGO_STATE");
+		set_overrides(params, nparams, nfiles);
 		strats = calloc((size_t)nfiles, sizeof *strats);
 		warned = calloc((size_t)nfiles, 1);
 		if (!strats || !warned) algo_die(ALGO_EX_FAIL, "out of memory");
@@ -296,6 +340,7 @@ int main(int argc, char **argv)
 			else if ((c = report(&errs, ALGO_EX_CONFIG)) == ALGO_EX_CONFIG || code == ALGO_EX_OK) code = c;
 			algo_errlist_free(&errs);
 		}
+		if (code == ALGO_EX_OK) code = unmatched_params(code);
 		for (int i = 0; code == ALGO_EX_OK && i < nstrats; i++)
 			for (int k = 0; k < i; k++)
 				if (strcmp(algo_strategy_name(strats[i]), algo_strategy_name(strats[k])) == 0) {
@@ -407,6 +452,8 @@ out:
 	free(warned);
 	free(files);
 	free(exprs);
+	free(params);
+	free(overrides.matched);
 	free(row.s);
 	return algo_out_finish(code);
 }

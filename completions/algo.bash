@@ -5,11 +5,11 @@
 _algo_opts() {
 	case $1 in
 	algo-feed) echo "--symbol --tf --from --to --skip-bad --no-progress --speed --every --max-gap --help --version" ;;
-	algo-eval) echo "--strategy --check --print --format --skip-bad --capital --state --help --version" ;;
+	algo-eval) echo "--strategy --check --print --param --format --skip-bad --capital --state --help --version" ;;
 	algo-risk) echo "--config --check --state --user --mode --product --barrier --barrier-timeout --skip-bad --strategy --all --reason --who --format --help --version kill resume status" ;;
 	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --skip-bad --help --version" ;;
 	algo-ledger) echo "--state --capital --user --run --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --skip-bad --help --version" ;;
-	algo-backtest) echo "--strategy --risk --exec --feed --state --format --trades --events --help --version" ;;
+	algo-backtest) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
 	esac
 }
 
@@ -41,7 +41,7 @@ _algo_complete() {
 		esac
 		return ;;
 	--tf) COMPREPLY=($(compgen -W "1s 1m 3m 5m 10m 15m 30m 1h 1d" -- "$cur")); return ;;
-	--symbol|--from|--to|--speed|--every|--max-gap|--print|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed)
+	--symbol|--from|--to|--speed|--every|--max-gap|--print|--param|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
