@@ -30,7 +30,8 @@ static const char usage_text[] =
 	"      --tick-size P          tick size for --slippage-ticks (default 0.05)\n"
 	"      --commission-bps N     brokerage in basis points of turnover (default 0)\n"
 	"      --charges FILE         Indian charges from a dated table (a file, a name such as\n"
-	"                             'india' in ../share/algo/costs/, or 'none' for zero fees)\n"
+	"                             'india' in ../share/algo/costs/ when installed or in the\n"
+	"                             source tree's share/costs/, or 'none' for zero fees)\n"
 	"      --latency-bars N       orders become eligible N bars of their symbol later\n"
 	"      --max-participation P  fill at most P x bar volume per bar (0 < P <= 1)\n"
 	"      --intrabar MODE        both legs inside one bar: pessimistic (default) or optimistic\n"
@@ -410,24 +411,12 @@ static int64_t parse_dec(const char *opt, const char *s, int64_t min, int64_t ma
 	return v;
 }
 
-/* --charges NAME: a path, or a name looked up in <bindir>/../share/algo/costs/. */
+/* --charges NAME: a path, or a table name (lib/costs.h says where it is looked up). */
 static void load_charges(const char *arg)
 {
-	char path[PATH_MAX], exe[PATH_MAX], err[ALGO_ERR_MAX];
-	if (strchr(arg, '/') || strstr(arg, ".json")) {
-		snprintf(path, sizeof path, "%s", arg);
-	} else {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		char *slash;
-		if (n <= 0)
-			algo_die(ALGO_EX_CONFIG, "--charges %s: cannot find the program's directory", arg);
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		if ((size_t)snprintf(path, sizeof path, "%s/../share/algo/costs/%s.json", exe, arg) >= sizeof path)
-			algo_die(ALGO_EX_CONFIG, "--charges %s: path too long", arg);
-	}
-	if (algo_costs_load(&st.costs, path, err, sizeof err))
+	char path[PATH_MAX], err[ALGO_ERR_MAX];
+	if (algo_costs_find(arg, path, sizeof path, err, sizeof err) ||
+	    algo_costs_load(&st.costs, path, err, sizeof err))
 		algo_die(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG, "%s", err);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- loading ------------------------------------------------------------------ */
 
@@ -213,6 +214,59 @@ int algo_costs_load(struct algo_costs *c, const char *path, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+/* A table name is a plain file name: letters, digits, '_', '.' and '-', not '.'-first. */
+static int valid_table_name(const char *s)
+{
+	if (!*s || *s == '.' || strlen(s) > ALGO_COSTS_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == '.' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* The directory of the running program, or -1. */
+static int program_dir(char *dir, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	char *slash;
+	if (n <= 0 || (size_t)n >= len - 1)
+		return -1;
+	dir[n] = '\0';
+	if (!(slash = strrchr(dir, '/')))
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+int algo_costs_find(const char *arg, char *path, size_t len, char *err, size_t errlen)
+{
+	static const char *const layouts[] = { "../share/algo/costs", "../../share/costs" };
+	char dir[4096];
+	if (strchr(arg, '/') || (strlen(arg) > 5 && strcmp(arg + strlen(arg) - 5, ".json") == 0)) {
+		if ((size_t)snprintf(path, len, "%s", arg) >= len) { errno = EINVAL; FAIL("%s: path too long", arg); }
+		return 0;
+	}
+	if (!valid_table_name(arg)) {
+		errno = EINVAL;
+		FAIL("'%s' is not a charges table name (letters, digits, '_', '.', '-') or a path", arg);
+	}
+	if (program_dir(dir, sizeof dir)) {
+		errno = EINVAL;
+		FAIL("cannot find the program's directory to look up the charges table '%s'", arg);
+	}
+	for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+		if ((size_t)snprintf(path, len, "%s/%s/%s.json", dir, layouts[i], arg) >= len) { errno = EINVAL; FAIL("%s: path too long", dir); }
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "no charges table '%s': neither %s/../share/algo/costs/%s.json (installed) "
+		"nor %s/../../share/costs/%s.json (build tree) exists", arg, dir, arg, dir, arg);
+	errno = ENOENT;
+	return -1;
 }
 
 void algo_costs_free(struct algo_costs *c)

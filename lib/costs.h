@@ -55,6 +55,13 @@ struct algo_fees {
  * and the JSON path of the problem (errno ENOENT kept when the file is missing: the
  * caller exits 66; other errors are bad configuration, 78). Free with algo_costs_free. */
 int algo_costs_load(struct algo_costs *c, const char *path, char *err, size_t errlen);
+/* Resolves --charges ARG to a file path in path (size len): ARG itself when it contains
+ * '/' or ends in ".json", else the table named ARG in the installed data directory
+ * (<dir of the running program>/../share/algo/costs/ARG.json) or, when that does not
+ * exist, in the source tree the program was built in (<dir>/../../share/costs/ARG.json:
+ * build/bin/ next to share/costs/). Returns 0, or -1 with err saying where it looked
+ * (errno ENOENT when no such table exists, EINVAL for a bad name or a path too long). */
+int algo_costs_find(const char *arg, char *path, size_t len, char *err, size_t errlen);
 /* Frees what algo_costs_load allocated; c may be zeroed or loaded. */
 void algo_costs_free(struct algo_costs *c);
 
