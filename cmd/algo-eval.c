@@ -7,19 +7,18 @@
 #include "cli.h"
 #include "decimal.h"
 #include "event.h"
+#include "evaluator.h"
 #include "expr.h"
+#include "stage.h"
 #include "store.h"
 #include "strategy.h"
 #include "timeutil.h"
 
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--param NAME=VALUE]...\n"
@@ -35,6 +34,8 @@ static const char usage_text[] =
 	"                        (overrides the files' \"capital\")\n"
 	"      --state PATH      save and resume each strategy's state in this database\n"
 	"                        (else $ALGO_STATE when set; without either, no state)\n"
+	"      --user NAME       whose pipeline this is: keeps its state apart from other\n"
+	"                        users' in a shared database (default \"default\")\n"
 	"  -c, --check           validate the strategy files given as arguments (and -s):\n"
 	"                        print every problem, exit 78 if there is any\n"
 	"  -p, --print EXPR      print EXPR for every bar as CSV (repeatable)\n"
@@ -43,7 +44,7 @@ static const char usage_text[] =
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
-enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION, OPT_CAPITAL, OPT_STATE };
+enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION, OPT_CAPITAL, OPT_STATE, OPT_USER };
 
 /* --param values, shared by every strategy file (see load). */
 static struct algo_param_overrides overrides;
@@ -56,17 +57,12 @@ static const struct option options[] = {
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "param", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
-
-static void flush_cb(void *arg)
-{
-	(void)arg;
-	algo_writer_flush(&algo_stdout);
-}
 
 /* Prints the messages of errs; returns the exit code they call for. */
 static int report(struct algo_errlist *errs, int code)
@@ -185,63 +181,124 @@ static void print_row(const struct algo_strategy *s, const struct algo_bar *bar,
 	algo_out_line(&algo_stdout, r->s, r->len);
 }
 
-/* ---- signals and the state database ---------------------------------------------------------- */
+/* ---- the stage -------------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t stop_sig;
-static int devnull_fd = -1;
+/* --print: the watched expressions' values after every bar, as CSV. */
+struct printer {
+	struct algo_strategy *s;
+	int n;
+	struct row row;
+};
 
-/* SIGTERM/SIGINT: finish the current line, then stop as at the end of input (stdin
- * is replaced by /dev/null so a blocked read returns end of file). */
-static void on_signal(int sig)
+static int print_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
 {
-	stop_sig = sig;
-	if (devnull_fd >= 0) dup2(devnull_fd, 0);
+	struct printer *p = arg;
+	struct algo_bar bar;
+	if (ev->type != ALGO_EV_BAR)
+		return 0;
+	if (algo_bar_decode(ev, &bar, err, errlen) < 0 ||
+	    algo_strategy_check_bar(p->s, &bar, err, errlen) == ALGO_STRAT_ERROR)
+		return -1;
+	if (algo_strategy_on_bar(p->s, &bar, NULL, NULL, err, errlen) == ALGO_STRAT_ERROR)
+		return ALGO_EX_FAIL;
+	print_row(p->s, &bar, p->n, &p->row);
+	return 0;
 }
 
-static void catch_signals(void)
+static void warn_line(const char *msg)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	algo_warn("%s", msg);
 }
 
-/* Restores each strategy's saved state. Returns 0, or exits. */
-static void state_load(struct algo_store *st, struct algo_strategy **strats, int n)
+static void warn_note(void *arg, const char *msg)
 {
-	char err[ALGO_ERR_MAX];
-	for (int i = 0; i < n; i++) {
-		int rc = algo_strategy_state_load(strats[i], st, err, sizeof err);
-		if (rc == -1) algo_die(ALGO_EX_FAIL, "%s", err);
-		if (rc == -2)
-			algo_warn("%s: the strategy file or its --param values changed since its state was saved "
-				"in %s: starting fresh",
-				algo_strategy_name(strats[i]), st->path);
-		if (rc == -3)
-			algo_warn("%s: the state saved in %s was written by another build or is damaged: "
-				"starting fresh", algo_strategy_name(strats[i]), st->path);
-	}
+	(void)arg;
+	algo_warn("%s", msg);
 }
 
-/* Saves every strategy's state; returns code, or 74 when saving failed. */
-static int state_save(struct algo_store *st, struct algo_strategy **strats, int n, int code)
+static int run_printer(char **exprs, int n, char **params, int nparams, int skip_bad)
 {
-	char err[ALGO_ERR_MAX];
-	for (int i = 0; i < n; i++)
-		if (algo_strategy_state_save(strats[i], st, err, sizeof err) < 0) {
-			algo_warn("%s", err);
-			code = ALGO_EX_IOERR;
-		}
+	static const struct algo_stage_ops ops = { .event = print_event };
+	struct printer p = { 0 };
+	struct algo_errlist errs;
+	struct algo_stage st;
+	int code;
+	algo_errlist_init(&errs);
+	p.s = algo_strategy_exprs_with((const char *const *)exprs, n, (const char *const *)params, nparams, &errs);
+	code = p.s ? ALGO_EX_OK : report(&errs, ALGO_EX_USAGE);
+	algo_errlist_free(&errs);
+	if (!p.s)
+		return code;
+	p.n = n;
+	print_header(exprs, n, &p.row);
+	algo_stage_init(&st, &ops, &p);
+	st.skip_bad = skip_bad;
+	st.warn = warn_line;
+	code = algo_stage_run(&st);
+	algo_strategy_free(p.s);
+	free(p.row.s);
 	return code;
 }
 
-static void emit_signal(void *arg, const struct algo_signal *sig)
+/* Loads every strategy file; two strategies may not share a name. */
+static int load_all(char **files, int n, int64_t capital, struct algo_strategy **strats, int *nstrats)
 {
-	(void)arg;
-	algo_signal_write(&algo_stdout, sig);
+	int code = ALGO_EX_OK, c;
+	*nstrats = 0;
+	for (int i = 0; i < n; i++) {
+		struct algo_errlist errs;
+		algo_errlist_init(&errs);
+		if ((strats[*nstrats] = load(files[i], capital, &errs)))
+			(*nstrats)++;
+		else if ((c = report(&errs, ALGO_EX_CONFIG)) == ALGO_EX_CONFIG || code == ALGO_EX_OK)
+			code = c;
+		algo_errlist_free(&errs);
+	}
+	if (code == ALGO_EX_OK) code = unmatched_params(code);
+	for (int i = 0; code == ALGO_EX_OK && i < *nstrats; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(algo_strategy_name(strats[i]), algo_strategy_name(strats[k])) == 0) {
+				algo_warn("%s: two strategies are named '%s' (give one a different \"name\")",
+					files[i], algo_strategy_name(strats[i]));
+				code = ALGO_EX_CONFIG;
+			}
+	return code;
+}
+
+/* The evaluation stage, with restart state when a database is named. */
+static int run_strategies(struct algo_strategy **strats, int n, const char *state_opt,
+	const char *user, int skip_bad)
+{
+	static const struct algo_stage_ops ops = { .event = algo_evaluator_event, .save = algo_evaluator_save };
+	const char *env = getenv("ALGO_STATE");
+	struct algo_evaluator e;
+	struct algo_store store;
+	struct algo_stage st;
+	char err[ALGO_ERR_MAX], key[ALGO_REPLAY_KEY_MAX];
+	int code, have_store = state_opt || (env && *env);
+	if (algo_evaluator_init(&e, strats, n, warn_note, NULL))
+		algo_die(ALGO_EX_FAIL, "out of memory");
+	algo_stage_init(&st, &ops, &e);
+	st.skip_bad = skip_bad;
+	st.warn = warn_line;
+	if (have_store) {
+		char path[4096];
+		if (algo_cli_state_path(state_opt, path, sizeof path))
+			algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
+		if (algo_store_open(&store, path, err, sizeof err) < 0)
+			algo_die(ALGO_EX_CANTCREAT, "%s", err);
+		if (algo_evaluator_load(&e, &store, err, sizeof err))
+			algo_die(ALGO_EX_FAIL, "%s", err);
+		algo_evaluator_replay_key(&e, user, key, sizeof key);
+		st.store = &store;
+		st.replay_key = key;
+	}
+	code = algo_stage_run(&st);
+	algo_evaluator_finish(&e);
+	algo_evaluator_free(&e);
+	if (have_store)
+		algo_store_close(&store);
+	return code;
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */
@@ -250,18 +307,10 @@ int main(int argc, char **argv)
 {
 	char **files = calloc((size_t)argc + 1, sizeof *files), **exprs = calloc((size_t)argc + 1, sizeof *exprs);
 	char **params = calloc((size_t)argc + 1, sizeof *params);
-	int nparams = 0;
-	struct algo_strategy **strats = NULL, *printer = NULL;
-	int nfiles = 0, nexprs = 0, nstrats = 0, check = 0, skip_bad = 0, code = ALGO_EX_OK, c;
-	char *warned = NULL;
-	const char *state_opt = NULL;
+	struct algo_strategy **strats = NULL;
+	int nfiles = 0, nexprs = 0, nstrats = 0, nparams = 0, check = 0, skip_bad = 0, code, c;
+	const char *state_opt = NULL, *user = "default";
 	int64_t capital = 0;
-	struct algo_store store;
-	int have_store = 0;
-	struct algo_reader r;
-	struct row row = { 0 };
-	char err[ALGO_ERR_MAX];
-	long nbad = 0;
 
 	algo_cli_init(argv[0]);
 	if (!files || !exprs || !params) algo_die(ALGO_EX_FAIL, "out of memory");
@@ -288,9 +337,15 @@ int main(int argc, char **argv)
 				algo_usage_error("--capital: '%s' is not a positive amount of rupees", optarg);
 			break;
 		case OPT_STATE: state_opt = optarg; break;
+		case OPT_USER:
+			if (!*optarg || strlen(optarg) >= ALGO_NAME_MAX || strchr(optarg, '/'))
+				algo_usage_error("--user: '%s' is not a user name", optarg);
+			user = optarg;
+			break;
 		case 'h':
 			free(files);
 			free(exprs);
+			free(params);
 			fputs(usage_text, stdout);
 			return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 		case OPT_VERSION: algo_print_version();
@@ -306,154 +361,25 @@ int main(int argc, char **argv)
 		if (nexprs) algo_usage_error("--check and --print do not go together");
 		set_overrides(params, nparams, nfiles);
 		code = check_files(files, nfiles, capital);
-		free(files);
-		free(exprs);
-		free(params);
-		free(overrides.matched);
-		return code;
-	}
-	if (optind < argc)
-		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
-	if (nexprs && nfiles) algo_usage_error("--print and --strategy do not go together");
-	if (!nexprs && !nfiles) algo_usage_error("give a strategy (-s FILE), --check FILE or --print EXPR");
-	if (nexprs && state_opt) algo_usage_error("--print keeps no state; --state does not go with it");
-
-	if (nexprs) {
-		struct algo_errlist errs;
-		algo_errlist_init(&errs);
-		if (!(printer = algo_strategy_exprs_with((const char *const *)exprs, nexprs,
-			(const char *const *)params, nparams, &errs)))
-			code = report(&errs, ALGO_EX_USAGE);
-		algo_errlist_free(&errs);
-		if (code != ALGO_EX_OK) goto out;
-		print_header(exprs, nexprs, &row);
 	} else {
-		const char *env = getenv("ALGO_STATE");
+		if (optind < argc)
+			algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
+		if (nexprs && nfiles) algo_usage_error("--print and --strategy do not go together");
+		if (!nexprs && !nfiles) algo_usage_error("give a strategy (-s FILE), --check FILE or --print EXPR");
+		if (nexprs && state_opt) algo_usage_error("--print keeps no state; --state does not go with it");
 		set_overrides(params, nparams, nfiles);
-		strats = calloc((size_t)nfiles, sizeof *strats);
-		warned = calloc((size_t)nfiles, 1);
-		if (!strats || !warned) algo_die(ALGO_EX_FAIL, "out of memory");
-		for (int i = 0; i < nfiles; i++) {
-			struct algo_errlist errs;
-			algo_errlist_init(&errs);
-			if ((strats[nstrats] = load(files[i], capital, &errs))) nstrats++;
-			else if ((c = report(&errs, ALGO_EX_CONFIG)) == ALGO_EX_CONFIG || code == ALGO_EX_OK) code = c;
-			algo_errlist_free(&errs);
-		}
-		if (code == ALGO_EX_OK) code = unmatched_params(code);
-		for (int i = 0; code == ALGO_EX_OK && i < nstrats; i++)
-			for (int k = 0; k < i; k++)
-				if (strcmp(algo_strategy_name(strats[i]), algo_strategy_name(strats[k])) == 0) {
-					algo_warn("%s: two strategies are named '%s' (give one a different \"name\")",
-						files[i], algo_strategy_name(strats[i]));
-					code = ALGO_EX_CONFIG;
-				}
-		if (code != ALGO_EX_OK) goto out;
-		if (state_opt || (env && *env)) {
-			char path[4096];
-			if (algo_cli_state_path(state_opt, path, sizeof path))
-				algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
-			if (algo_store_open(&store, path, err, sizeof err) < 0) algo_die(ALGO_EX_CANTCREAT, "%s", err);
-			have_store = 1;
-			state_load(&store, strats, nstrats);
-		}
-		catch_signals();
+		if (nexprs)
+			code = run_printer(exprs, nexprs, params, nparams, skip_bad);
+		else if (!(strats = calloc((size_t)nfiles, sizeof *strats)))
+			algo_die(ALGO_EX_FAIL, "out of memory");
+		else if ((code = load_all(files, nfiles, capital, strats, &nstrats)) == ALGO_EX_OK)
+			code = run_strategies(strats, nstrats, state_opt, user, skip_bad);
 	}
-
-	if (algo_reader_fdopen(&r, 0, "stdin", err, sizeof err)) algo_die(ALGO_EX_FAIL, "%s", err);
-	r.before_read = flush_cb;
-	while (!stop_sig) {
-		const char *line;
-		size_t len;
-		struct algo_event ev;
-		struct algo_bar bar;
-		int rc = algo_reader_next(&r, &line, &len, err, sizeof err), bad = 0;
-		if (rc == 0) break;
-		if (rc == -2) {
-			algo_warn("%s", err);
-			code = ALGO_EX_IOERR;
-			break;
-		}
-		if (rc == -1) {
-			snprintf(err, sizeof err, "line longer than %d bytes", ALGO_LINE_MAX);
-			bad = 1;
-		} else if (algo_event_parse(&ev, line, len, err, sizeof err) < 0) {
-			bad = 1;
-		} else if (ev.type == ALGO_EV_BAR) {
-			if (algo_bar_decode(&ev, &bar, err, sizeof err) < 0) bad = 1;
-			for (int i = 0; !bad && i < nstrats; i++) {
-				rc = algo_strategy_check_bar(strats[i], &bar, err, sizeof err);
-				if (rc == ALGO_STRAT_BADTF) {
-					algo_warn("%s:%ld: %s", r.name, r.lineno, err);
-					code = ALGO_EX_CONFIG;
-					goto done;
-				}
-				bad = rc == ALGO_STRAT_ERROR;
-			}
-			if (!bad && printer) bad = algo_strategy_check_bar(printer, &bar, err, sizeof err) == ALGO_STRAT_ERROR;
-		}
-		if (bad) {
-			algo_warn("%s:%ld: %s", r.name, r.lineno, err);
-			if (!skip_bad) {
-				code = ALGO_EX_DATAERR;
-				break;
-			}
-			nbad++;
-			continue;
-		}
-		if (printer) {
-			if (ev.type != ALGO_EV_BAR) continue;
-			if (algo_strategy_on_bar(printer, &bar, NULL, NULL, err, sizeof err) == ALGO_STRAT_ERROR)
-				algo_die(ALGO_EX_FAIL, "%s", err);
-			print_row(printer, &bar, nexprs, &row);
-			continue;
-		}
-		algo_out_line(&algo_stdout, line, len);
-		if (ev.type != ALGO_EV_BAR) continue;
-		for (int i = 0; i < nstrats; i++) {
-			const char *note;
-			rc = algo_strategy_on_bar(strats[i], &bar, emit_signal, NULL, err, sizeof err);
-			if (rc == ALGO_STRAT_ERROR) algo_die(ALGO_EX_FAIL, "%s", err);
-			if ((note = algo_strategy_take_note(strats[i]))) algo_warn("%s", note);
-			if (rc == ALGO_STRAT_OTHER_TF && !warned[i]) {
-				const char *tf = algo_strategy_timeframe(strats[i]);
-				warned[i] = 1;
-				if (tf[0])
-					algo_warn("%s: ignoring %s bars of %s: the strategy's timeframe is %s and it "
-						"takes only one input timeframe per symbol", algo_strategy_name(strats[i]),
-						bar.tf[0] ? bar.tf : "untimed", bar.symbol, tf);
-				else
-					algo_warn("%s: ignoring %s bars of %s: already evaluating another timeframe "
-						"of it (set \"timeframe\" to choose)", algo_strategy_name(strats[i]),
-						bar.tf[0] ? bar.tf : "untimed", bar.symbol);
-			}
-		}
-	}
-done:
-	if (nbad) algo_warn("skipped %ld bad line%s", nbad, nbad == 1 ? "" : "s");
-	for (int i = 0; i < nstrats; i++) {
-		int64_t k = algo_strategy_skipped(strats[i]);
-		if (k)
-			algo_warn("%s: skipped %lld bar%s at or before its saved state", algo_strategy_name(strats[i]),
-				(long long)k, k == 1 ? "" : "s");
-	}
-	algo_reader_close(&r);
-	if (have_store) {
-		algo_writer_flush(&algo_stdout);
-		code = state_save(&store, strats, nstrats, code);
-		algo_store_close(&store);
-	}
-	if (stop_sig && code == ALGO_EX_OK) code = 128 + (int)stop_sig;
-out:
-	if (devnull_fd >= 0) close(devnull_fd);
 	for (int i = 0; i < nstrats; i++) algo_strategy_free(strats[i]);
-	algo_strategy_free(printer);
 	free(strats);
-	free(warned);
 	free(files);
 	free(exprs);
 	free(params);
 	free(overrides.matched);
-	free(row.s);
 	return algo_out_finish(code);
 }

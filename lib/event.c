@@ -60,7 +60,8 @@ void algo_reader_close(struct algo_reader *r)
 	r->fd = -1;
 }
 
-/* Reads more bytes after r->end. Returns bytes read, 0 at EOF, -1 on error. */
+/* Reads more bytes after r->end. Returns bytes read, 0 at EOF, -1 on error, -3 when
+ * r->stop asks the input to end. */
 static ssize_t fill(struct algo_reader *r, char *err, size_t errlen)
 {
 	ssize_t n;
@@ -71,9 +72,13 @@ static ssize_t fill(struct algo_reader *r, char *err, size_t errlen)
 	}
 	if (r->end == 0 && r->before_read)
 		r->before_read(r->before_read_arg);
-	do
+	for (;;) {
+		if (r->stop && *r->stop)
+			return -3;
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s: read error: %s", r->name, strerror(errno));
 		return -1;
@@ -111,6 +116,7 @@ int algo_reader_next(struct algo_reader *r, const char **line, size_t *len, char
 				r->bytes += r->end - r->start;
 				r->start = r->end = 0;
 				k = fill(r, err, errlen);
+				if (k == -3) return 0;
 				if (k < 0) return -2;
 				if (k == 0) break;
 				nl = memchr(r->buf, '\n', r->end);
@@ -135,6 +141,7 @@ int algo_reader_next(struct algo_reader *r, const char **line, size_t *len, char
 		}
 		{
 			ssize_t k = fill(r, err, errlen);
+			if (k == -3) return 0;
 			if (k < 0) return -2;
 			if (k == 0) r->eof = 1;
 		}
@@ -851,16 +858,26 @@ void algo_writer_init(struct algo_writer *w, int fd)
 	w->first = 1;
 	w->before_write = NULL;
 	w->before_write_arg = NULL;
+	w->soft = w->error = 0;
+	w->tap_on = w->tap_oom = 0;
+	w->tap = NULL;
+	w->tap_len = w->tap_cap = 0;
 }
 
 static void write_all(struct algo_writer *w, const char *p, size_t n)
 {
+	if (w->error)
+		return;                                  /* soft mode: output is gone */
 	if (n && w->before_write)
 		w->before_write(w->before_write_arg);
 	while (n) {
 		ssize_t k = write(w->fd, p, n);
 		if (k < 0) {
 			if (errno == EINTR) continue;
+			if (w->soft) {
+				w->error = errno;
+				return;
+			}
 			if (errno == EPIPE) _exit(0);          /* reader gone: quiet exit */
 			fprintf(stderr, "%s: write error: %s\n", algo_progname, strerror(errno));
 			_exit(74);
@@ -888,8 +905,29 @@ static inline void maybe_flush(struct algo_writer *w)
 	}
 }
 
+/* Appends to the tap (see struct algo_writer). */
+static void tap(struct algo_writer *w, const char *p, size_t n)
+{
+	if (w->tap_len + n > w->tap_cap) {
+		size_t cap = w->tap_cap ? w->tap_cap : 4096;
+		char *t;
+		while (cap < w->tap_len + n)
+			cap *= 2;
+		if (!(t = realloc(w->tap, cap))) {
+			w->tap_oom = 1;
+			return;
+		}
+		w->tap = t;
+		w->tap_cap = cap;
+	}
+	memcpy(w->tap + w->tap_len, p, n);
+	w->tap_len += n;
+}
+
 static inline void put(struct algo_writer *w, const char *p, size_t n)
 {
+	if (w->tap_on)
+		tap(w, p, n);
 	if (w->len + n > sizeof w->buf) {
 		/* An event larger than the buffer's free room: flush finished events first,
 		 * then write through (only for events near the 64 KiB line limit). */

@@ -29,6 +29,10 @@ struct algo_reader {
 	 * can flush its output first: throughput in batch, latency when live. */
 	void (*before_read)(void *arg);
 	void *before_read_arg;
+	/* When set and non-zero (a signal handler sets it), a read that would block or
+	 * was interrupted ends the input instead: algo_reader_next returns 0 and a
+	 * partial last line is dropped, never handed out half. */
+	volatile int *stop;
 };
 
 /* Opens path ("-" = stdin) for reading. Returns 0, or -1 with a message in err
@@ -144,9 +148,20 @@ struct algo_writer {
 	 * write to this writer. */
 	void (*before_write)(void *arg);
 	void *before_write_arg;
+	/* soft: a failed write does not exit the process (the default: exit 0 quietly on
+	 * EPIPE, 74 otherwise) but sets error to the errno and drops all further output;
+	 * the stage loop then ends the run. */
+	int soft;
+	int error;
+	/* tap_on: every byte put into the writer is also appended to tap (the stage loop
+	 * keeps what a line caused for the replay record); tap_oom when that failed. */
+	int tap_on, tap_oom;
+	char *tap;
+	size_t tap_len, tap_cap;
 	char buf[131072];
 };
 
+/* A fresh writer on fd (whatever *w held is overwritten, nothing is freed). */
 void algo_writer_init(struct algo_writer *w, int fd);
 void algo_writer_flush(struct algo_writer *w);
 /* Copies a line (without newline) and appends '\n'. */

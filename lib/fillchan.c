@@ -329,6 +329,10 @@ int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, lon
 			snprintf(err, errlen, "fills channel: poll: %s", strerror(errno));
 			return -1;
 		}
+		if (c->stopping && c->stopping()) {
+			snprintf(err, errlen, "stopped while waiting for sync %lld", (long long)id);
+			return -4;
+		}
 		if (pr > 0 && watch_fd >= 0 && (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			snprintf(err, errlen, "the reader of the output went away while waiting for sync %lld",
 				(long long)id);

@@ -82,6 +82,7 @@ struct algo_fillchan_in {
 	char *buf;                 /* bytes read, not yet returned */
 	size_t len, cap;
 	int writer_seen;           /* the executor has written at least once */
+	int (*stopping)(void);     /* optional: nonzero ends a wait (a stop was requested) */
 };
 
 /* Creates a private directory under $TMPDIR (or /tmp) holding the FIFO "fills" and
@@ -94,7 +95,8 @@ void algo_fillchan_remove(struct algo_fillchan_in *c);
  * and for that ack (acks of older syncs are skipped). watch_fd (e.g. stdout) is polled
  * too: when it reports an error the reader of our output is gone. Waits at most
  * timeout_ms in all. Returns 0; -1 with err set when fn fails (its err), the executor
- * closed the FIFO or on a read error; -2 on time-out; -3 when watch_fd failed. */
+ * closed the FIFO or on a read error; -2 on time-out; -3 when watch_fd failed; -4 when
+ * c->stopping said stop (checked at least once a second and after every signal). */
 int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, long timeout_ms,
 	int (*fn)(const char *line, size_t len, void *arg, char *err, size_t errlen), void *arg,
 	char *err, size_t errlen);

@@ -265,6 +265,21 @@ static const char *const migrations[] = {
 	"  fee INTEGER NOT NULL,\n"
 	"  ts_ms INTEGER NOT NULL\n"
 	");\n",
+	/* 6: the restart record of every stage (lib/replay.h): how far each stage instance
+	 * got (the running maximum of ts, and the hashes of the lines processed there),
+	 * and what it wrote for each line whose output was more than the line itself. */
+	"CREATE TABLE stage_mark (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  hashes BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE stage_journal (\n"
+	"  stage TEXT NOT NULL,\n"
+	"  hash INTEGER NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  output BLOB NOT NULL,\n"
+	"  PRIMARY KEY (stage, hash)\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -279,6 +294,35 @@ static int db_fail(struct algo_store *s, const char *what, char *err, size_t err
 	snprintf(err, errlen, "%s: %s: %s", s->path, what,
 		s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	return -1;
+}
+
+int algo_store_begin(struct algo_store *s, char *err, size_t errlen)
+{
+	if (s->depth == 0 && algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
+		return -1;
+	s->depth++;
+	return 0;
+}
+
+int algo_store_commit(struct algo_store *s, char *err, size_t errlen)
+{
+	if (s->depth > 1) {
+		s->depth--;
+		return 0;
+	}
+	s->depth = 0;
+	if (algo_store_exec(s, "COMMIT", err, errlen)) {
+		algo_store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void algo_store_rollback(struct algo_store *s)
+{
+	s->depth = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int algo_store_exec(struct algo_store *s, const char *sql, char *err, size_t errlen)

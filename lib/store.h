@@ -8,6 +8,7 @@
 struct algo_store {
 	sqlite3 *db;
 	char path[4096];
+	int depth;          /* algo_store_begin nesting */
 };
 
 /* Opens (creating it and its parent directories, mode 0700, when missing) the database
@@ -24,6 +25,16 @@ int algo_store_schema_version(void);
 /* Runs sql (no results) — for BEGIN/COMMIT and one-off statements.
  * Returns 0 or -1 with err set. */
 int algo_store_exec(struct algo_store *s, const char *sql, char *err, size_t errlen);
+
+/* Transactions that nest: the outermost begin is BEGIN IMMEDIATE and the matching
+ * commit is COMMIT; inner ones only count. So a module that saves its state in a
+ * transaction of its own can also save inside a caller's (the stage loop saves every
+ * part of a stage's state in one). Rollback undoes the whole outermost transaction.
+ * Each returns 0 or -1 with err set; after a failed commit the transaction is rolled
+ * back and depth is 0. */
+int algo_store_begin(struct algo_store *s, char *err, size_t errlen);
+int algo_store_commit(struct algo_store *s, char *err, size_t errlen);
+void algo_store_rollback(struct algo_store *s);
 
 /* Prepares sql; returns NULL with err set on failure. Caller finalizes. */
 sqlite3_stmt *algo_store_prepare(struct algo_store *s, const char *sql, char *err, size_t errlen);

@@ -1539,7 +1539,7 @@ int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, cha
 int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen)
 {
 	sqlite3_stmt *q;
-	if (algo_store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0) return -1;
+	if (algo_store_begin(st, err, errlen) < 0) return -1;
 	q = algo_store_prepare(st, "INSERT OR REPLACE INTO eval_state (strategy, symbol, hash, state, last_ts_ms) "
 		"VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen);
 	if (!q) goto fail;
@@ -1559,13 +1559,10 @@ int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, cha
 		if ((rc = sqlite3_step(q)) != SQLITE_DONE) { st_fail(st, err, errlen); goto fail; }
 	}
 	sqlite3_finalize(q);
-	return algo_store_exec(st, "COMMIT", err, errlen);
+	return algo_store_commit(st, err, errlen);
 fail:
 	if (q) sqlite3_finalize(q);
-	{
-		char e2[64];
-		algo_store_exec(st, "ROLLBACK", e2, sizeof e2);
-	}
+	algo_store_rollback(st);
 	return -1;
 }
 

@@ -5,3 +5,4 @@ load test_helper
 @test "lib: decimal" { run_unit test_decimal; }
 @test "lib: timeutil" { run_unit test_timeutil; }
 @test "lib: event" { run_unit test_event; }
+@test "lib: replay record" { run_unit test_replay; }

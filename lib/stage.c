@@ -1,0 +1,332 @@
+/* stage — the read loop of every pipeline stage. See stage.h for the contract. */
+#include "stage.h"
+#include "cli.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One loop runs per process: the signal handler and the reader share these. */
+static volatile int stage_stop;
+static volatile sig_atomic_t stage_sig;
+
+static void on_stop_signal(int sig)
+{
+	stage_sig = sig;
+	stage_stop = 1;
+}
+
+int algo_stage_stopping(void)
+{
+	return stage_stop || algo_stdout.error;
+}
+
+void algo_stage_init(struct algo_stage *st, const struct algo_stage_ops *ops, void *arg)
+{
+	memset(st, 0, sizeof *st);
+	st->fd = 0;
+	st->name = "stdin";
+	st->commit_every = 5000;
+	st->idle_commit_ms = 50;
+	st->ops = ops;
+	st->arg = arg;
+}
+
+static void say(const struct algo_stage *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct algo_stage *st, const char *fmt, ...)
+{
+	char msg[ALGO_ERR_MAX + 256];
+	va_list ap;
+	if (!st->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	st->warn(msg);
+}
+
+int algo_stage_stop(struct algo_stage *st, int code, const char *msg)
+{
+	st->stop_code = code;
+	snprintf(st->stop_msg, sizeof st->stop_msg, "%s", msg ? msg : "");
+	stage_stop = 1;
+	return ALGO_STAGE_STOPPED;
+}
+
+/* Loop state that the reader's callback needs. */
+struct run {
+	struct algo_stage *st;
+	long unsaved;              /* lines handled since the last save */
+	int code;                  /* an exit code decided inside the callback */
+	char err[ALGO_ERR_MAX + 256];
+};
+
+int algo_stage_save(struct algo_stage *st, char *err, size_t errlen)
+{
+	if (!st->store || (!st->ops->save && !st->replay_key))
+		return 0;
+	if (algo_store_begin(st->store, err, errlen))
+		return -1;
+	if ((st->ops->save && st->ops->save(st->arg, st->store, err, errlen)) ||
+	    (st->replay_key && algo_replay_save(&st->replay, st->store, err, errlen))) {
+		algo_store_rollback(st->store);
+		return -1;
+	}
+	return algo_store_commit(st->store, err, errlen);
+}
+
+/* Saves, turning a failure into exit 74 with the database's reason. */
+static int save_now(struct run *run)
+{
+	char err[ALGO_ERR_MAX];
+	if (algo_stage_save(run->st, err, sizeof err) == 0) {
+		run->unsaved = 0;
+		return 0;
+	}
+	snprintf(run->err, sizeof run->err, "cannot save state: %s", err);
+	run->code = ALGO_EX_IOERR;
+	stage_stop = 1;
+	return -1;
+}
+
+/* The exit code for a hook's rc: algo_stage_stop's code (its message in run->err). */
+static int stopped(struct run *run, int rc)
+{
+	if (rc != ALGO_STAGE_STOPPED)
+		return rc;
+	snprintf(run->err, sizeof run->err, "%s", run->st->stop_msg);
+	return run->st->stop_code;
+}
+
+/* Before a read that may block: flush, let the stage do its idle work, and save
+ * when no input comes within idle_commit_ms. A signal ends the wait. */
+static void before_read(void *arg)
+{
+	struct run *run = arg;
+	struct algo_stage *st = run->st;
+	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
+	int rc;
+	algo_writer_flush(&algo_stdout);
+	if (algo_stdout.error) {
+		stage_stop = 1;
+		return;
+	}
+	if (st->ops->idle && (rc = st->ops->idle(st->arg, run->err, sizeof run->err)) != 0) {
+		run->code = stopped(run, rc);
+		stage_stop = 1;
+		return;
+	}
+	if (!st->store || run->unsaved == 0)
+		return;
+	while ((rc = poll(&pfd, 1, st->idle_commit_ms)) < 0 && errno == EINTR)
+		if (stage_stop)
+			return;
+	if (rc == 0)
+		save_now(run);
+}
+
+/* Writes the recorded output of a line processed in an earlier run. */
+static void write_recorded(const char *out, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(out, '\n', len);
+		size_t n = nl ? (size_t)(nl - out) : len;
+		algo_out_line(&algo_stdout, out, n);
+		if (!nl)
+			break;
+		out += n + 1;
+		len -= n + 1;
+	}
+}
+
+/* Hands one parsed event to the stage, or answers it from the replay record. */
+static int handle(struct run *run, const struct algo_event *ev, char *err, size_t errlen)
+{
+	struct algo_stage *st = run->st;
+	struct algo_writer *w = &algo_stdout;
+	uint64_t hash;
+	int64_t ts;
+	int rc;
+	if (!st->replay_key || ev->type == ALGO_EV_SYNC)
+		return st->ops->event(st->arg, ev, err, errlen);
+	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0)
+		return -1;
+	hash = algo_replay_hash(ev->line, ev->len);
+	if (algo_replay_seen(&st->replay, ts, hash)) {
+		const char *out;
+		size_t len;
+		rc = algo_replay_output(&st->replay, hash, &out, &len, err, errlen);
+		if (rc < 0)
+			return ALGO_EX_IOERR;
+		if (rc == 1)
+			write_recorded(out, len);
+		else
+			algo_out_line(w, ev->line, ev->len);
+		return 0;
+	}
+	w->tap_len = 0;
+	w->tap_on = 1;
+	rc = st->ops->event(st->arg, ev, err, errlen);
+	w->tap_on = 0;
+	if (rc != 0)
+		return rc;
+	if (w->tap_oom || algo_replay_done(&st->replay, hash, ev->line, ev->len, w->tap, w->tap_len)) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_EX_FAIL;
+	}
+	return 0;
+}
+
+/* One line: 0 handled, or the exit code that ends the run (bad input: 65 unless
+ * skip_bad, which counts it and goes on). */
+static int one_line(struct run *run, int rc, const char *line, size_t len)
+{
+	struct algo_stage *st = run->st;
+	struct algo_event ev;
+	char err[ALGO_ERR_MAX];
+	if (rc == -1)
+		snprintf(err, sizeof err, "line longer than %d bytes", ALGO_LINE_MAX);
+	else if (algo_event_parse(&ev, line, len, err, sizeof err) < 0)
+		rc = -1;
+	else
+		rc = handle(run, &ev, err, sizeof err);
+	if (rc == ALGO_STAGE_STOPPED)
+		return stopped(run, rc);
+	if (rc == 0) {
+		st->lines++;
+		if (st->store && ++run->unsaved >= st->commit_every && save_now(run))
+			return run->code;
+		return 0;
+	}
+	if (rc > 0) {
+		snprintf(run->err, sizeof run->err, "%s:%ld: %s", st->name, st->reader.lineno, err);
+		return rc;
+	}
+	if (!st->skip_bad) {
+		snprintf(run->err, sizeof run->err, "%s:%ld: %s", st->name, st->reader.lineno, err);
+		return ALGO_EX_DATAERR;
+	}
+	say(st, "%s:%ld: %s (skipped)", st->name, st->reader.lineno, err);
+	st->bad++;
+	return 0;
+}
+
+static void catch_signals(struct sigaction *old)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+}
+
+static void restore_signals(const struct sigaction *old)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+/* Why the input ended, from the code so far and what happened to our output. */
+static int why_ended(int code)
+{
+	if (code != ALGO_EX_OK)
+		return ALGO_STAGE_ERROR;
+	if (algo_stdout.error)
+		return algo_stdout.error == EPIPE ? ALGO_STAGE_OUTPUT_CLOSED : ALGO_STAGE_ERROR;
+	return stage_sig ? ALGO_STAGE_SIGNAL : ALGO_STAGE_EOF;
+}
+
+/* The end of a run: the end hook, the last save, the last flush. */
+static int finish(struct run *run, int code)
+{
+	struct algo_stage *st = run->st;
+	int why = why_ended(code), rc;
+	char err[ALGO_ERR_MAX];
+	if (code != ALGO_EX_OK && run->err[0])
+		say(st, "%s", run->err);
+	if (st->ops->end && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
+		if (rc == ALGO_STAGE_STOPPED) {
+			rc = st->stop_code;
+			snprintf(err, sizeof err, "%s", st->stop_msg);
+		}
+		if (err[0])
+			say(st, "%s", err);
+		if (code == ALGO_EX_OK)
+			code = rc;
+	}
+	run->err[0] = '\0';
+	if (st->store && save_now(run)) {
+		say(st, "%s", run->err);
+		code = ALGO_EX_IOERR;
+	}
+	algo_writer_flush(&algo_stdout);
+	if (st->bad)
+		say(st, "skipped %ld bad line%s", st->bad, st->bad == 1 ? "" : "s");
+	if (algo_stdout.error && algo_stdout.error != EPIPE) {
+		say(st, "write error: %s", strerror(algo_stdout.error));
+		if (code == ALGO_EX_OK)
+			code = ALGO_EX_IOERR;
+	}
+	if (stage_sig && code == ALGO_EX_OK) {
+		st->stop_signal = stage_sig;
+		code = 128 + stage_sig;
+	}
+	return code;
+}
+
+int algo_stage_run(struct algo_stage *st)
+{
+	struct run run;
+	struct sigaction old[3];
+	char err[ALGO_ERR_MAX];
+	int code = ALGO_EX_OK;
+
+	memset(&run, 0, sizeof run);
+	run.st = st;
+	if (st->replay_key && (!st->store ||
+	    algo_replay_open(&st->replay, st->store, st->replay_key, err, sizeof err))) {
+		say(st, "%s", st->store ? err : "a replay record needs a state database");
+		return ALGO_EX_FAIL;
+	}
+	if (algo_reader_fdopen(&st->reader, st->fd, st->name, err, sizeof err)) {
+		say(st, "%s", err);
+		return ALGO_EX_FAIL;
+	}
+	st->reader.before_read = before_read;
+	st->reader.before_read_arg = &run;
+	st->reader.stop = &stage_stop;
+	stage_stop = 0;
+	stage_sig = 0;
+	algo_stdout.soft = 1;
+	catch_signals(old);
+
+	while (code == ALGO_EX_OK && !stage_stop) {
+		const char *line;
+		size_t len;
+		int rc = algo_reader_next(&st->reader, &line, &len, err, sizeof err);
+		if (rc == 0)
+			break;
+		if (rc == -2) {
+			snprintf(run.err, sizeof run.err, "%s", err);
+			code = ALGO_EX_IOERR;
+			break;
+		}
+		code = one_line(&run, rc, line, len);
+		if (algo_stdout.error)
+			break;
+	}
+	if (code == ALGO_EX_OK && run.code)
+		code = run.code;
+	code = finish(&run, code);
+	restore_signals(old);
+	algo_stdout.soft = 0;
+	algo_reader_close(&st->reader);
+	if (st->replay_key)
+		algo_replay_free(&st->replay);
+	return code;
+}
