@@ -7,7 +7,7 @@ _algo_opts() {
 	algo-feed) echo "--symbol --tf --from --to --date-format --columns --round --skip-bad --no-progress --speed --every --max-gap --help --version" ;;
 	algo-eval) echo "--strategy --check --print --param --format --skip-bad --capital --state --user --help --version" ;;
 	algo-risk) echo "--config --check --state --user --mode --product --barrier --barrier-timeout --skip-bad --strategy --all --reason --who --format --help --version kill resume status" ;;
-	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --skip-bad --help --version" ;;
+	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --state --user --skip-bad --help --version" ;;
 	algo-ledger) echo "--state --capital --user --run --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --skip-bad --help --version" ;;
 	algo-exec-fyers) echo "--code --timeout --offline --format --help --version" ;;
 	algo-backtest) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;

@@ -72,6 +72,8 @@ complete -c algo-exec-paper -l intrabar -x -a 'pessimistic optimistic' -d 'both 
 complete -c algo-exec-paper -l square-off -x -d 'intraday square-off time HH:MM'
 complete -c algo-exec-paper -l capital -x -d 'capital for the margin check'
 complete -c algo-exec-paper -l fno-margin-pct -x -d 'F&O margin percent'
+complete -c algo-exec-paper -l state -r -F -d 'state database'
+complete -c algo-exec-paper -l user -x -d 'whose pipeline this is'
 
 complete -c algo-exec-fyers -n __fish_use_subcommand -f -a 'login refresh logout status profile funds orders trades positions' -d 'command'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or redirected URL'

@@ -280,6 +280,21 @@ static const char *const migrations[] = {
 	"  output BLOB NOT NULL,\n"
 	"  PRIMARY KEY (stage, hash)\n"
 	");\n",
+	/* 7: the executor seam (lib/executor.h): each executor instance's saved state
+	 * (live orders, positions, counters, unacknowledged fill-channel records, the
+	 * venue's own), and every client order id it has seen (lib/idreg.h). */
+	"CREATE TABLE exec_state (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  venue TEXT NOT NULL,\n"
+	"  state BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE exec_ids (\n"
+	"  stage TEXT NOT NULL,\n"
+	"  user TEXT NOT NULL,\n"
+	"  id TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (stage, user, id)\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
