@@ -22,7 +22,7 @@ LIB_SRC  = $(sort $(wildcard lib/*.c))
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CMD_SRC  = $(sort $(wildcard cmd/*.c))
 PROGS    = $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
-SCRIPTS  = scripts/algo-backtest
+SCRIPTS  = scripts/algo-backtest scripts/algo-sweep
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
@@ -68,6 +68,7 @@ valgrind: all
 
 bench: all
 	scripts/bench
+	scripts/bench-exec
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

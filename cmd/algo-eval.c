@@ -21,13 +21,15 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--state PATH] [--capital AMOUNT]\n"
-	"                 [--skip-bad] < EVENTS\n"
-	"       algo-eval --check FILE...\n"
-	"       algo-eval --print EXPR [--print EXPR]... [--format csv] < EVENTS\n"
+	"Usage: algo-eval -s STRATEGY.json [-s STRATEGY.json]... [--param NAME=VALUE]...\n"
+	"                 [--state PATH] [--capital AMOUNT] [--skip-bad] < EVENTS\n"
+	"       algo-eval --check [--param NAME=VALUE]... FILE...\n"
+	"       algo-eval --print EXPR [--print EXPR]... [--param NAME=VALUE]... [--format csv] < EVENTS\n"
 	"Evaluates strategies on the bars read from stdin, passing every event through and\n"
 	"writing signal events right after the bar that caused them.\n"
 	"  -s, --strategy FILE   strategy file (repeatable; signals in file order, then symbol)\n"
+	"  -P, --param NAME=VALUE  set the strategy parameter NAME (declared in the file's\n"
+	"                        \"params\") to VALUE (repeatable); with --print, define it\n"
 	"      --capital AMOUNT  capital in rupees for capital_pct / risk_pct sizing\n"
 	"                        (overrides the files' \"capital\")\n"
 	"      --state PATH      save and resume each strategy's state in this database\n"
@@ -44,6 +46,9 @@ static const char usage_text[] =
 
 enum { OPT_FORMAT = 256, OPT_SKIP_BAD, OPT_VERSION, OPT_CAPITAL, OPT_STATE, OPT_USER };
 
+/* --param values, shared by every strategy file (see load). */
+static struct algo_param_overrides overrides;
+
 static const struct option options[] = {
 	{ "strategy", required_argument, NULL, 's' },
 	{ "check", no_argument, NULL, 'c' },
@@ -53,6 +58,7 @@ static const struct option options[] = {
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "param", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -69,7 +75,7 @@ static int report(struct algo_errlist *errs, int code)
 /* Loads a strategy file; a sizing that needs a capital nobody gave is a problem too. */
 static struct algo_strategy *load(const char *file, int64_t capital, struct algo_errlist *errs)
 {
-	struct algo_strategy *s = algo_strategy_load(file, errs);
+	struct algo_strategy *s = algo_strategy_load_with(file, &overrides, errs);
 	if (s && capital > 0) algo_strategy_set_capital(s, capital);
 	if (s && algo_strategy_needs_capital(s)) {
 		algo_errlist_add(errs, "%s: $.sizing: capital_pct and risk_pct need a capital: add \"capital\": "
@@ -78,6 +84,28 @@ static struct algo_strategy *load(const char *file, int64_t capital, struct algo
 		s = NULL;
 	}
 	return s;
+}
+
+/* With several files, a --param applies to those that declare it; one that none
+ * declares is a configuration error. Returns code, or 78. */
+static int unmatched_params(int code)
+{
+	for (int i = 0; overrides.lenient && i < overrides.n; i++)
+		if (!overrides.matched[i]) {
+			algo_warn("--param %s: no strategy declares this parameter in its \"params\"", overrides.assign[i]);
+			code = ALGO_EX_CONFIG;
+		}
+	return code;
+}
+
+/* Takes the --param values (syntax checked) for nfiles strategy files. */
+static void set_overrides(char **params, int nparams, int nfiles)
+{
+	overrides.assign = (const char *const *)params;
+	overrides.n = nparams;
+	overrides.lenient = nfiles > 1;
+	if (!(overrides.matched = calloc((size_t)nparams + 1, sizeof *overrides.matched)))
+		algo_die(ALGO_EX_FAIL, "out of memory");
 }
 
 /* --check: every file, every problem. */
@@ -95,7 +123,7 @@ static int check_files(char **files, int n, int64_t capital)
 		}
 		algo_errlist_free(&errs);
 	}
-	return code;
+	return unmatched_params(code);
 }
 
 /* ---- --print: CSV rows ------------------------------------------------------------------------ */
@@ -188,7 +216,7 @@ static void warn_note(void *arg, const char *msg)
 	algo_warn("%s", msg);
 }
 
-static int run_printer(char **exprs, int n, int skip_bad)
+static int run_printer(char **exprs, int n, char **params, int nparams, int skip_bad)
 {
 	static const struct algo_stage_ops ops = { .event = print_event };
 	struct printer p = { 0 };
@@ -196,7 +224,7 @@ static int run_printer(char **exprs, int n, int skip_bad)
 	struct algo_stage st;
 	int code;
 	algo_errlist_init(&errs);
-	p.s = algo_strategy_exprs((const char *const *)exprs, n, &errs);
+	p.s = algo_strategy_exprs_with((const char *const *)exprs, n, (const char *const *)params, nparams, &errs);
 	code = p.s ? ALGO_EX_OK : report(&errs, ALGO_EX_USAGE);
 	algo_errlist_free(&errs);
 	if (!p.s)
@@ -226,6 +254,7 @@ static int load_all(char **files, int n, int64_t capital, struct algo_strategy *
 			code = c;
 		algo_errlist_free(&errs);
 	}
+	if (code == ALGO_EX_OK) code = unmatched_params(code);
 	for (int i = 0; code == ALGO_EX_OK && i < *nstrats; i++)
 		for (int k = 0; k < i; k++)
 			if (strcmp(algo_strategy_name(strats[i]), algo_strategy_name(strats[k])) == 0) {
@@ -277,17 +306,26 @@ static int run_strategies(struct algo_strategy **strats, int n, const char *stat
 int main(int argc, char **argv)
 {
 	char **files = calloc((size_t)argc + 1, sizeof *files), **exprs = calloc((size_t)argc + 1, sizeof *exprs);
+	char **params = calloc((size_t)argc + 1, sizeof *params);
 	struct algo_strategy **strats = NULL;
-	int nfiles = 0, nexprs = 0, nstrats = 0, check = 0, skip_bad = 0, code, c;
+	int nfiles = 0, nexprs = 0, nstrats = 0, nparams = 0, check = 0, skip_bad = 0, code, c;
 	const char *state_opt = NULL, *user = "default";
 	int64_t capital = 0;
 
 	algo_cli_init(argv[0]);
-	if (!files || !exprs) algo_die(ALGO_EX_FAIL, "out of memory");
+	if (!files || !exprs || !params) algo_die(ALGO_EX_FAIL, "out of memory");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:cp:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:cp:P:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's': files[nfiles++] = optarg; break;
+		case 'P': {
+			const char *name, *value;
+			size_t nl;
+			if (algo_param_split(optarg, &name, &nl, &value) < 0)
+				algo_usage_error("--param: '%s' is not NAME=VALUE", optarg);
+			params[nparams++] = optarg;
+			break;
+		}
 		case 'c': check = 1; break;
 		case 'p': exprs[nexprs++] = optarg; break;
 		case OPT_FORMAT:
@@ -307,6 +345,7 @@ int main(int argc, char **argv)
 		case 'h':
 			free(files);
 			free(exprs);
+			free(params);
 			fputs(usage_text, stdout);
 			return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 		case OPT_VERSION: algo_print_version();
@@ -320,6 +359,7 @@ int main(int argc, char **argv)
 		while (optind < argc) files[nfiles++] = argv[optind++];
 		if (!nfiles) algo_usage_error("--check needs strategy files");
 		if (nexprs) algo_usage_error("--check and --print do not go together");
+		set_overrides(params, nparams, nfiles);
 		code = check_files(files, nfiles, capital);
 	} else {
 		if (optind < argc)
@@ -327,8 +367,9 @@ int main(int argc, char **argv)
 		if (nexprs && nfiles) algo_usage_error("--print and --strategy do not go together");
 		if (!nexprs && !nfiles) algo_usage_error("give a strategy (-s FILE), --check FILE or --print EXPR");
 		if (nexprs && state_opt) algo_usage_error("--print keeps no state; --state does not go with it");
+		set_overrides(params, nparams, nfiles);
 		if (nexprs)
-			code = run_printer(exprs, nexprs, skip_bad);
+			code = run_printer(exprs, nexprs, params, nparams, skip_bad);
 		else if (!(strats = calloc((size_t)nfiles, sizeof *strats)))
 			algo_die(ALGO_EX_FAIL, "out of memory");
 		else if ((code = load_all(files, nfiles, capital, strats, &nstrats)) == ALGO_EX_OK)
@@ -338,5 +379,7 @@ int main(int argc, char **argv)
 	free(strats);
 	free(files);
 	free(exprs);
+	free(params);
+	free(overrides.matched);
 	return algo_out_finish(code);
 }

@@ -33,6 +33,12 @@ static const char usage_text[] =
 	"      --max-gap S       replay: sleep at most S seconds between events (default 5)\n"
 	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name)\n"
 	"  -t, --tf TF           timeframe, e.g. 1m 5m 1h 1d (default: inferred from spacing)\n"
+	"      --date-format F   how dates are written, strptime-style: '%d-%m-%Y %H:%M',\n"
+	"                        '%m/%d/%Y' (default: ISO, DD-MM-YYYY, 05-Jun-2023, epoch...)\n"
+	"      --columns MAP     column names, e.g. 'Date=timestamp,Shares Traded=volume'\n"
+	"                        (roles: timestamp date time open high low close volume oi\n"
+	"                        symbol series)\n"
+	"      --round           round prices with more than 4 decimals (default: refuse)\n"
 	"      --from TS         keep bars opening at or after TS (date = 00:00 IST)\n"
 	"      --to TS           keep bars opening before TS\n"
 	"      --skip-bad        warn about and skip bad rows instead of stopping (exit 65)\n"
@@ -58,6 +64,9 @@ struct source {
 	int qhead, qlen;
 	struct qbar head;           /* the row competing in the merge */
 	int done;
+	long nnull;                 /* rows without prices skipped (Yahoo's "null" days) */
+	struct qbar *rev;           /* a newest-first file, read whole and turned round */
+	size_t nrev, caprev;
 	int pend;                   /* a bad row found while reading ahead, raised in order */
 	long pend_line;
 	char pend_err[ALGO_ERR_MAX];
@@ -77,6 +86,7 @@ static struct {
 	int64_t from, to;
 	int skip_bad;
 	int progress;
+	struct algo_csv_import imp;
 } opt = { .from = INT64_MIN, .to = INT64_MAX, .progress = 1 };
 
 static struct source *srcs;
@@ -170,6 +180,16 @@ static void fail(int code, const char *fmt, ...)
 	exit(algo_out_finish(code));
 }
 
+/* What to try after a bad row, from lib/csv's hint. */
+static const char *hint_text(int hint)
+{
+	switch (hint) {
+	case ALGO_CSV_HINT_ROUND: return "; --round rounds prices to 4 decimals";
+	case ALGO_CSV_HINT_DATE_FORMAT: return "; --date-format gives the format, e.g. '%m/%d/%Y %H:%M'";
+	}
+	return "";
+}
+
 /* A bad row: stop (exit 65) or, with --skip-bad, warn and count. */
 static void bad_row(const struct source *s, long line, const char *err)
 {
@@ -250,6 +270,7 @@ static int read_row(struct source *s, struct qbar *q, int defer)
 	int r;
 
 	for (;;) {
+		b.hint = ALGO_CSV_HINT_NONE;
 		r = algo_csv_next(&s->csv, err, sizeof err);
 		if (r == 0)
 			return 0;
@@ -257,8 +278,16 @@ static int read_row(struct source *s, struct qbar *q, int defer)
 			fail(ALGO_EX_IOERR, "%s: %s", s->csv.name, err);
 		if ((++nrows & 4095) == 0)
 			progress_tick();
-		if (r == 1 && algo_csv_decode_bar(&s->csv, &s->m, &b, err, sizeof err) == 0)
-			break;
+		if (r == 1 && (r = algo_csv_decode_bar(&s->csv, &s->m, &b, err, sizeof err)) >= 0) {
+			if (r == 0)
+				break;
+			s->nnull++;
+			continue;
+		}
+		if (r == -1 && b.hint != ALGO_CSV_HINT_NONE) {
+			size_t n = strlen(err);
+			snprintf(err + n, sizeof err - n, "%s", hint_text(b.hint));
+		}
 		if (defer && !opt.skip_bad) {
 			s->pend = 1;
 			s->pend_line = s->csv.lineno;
@@ -284,23 +313,81 @@ static int keep(const struct qbar *q)
 	return q->ts >= opt.from && q->ts < opt.to;
 }
 
+/* Are the rows newest first (NSE's historical data)? Every symbol's consecutive rows
+ * go back in time, and at least two steps say so (one step back is more likely a
+ * mistake in the file, reported as such), or one when a bad row cut the window short
+ * (so the bad row is reported, not the order). */
+static int newest_first(const struct qbar *q, int n, int cut)
+{
+	int back = 0;
+	for (int i = 1; i < n; i++)
+		for (int j = i - 1; j >= 0; j--)
+			if (q[j].sym == q[i].sym) {
+				if (q[i].ts >= q[j].ts)
+					return 0;
+				back++;
+				break;
+			}
+	return back > 1 || (cut && back == 1);
+}
+
+static void rev_push(struct source *s, const struct qbar *q)
+{
+	if (s->nrev == s->caprev) {
+		size_t cap = s->caprev ? s->caprev * 2 : 1024;
+		struct qbar *p = realloc(s->rev, cap * sizeof *p);
+		if (!p)
+			fail(ALGO_EX_FAIL, "%s: out of memory reading a newest-first file", s->csv.name);
+		s->rev = p;
+		s->caprev = cap;
+	}
+	s->rev[s->nrev++] = *q;
+}
+
+/* A newest-first file: reads the rest of it (bad rows stop or are skipped now, since
+ * nothing of it is written before the end) and keeps the rows oldest first in s->rev,
+ * to be served from the end. */
+static void read_reversed(struct source *s, const struct qbar *win, int n)
+{
+	struct qbar q;
+	if (s->pend)
+		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->pend_line, s->pend_err);
+	for (int i = 0; i < n; i++)
+		rev_push(s, &win[i]);
+	while (read_row(s, &q, 0) == 1)
+		rev_push(s, &q);
+	s->done = 1;
+	progress_erase();
+	algo_warn("%s: rows are newest first; reading them oldest first", s->csv.name);
+}
+
 /* Reads up to WINDOW rows ahead (queueing the kept ones) and sets s->tf, from --tf
- * or inferred from those rows (algo_csv_tf_guess). */
+ * or inferred from those rows (algo_csv_tf_guess). A file that is newest first is read
+ * whole and turned round (s->rev). */
 static void infer_tf(struct source *s)
 {
+	static struct qbar win[WINDOW];
 	struct algo_csv_tf g;
-	struct qbar q;
+	int n = 0;
 	int64_t tf;
 
+	while (n < WINDOW && read_row(s, &win[n], 1) == 1)
+		n++;
+	algo_csv_tf_init(&g);
+	if (newest_first(win, n, s->pend)) {
+		read_reversed(s, win, n);
+		for (size_t i = s->nrev; i-- > 0 && g.nbars < WINDOW;)
+			algo_csv_tf_add(&g, s->rev[i].sym, s->rev[i].ts);
+	} else {
+		for (int i = 0; i < n; i++) {
+			algo_csv_tf_add(&g, win[i].sym, win[i].ts);
+			if (keep(&win[i]))
+				s->q[(s->qhead + s->qlen++) % WINDOW] = win[i];
+		}
+	}
 	if (opt.tf) {
 		algo_tf_fmt(opt.tf, s->tf, sizeof s->tf);
 		return;
-	}
-	algo_csv_tf_init(&g);
-	while (g.nbars < WINDOW && read_row(s, &q, 1) == 1) {
-		algo_csv_tf_add(&g, q.sym, q.ts);
-		if (keep(&q))
-			s->q[(s->qhead + s->qlen++) % WINDOW] = q;
 	}
 	if ((tf = algo_csv_tf_guess(&g)) > 0)
 		algo_tf_fmt(tf, s->tf, sizeof s->tf);
@@ -319,6 +406,11 @@ static int refill(struct source *s)
 		s->qhead = (s->qhead + 1) % WINDOW;
 		s->qlen--;
 		return 1;
+	}
+	while (s->nrev > 0) {
+		s->head = s->rev[--s->nrev];
+		if (keep(&s->head))
+			return 1;
 	}
 	if (s->pend)
 		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->pend_line, s->pend_err);
@@ -347,7 +439,7 @@ static void open_source(struct source *s, const char *path)
 	}
 	if (r == -2)
 		fail(ALGO_EX_IOERR, "%s: %s", s->csv.name, err);
-	if (r == -1 || algo_csv_map_header(&s->csv, &s->m, err, sizeof err) < 0)
+	if (r == -1 || algo_csv_map_header_with(&s->csv, &opt.imp, &s->m, err, sizeof err) < 0)
 		fail(ALGO_EX_DATAERR, "%s:%ld: %s", s->csv.name, s->csv.lineno, err);
 	if (opt.symbol)
 		s->sym = sym_intern(opt.symbol, strlen(opt.symbol));
@@ -483,7 +575,7 @@ static int64_t opt_time(const char *name, const char *s)
 
 static int cmd_csv(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_TO, O_SKIP, O_NOPROG, O_VERSION };
+	enum { O_FROM = 256, O_TO, O_SKIP, O_NOPROG, O_VERSION, O_DATEFMT, O_COLUMNS, O_ROUND };
 	static const struct option longopts[] = {
 		{ "symbol", required_argument, NULL, 's' },
 		{ "tf", required_argument, NULL, 't' },
@@ -491,11 +583,15 @@ static int cmd_csv(int argc, char **argv)
 		{ "to", required_argument, NULL, O_TO },
 		{ "skip-bad", no_argument, NULL, O_SKIP },
 		{ "no-progress", no_argument, NULL, O_NOPROG },
+		{ "date-format", required_argument, NULL, O_DATEFMT },
+		{ "columns", required_argument, NULL, O_COLUMNS },
+		{ "round", no_argument, NULL, O_ROUND },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, nstdin = 0;
+	char err[ALGO_ERR_MAX];
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:t:h", longopts, NULL)) != -1) {
@@ -513,6 +609,15 @@ static int cmd_csv(int argc, char **argv)
 		case O_TO: opt.to = opt_time("--to", optarg); break;
 		case O_SKIP: opt.skip_bad = 1; break;
 		case O_NOPROG: opt.progress = 0; break;
+		case O_DATEFMT:
+			if (algo_csv_import_date_format(&opt.imp, optarg, err, sizeof err) < 0)
+				algo_usage_error("--date-format: %s", err);
+			break;
+		case O_COLUMNS:
+			if (algo_csv_import_columns(&opt.imp, optarg, err, sizeof err) < 0)
+				algo_usage_error("--columns: %s", err);
+			break;
+		case O_ROUND: opt.imp.round = 1; break;
 		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
 		case O_VERSION: algo_print_version();
 		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -559,8 +664,13 @@ static int cmd_csv(int argc, char **argv)
 	progress_erase();
 	if (nbad > 0)
 		algo_warn("skipped %ld bad line%s", nbad, nbad == 1 ? "" : "s");
-	for (int i = 0; i < nsrc; i++)
+	for (int i = 0; i < nsrc; i++) {
+		if (srcs[i].nnull)
+			algo_warn("%s: skipped %ld row%s without prices (\"null\": no trading that day)",
+				srcs[i].csv.name, srcs[i].nnull, srcs[i].nnull == 1 ? "" : "s");
 		algo_csv_close(&srcs[i].csv);
+		free(srcs[i].rev);
+	}
 	free(srcs);
 	free(heap);
 	free(syms);

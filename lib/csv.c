@@ -377,17 +377,41 @@ int algo_csv_find_column(const struct algo_csv *c, const char *const *names)
 
 /* ---- timestamps ------------------------------------------------------------- */
 
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int is_alpha(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
 /* Reads exactly n digits at s. Returns the value or -1. */
 static int64_t num(const char *s, size_t n)
 {
 	int64_t v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		if (!is_digit(s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
 	return v;
+}
+
+/* Reads min to max digits at s + *i, advancing *i. Returns the value or -1. */
+static int64_t digits(const char *s, size_t n, size_t *i, size_t min, size_t max)
+{
+	int64_t v = 0;
+	size_t k = 0;
+
+	while (*i < n && k < max && is_digit(s[*i])) {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k >= min ? v : -1;
 }
 
 static int mdays(int64_t y, int64_t m)
@@ -406,53 +430,204 @@ static int ymd(int64_t y, int64_t m, int64_t d, int64_t *days)
 	return 0;
 }
 
-/* Date at the start of s: "YYYY-MM-DD" or "YYYY/MM/DD". Returns 0 or -1. */
-static int date10(const char *s, size_t n, int64_t *days)
+/* A month name at s + *i ("Jun", "JUN", "June", "Sept"), advancing *i. Returns 1..12
+ * or -1. */
+static int month_name(const char *s, size_t n, size_t *i)
 {
-	if (n < 10 || (s[4] != '-' && s[4] != '/') || s[7] != s[4])
+	static const char *const full[] = { "january", "february", "march", "april", "may", "june",
+		"july", "august", "september", "october", "november", "december" };
+	char w[12];
+	size_t k = 0;
+
+	while (*i + k < n && is_alpha(s[*i + k])) {
+		if (k == sizeof w - 1)
+			return -1;
+		w[k] = (char)lower((unsigned char)s[*i + k]);
+		k++;
+	}
+	w[k] = 0;
+	for (int m = 0; m < 12 && k >= 3; m++)
+		if ((k == 3 && memcmp(w, full[m], 3) == 0) || strcmp(w, full[m]) == 0 ||
+		    (m == 8 && strcmp(w, "sept") == 0)) {
+			*i += k;
+			return m + 1;
+		}
+	return -1;
+}
+
+/* A two-digit year after a month name: 20YY. */
+static int64_t year_at(const char *s, size_t n, size_t *i, int allow_short)
+{
+	size_t at = *i;
+	int64_t y = digits(s, n, i, 2, 4);
+	if (y < 0 || (*i - at != 4 && !(allow_short && *i - at == 2)))
 		return -1;
-	return ymd(num(s, 4), num(s + 5, 2), num(s + 8, 2), days);
+	return *i - at == 2 ? 2000 + y : y;
+}
+
+/* ymd for a text whose form is known: *why = 2 when the date does not exist. */
+static int known_ymd(int *why, int64_t y, int64_t m, int64_t d, int64_t *days)
+{
+	if (ymd(y, m, d, days) == 0)
+		return 0;
+	*why = 2;
+	return -1;
+}
+
+/* A date at the start of s; *used gets the bytes consumed. On failure *us says why:
+ * 0 no date form fits, 1 it reads as a month-first (US) date ("06/25/2023"), 2 a form
+ * fits but the date does not exist. */
+static int date_prefix(const char *s, size_t n, int64_t *days, size_t *used, int *us)
+{
+	size_t i = 0;
+	int64_t a, b, y;
+	char sep;
+
+	*us = 0;
+	if (n >= 8 && num(s, 8) >= 0 && (n == 8 || !is_digit(s[8]))) {        /* YYYYMMDD */
+		*used = 8;
+		return known_ymd(us, num(s, 4), num(s + 4, 2), num(s + 6, 2), days);
+	}
+	if (n > 0 && is_alpha(s[0])) {                                        /* Jun 05, 2023 */
+		int m = month_name(s, n, &i);
+		if (m < 0 || i >= n || s[i] != ' ')
+			return -1;
+		while (i < n && s[i] == ' ') i++;
+		if ((a = digits(s, n, &i, 1, 2)) < 0)
+			return -1;
+		if (i < n && s[i] == ',') i++;
+		if (i >= n || s[i] != ' ')
+			return -1;
+		while (i < n && s[i] == ' ') i++;
+		if ((y = year_at(s, n, &i, 0)) < 0)
+			return -1;
+		*used = i;
+		return known_ymd(us, y, m, a, days);
+	}
+	if ((a = digits(s, n, &i, 1, 4)) < 0 || i >= n)
+		return -1;
+	sep = s[i];
+	if (sep != '-' && sep != '/' && sep != '.' && sep != ' ')
+		return -1;
+	if (i == 4) {                                                         /* YYYY-MM-DD */
+		i++;
+		if (sep == ' ' || (b = digits(s, n, &i, 1, 2)) < 0 || i >= n || s[i] != sep)
+			return -1;
+		i++;
+		if ((y = digits(s, n, &i, 1, 2)) < 0)
+			return -1;
+		*used = i;
+		return known_ymd(us, a, b, y, days);
+	}
+	if (i > 2)
+		return -1;
+	i++;
+	if (i < n && is_alpha(s[i])) {                                        /* 05-Jun-2023 */
+		int m = month_name(s, n, &i);
+		if (m < 0 || i >= n || s[i] != sep)
+			return -1;
+		i++;
+		if ((y = year_at(s, n, &i, 1)) < 0)
+			return -1;
+		*used = i;
+		return known_ymd(us, y, m, a, days);
+	}
+	if (sep == ' ' || (b = digits(s, n, &i, 1, 2)) < 0 || i >= n || s[i] != sep)
+		return -1;
+	i++;                                                                  /* DD-MM-YYYY */
+	if ((y = year_at(s, n, &i, 0)) < 0)
+		return -1;
+	*used = i;
+	if (ymd(y, b, a, days) == 0)
+		return 0;
+	*us = b > 12 && a <= 12 && ymd(y, a, b, days) == 0 ? 1 : 2;
+	return -1;
 }
 
 int algo_csv_parse_date(const char *s, size_t n, int64_t *days)
 {
+	size_t used;
+	int us;
+
 	trim(&s, &n);
-	if (n == 8)
-		return ymd(num(s, 4), num(s + 4, 2), num(s + 6, 2), days);
-	if (n != 10)
+	if (date_prefix(s, n, days, &used, &us) < 0 || used != n)
 		return -1;
-	return date10(s, n, days);
+	return 0;
+}
+
+/* "AM"/"PM" (any case) at s + *i after optional blanks: 0 none, 1 AM, 2 PM. */
+static int meridiem(const char *s, size_t n, size_t *i)
+{
+	size_t k = *i;
+	while (k < n && s[k] == ' ')
+		k++;
+	if (k + 2 > n || lower((unsigned char)s[k + 1]) != 'm' || (k + 2 < n && is_alpha(s[k + 2])))
+		return 0;
+	if (lower((unsigned char)s[k]) != 'a' && lower((unsigned char)s[k]) != 'p')
+		return 0;
+	*i = k + 2;
+	return lower((unsigned char)s[k]) == 'a' ? 1 : 2;
+}
+
+/* 12-hour clock to 24: 12 AM is 0, 1 PM is 13. Returns -1 for hours outside 1..12. */
+static int64_t hour24(int64_t h, int mer)
+{
+	if (!mer)
+		return h;
+	if (h < 1 || h > 12)
+		return -1;
+	return h % 12 + (mer == 2 ? 12 : 0);
+}
+
+/* A fraction of a second after '.' or ',' at s + *i, in ms. Returns 0 or -1. */
+static int fraction(const char *s, size_t n, size_t *i, int64_t *frac)
+{
+	size_t k = 0;
+	*frac = 0;
+	for (; *i < n && is_digit(s[*i]); (*i)++, k++)
+		if (k < 3)
+			*frac = *frac * 10 + (s[*i] - '0');
+	if (k == 0 || k > 9)
+		return -1;
+	for (; k < 3; k++)
+		*frac *= 10;
+	return 0;
 }
 
 /* Clock at the start of s; *used gets the bytes consumed. */
 static int clock_prefix(const char *s, size_t n, int64_t *ms, size_t *used)
 {
 	int64_t h, m, sec = 0, frac = 0;
-	size_t i;
+	size_t i = 0;
+	int mer;
 
-	if (n < 5 || s[2] != ':')
+	if ((h = digits(s, n, &i, 1, 6)) < 0)
 		return -1;
-	h = num(s, 2);
-	m = num(s + 3, 2);
-	if (h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	i = 5;
-	if (i < n && s[i] == ':') {
-		if (n < 8 || (sec = num(s + 6, 2)) < 0 || sec > 59)
+	if (i == 4 || i == 6) {                  /* HHMM, HHMMSS */
+		if (i == 6)
+			sec = h % 100, h /= 100;
+		m = h % 100;
+		h /= 100;
+	} else {
+		if (i > 2 || i >= n || s[i] != ':')
 			return -1;
-		i = 8;
-		if (i < n && (s[i] == '.' || s[i] == ',')) {
-			size_t k = 0;
+		i++;
+		if ((m = digits(s, n, &i, 2, 2)) < 0)
+			return -1;
+		if (i < n && s[i] == ':') {
 			i++;
-			for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
-				if (k < 3)
-					frac = frac * 10 + (s[i] - '0');
-			if (k == 0 || k > 9)
+			if ((sec = digits(s, n, &i, 2, 2)) < 0)
 				return -1;
-			for (; k < 3; k++)
-				frac *= 10;
+			if (i < n && (s[i] == '.' || s[i] == ',')) {
+				i++;
+				if (fraction(s, n, &i, &frac) < 0)
+					return -1;
+			}
 		}
 	}
+	mer = meridiem(s, n, &i);
+	if ((h = hour24(h, mer)) < 0 || h > 23 || m > 59 || sec > 59)
+		return -1;
 	*ms = ((h * 60 + m) * 60 + sec) * 1000 + frac;
 	*used = i;
 	return 0;
@@ -472,9 +647,9 @@ int algo_csv_parse_clock(const char *s, size_t n, int64_t *ms)
 static int epoch(const char *s, size_t n, int64_t *ms)
 {
 	int64_t v = 0, frac = 0;
-	size_t i = 0, k = 0;
+	size_t i = 0;
 
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+	for (; i < n && is_digit(s[i]); i++) {
 		if (i >= 15)
 			return -1;
 		v = v * 10 + (s[i] - '0');
@@ -484,107 +659,496 @@ static int epoch(const char *s, size_t n, int64_t *ms)
 	if (i < n) {
 		if (s[i] != '.' || v >= 100000000000LL)
 			return -1;
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
-			if (k < 3)
-				frac = frac * 10 + (s[i] - '0');
-		if (i != n || k == 0 || k > 9)
+		i++;
+		if (fraction(s, n, &i, &frac) < 0 || i != n)
 			return -1;
-		for (; k < 3; k++)
-			frac *= 10;
 	}
 	*ms = v >= 100000000000LL ? v : v * 1000 + frac;
 	return 0;
 }
 
-int algo_csv_parse_time(const char *s, size_t n, int64_t *ms)
+/* An offset at s + i to the end: "Z", "+05:30", "+0530", "+05". Returns 0 or -1. */
+static int offset(const char *s, size_t n, size_t i, int64_t *off)
+{
+	int64_t oh, om = 0;
+	size_t r = n - i - 1;
+	const char *p = s + i + 1;
+
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		*off = 0;
+		return 0;
+	}
+	if (s[i] != '+' && s[i] != '-')
+		return -1;
+	if (r == 2)
+		oh = num(p, 2);
+	else if (r == 4)
+		oh = num(p, 2), om = num(p + 2, 2);
+	else if (r == 5 && p[2] == ':')
+		oh = num(p, 2), om = num(p + 3, 2);
+	else
+		return -1;
+	if (oh < 0 || oh > 23 || om < 0 || om > 59)
+		return -1;
+	*off = (oh * 60 + om) * 60000 * (s[i] == '-' ? -1 : 1);
+	return 0;
+}
+
+/* algo_csv_parse_time, also telling why it failed (*us as date_prefix sets it; 2 too
+ * for a date followed by a bad time or offset). */
+static int parse_time(const char *s, size_t n, int64_t *ms, int *us)
 {
 	int64_t days, clk = 0, off = IST_MS;
-	size_t i, used;
+	size_t i, used, k, dots;
 
+	*us = 0;
 	trim(&s, &n);
 	if (n == 0)
 		return -1;
-	if (n < 10 || (s[4] != '-' && s[4] != '/'))
+	for (k = 0, dots = 0; k < n && (is_digit(s[k]) || s[k] == '.'); k++)
+		dots += s[k] == '.';
+	if (k == n && dots <= 1 && !(n == 8 && num(s, 8) >= 0))
 		return epoch(s, n, ms);
-	if (date10(s, n, &days) < 0)
+	if (date_prefix(s, n, &days, &i, us) < 0)
 		return -1;
-	i = 10;
 	if (i < n) {
 		if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
 			return -1;
 		while (i < n && (s[i] == 'T' || s[i] == 't' || s[i] == ' '))
 			i++;
+		*us = 2;   /* a date and then something that is not a time or an offset */
 		if (clock_prefix(s + i, n - i, &clk, &used) < 0)
 			return -1;
 		i += used;
 		while (i < n && s[i] == ' ')
 			i++;
-		if (i < n) {
-			if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
-				off = 0;
-			else if (s[i] == '+' || s[i] == '-') {
-				int64_t oh, om = 0;
-				size_t r = n - i - 1;
-				const char *p = s + i + 1;
-				if (r == 2)
-					oh = num(p, 2);
-				else if (r == 4)
-					oh = num(p, 2), om = num(p + 2, 2);
-				else if (r == 5 && p[2] == ':')
-					oh = num(p, 2), om = num(p + 3, 2);
-				else
-					return -1;
-				if (oh < 0 || oh > 23 || om < 0 || om > 59)
-					return -1;
-				off = (oh * 60 + om) * 60000 * (s[i] == '-' ? -1 : 1);
-			} else
-				return -1;
-		}
+		if (i < n && offset(s, n, i, &off) < 0)
+			return -1;
+		*us = 0;
 	}
 	*ms = days * ALGO_MS_PER_DAY + clk - off;
 	return 0;
 }
 
+int algo_csv_parse_time(const char *s, size_t n, int64_t *ms)
+{
+	int us;
+	return parse_time(s, n, ms, &us);
+}
+
+/* ---- date formats ------------------------------------------------------------- */
+
+struct tm_parts {
+	int64_t y, mon, d, h, min, sec, frac, off, epoch;
+	int mer, has_epoch;
+};
+
+/* One directive of a format at s + *i. Returns 0 or -1. */
+static int directive(char dir, const char *s, size_t n, size_t *i, struct tm_parts *t)
+{
+	size_t at = *i;
+	switch (dir) {
+	case 'Y': return (t->y = digits(s, n, i, 4, 4)) < 0 ? -1 : 0;
+	case 'y':
+		if ((t->y = digits(s, n, i, 2, 2)) < 0)
+			return -1;
+		t->y += t->y >= 69 ? 1900 : 2000;
+		return 0;
+	case 'm': return (t->mon = digits(s, n, i, 1, 2)) < 0 ? -1 : 0;
+	case 'd': case 'e':
+		while (dir == 'e' && *i < n && s[*i] == ' ')
+			(*i)++;
+		return (t->d = digits(s, n, i, 1, 2)) < 0 ? -1 : 0;
+	case 'b': case 'B': case 'h': return (t->mon = month_name(s, n, i)) < 0 ? -1 : 0;
+	case 'H': case 'I': return (t->h = digits(s, n, i, 1, 2)) < 0 ? -1 : 0;
+	case 'M': return (t->min = digits(s, n, i, 2, 2)) < 0 ? -1 : 0;
+	case 'S': return (t->sec = digits(s, n, i, 2, 2)) < 0 ? -1 : 0;
+	case 'f': return fraction(s, n, i, &t->frac);
+	case 'p': return (t->mer = meridiem(s, n, i)) == 0 ? -1 : 0;
+	case 'T':
+		if (directive('H', s, n, i, t) || *i >= n || s[(*i)++] != ':' || directive('M', s, n, i, t) ||
+		    *i >= n || s[(*i)++] != ':')
+			return -1;
+		return directive('S', s, n, i, t);
+	case 'z': {
+		size_t k = *i;
+		while (k < n && (is_digit(s[k]) || s[k] == ':' || s[k] == '+' || s[k] == '-' || s[k] == 'Z' || s[k] == 'z'))
+			k++;
+		if (k == at || offset(s, k, at, &t->off) < 0)
+			return -1;
+		*i = k;
+		return 0;
+	}
+	case 's':
+		t->has_epoch = 1;
+		return (t->epoch = digits(s, n, i, 1, 12)) < 0 ? -1 : 0;
+	case '%': return *i < n && s[(*i)++] == '%' ? 0 : -1;
+	}
+	return -1;
+}
+
+int algo_csv_parse_format(const char *fmt, const char *s, size_t n, int64_t *ms)
+{
+	struct tm_parts t = { .y = -1, .mon = -1, .d = -1, .off = IST_MS };
+	int64_t days;
+	size_t i = 0;
+
+	trim(&s, &n);
+	for (const char *f = fmt; *f; f++) {
+		if (*f == '%') {
+			if (directive(*++f, s, n, &i, &t) < 0)
+				return -1;
+		} else if (*f == ' ') {
+			if (i >= n || !blank(s[i]))
+				return -1;
+			while (i < n && blank(s[i]))
+				i++;
+		} else if (i >= n || s[i++] != *f)
+			return -1;
+	}
+	if (i != n)
+		return -1;
+	if (t.has_epoch) {
+		*ms = t.epoch * 1000 + t.frac;
+		return 0;
+	}
+	if ((t.h = hour24(t.h, t.mer)) < 0 || t.h > 23 || t.min > 59 || t.sec > 59 ||
+	    ymd(t.y, t.mon, t.d, &days) < 0)
+		return -1;
+	*ms = days * ALGO_MS_PER_DAY + ((t.h * 60 + t.min) * 60 + t.sec) * 1000 + t.frac - t.off;
+	return 0;
+}
+
+int algo_csv_import_date_format(struct algo_csv_import *imp, const char *fmt, char *err, size_t errlen)
+{
+	int y = 0, m = 0, d = 0, ep = 0, clock = 0;
+
+	if (strlen(fmt) >= sizeof imp->date_fmt) {
+		snprintf(err, errlen, "'%s' is longer than %zu bytes", fmt, sizeof imp->date_fmt - 1);
+		return -1;
+	}
+	for (const char *f = fmt; *f; f++) {
+		if (*f != '%')
+			continue;
+		switch (*++f) {
+		case 'Y': case 'y': y = 1; break;
+		case 'm': case 'b': case 'B': case 'h': m = 1; break;
+		case 'd': case 'e': d = 1; break;
+		case 's': ep = 1; clock = 1; break;
+		case 'H': case 'I': case 'M': case 'S': case 'T': clock = 1; break;
+		case 'f': case 'p': case 'z': case '%': break;
+		case 0: snprintf(err, errlen, "'%s' ends with a lone '%%'", fmt); return -1;
+		default:
+			snprintf(err, errlen, "'%s': unknown directive '%%%c' (known: %%Y %%y %%m %%d %%e %%b %%B "
+				"%%H %%I %%M %%S %%f %%p %%z %%s %%T %%%%)", fmt, *f);
+			return -1;
+		}
+	}
+	if (!ep && !(y && m && d)) {
+		snprintf(err, errlen, "'%s' needs a year (%%Y or %%y), a month (%%m or %%b) and a day (%%d), or %%s", fmt);
+		return -1;
+	}
+	snprintf(imp->date_fmt, sizeof imp->date_fmt, "%s", fmt);
+	imp->fmt_clock = clock;
+	return 0;
+}
+
+/* ---- numbers ------------------------------------------------------------------ */
+
+#define NUM_MAX 64   /* bytes of a number after its separators are removed */
+
+/* Rewrites a number written with grouping separators or a decimal comma into plain
+ * form ("1,23,456.50" -> "123456.50", "612,40" -> "612.40"). With comma_dec (the row's
+ * prices use decimal commas) ',' is the decimal mark and '.' groups digits. Else, with
+ * both ',' and '.', the last one is the decimal mark; a lone ',' is one unless the file
+ * is delimited by ',' and three digits follow it (then, like several ',' or several
+ * '.', it groups digits). Returns the length written to out, or 0 when s is not
+ * number-shaped. */
+static size_t plain_number(const char *s, size_t n, char delim, int comma_dec, char *out)
+{
+	size_t ncomma = 0, ndot = 0, lastcomma = 0, lastdot = 0, mant = n, o = 0;
+	char dec = '.', group = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == 'e' || s[i] == 'E') {
+			mant = i;
+			break;
+		}
+		if (s[i] == ',') ncomma++, lastcomma = i;
+		if (s[i] == '.') ndot++, lastdot = i;
+	}
+	if (comma_dec) {
+		dec = ',';
+		group = '.';
+	} else if (ncomma && ndot) {
+		dec = lastcomma > lastdot ? ',' : '.';
+		group = dec == ',' ? '.' : ',';
+	} else if (ncomma == 1 && (delim != ',' || mant - lastcomma - 1 != 3))
+		dec = ',';
+	else if (ncomma)
+		group = ',';
+	else if (ndot > 1)
+		group = '.';
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (i < mant && ch == group) {
+			if (i == 0 || !is_digit(s[i - 1]) || i + 1 >= mant || !is_digit(s[i + 1]))
+				return 0;
+			continue;
+		}
+		if (i < mant && ch == dec)
+			ch = '.';
+		if (i == 0 && ch == '+')
+			continue;
+		if (o == NUM_MAX - 1)
+			return 0;
+		out[o++] = ch;
+	}
+	out[o] = 0;
+	return o;
+}
+
+/* v × 10^scale of a plain number, exactly. Digits beyond scale decimals must be zeros,
+ * unless rnd: then they round half away from zero. Returns 0; -1 when s is not a
+ * number; -2 when it has more than scale decimals; -3 when |result| >= limit. */
+static int scaled(const char *s, size_t n, int scale, int rnd, int64_t limit, int64_t *out)
+{
+	__int128 v = 0;
+	size_t i = 0, nd = 0;
+	int neg = 0, frac = 0, e = 0, esign = 1, ed = 0, k;
+
+	if (i < n && s[i] == '-')
+		neg = 1, i++;
+	for (; i < n && is_digit(s[i]); i++, nd++)
+		if (nd < 36) v = v * 10 + (s[i] - '0');
+		else return -3;
+	if (i < n && s[i] == '.') {
+		size_t f = 0;
+		for (i++; i < n && is_digit(s[i]); i++, f++, nd++) {
+			if (nd >= 36)
+				return -3;
+			v = v * 10 + (s[i] - '0');
+			frac++;
+		}
+		if (f == 0)
+			return -1;
+	}
+	if (nd == 0)
+		return -1;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			esign = s[i++] == '-' ? -1 : 1;
+		for (; i < n && is_digit(s[i]); i++, ed++)
+			if (e < 1000) e = e * 10 + (s[i] - '0');
+		if (ed == 0)
+			return -1;
+	}
+	if (i != n)
+		return -1;
+	k = esign * e - frac + scale;        /* result = v × 10^k */
+	for (; k > 0; k--) {
+		if (v > (__int128)limit)
+			return -3;
+		v *= 10;
+	}
+	if (k < 0) {
+		__int128 p = 1, q, r;
+		if (k < -36) {
+			if (v == 0) { *out = 0; return 0; }
+			if (!rnd) return -2;
+			*out = 0;
+			return 0;
+		}
+		for (; k < 0; k++)
+			p *= 10;
+		q = v / p;
+		r = v % p;
+		if (r && !rnd)
+			return -2;
+		if (2 * r >= p)
+			q++;
+		v = q;
+	}
+	if (v >= (__int128)limit)
+		return -3;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
 /* ---- OHLCV rows ------------------------------------------------------------- */
 
-static const char *const N_TS[] = { "timestamp", "datetime", "date_time", "ts", NULL };
-static const char *const N_DATE[] = { "date", NULL };
-static const char *const N_TIME[] = { "time", NULL };
-static const char *const N_OPEN[] = { "open", "o", NULL };
-static const char *const N_HIGH[] = { "high", "h", NULL };
-static const char *const N_LOW[] = { "low", "l", NULL };
-static const char *const N_CLOSE[] = { "close", "c", NULL };
-static const char *const N_VOL[] = { "volume", "vol", "v", NULL };
-static const char *const N_OI[] = { "oi", "open_interest", "openinterest", NULL };
-static const char *const N_SYM[] = { "symbol", "ticker", NULL };
+static const char *const role_names[ALGO_CSV_ROLES] = { "timestamp", "date", "time", "open",
+	"high", "low", "close", "volume", "oi", "symbol", "series" };
+
+/* Names every file may use, then names from known exports: NSE historical data
+ * ("Shares Traded", "OPEN PRICE", "TTL_TRD_QNTY", "DATE1"), the NSE bhavcopies
+ * (SYMBOL, SERIES, TOTTRDQTY, TIMESTAMP; and the UDiFF TckrSymb, SctySrs, TradDt,
+ * OpnPric, HghPric, LwPric, ClsPric, TtlTradgVol, OpnIntrst). A column found through
+ * a name of the second list is named in messages. */
+static const char *const base_names[ALGO_CSV_ROLES][5] = {
+	{ "timestamp", "datetime", "date_time", "ts", NULL }, { "date", NULL }, { "time", NULL },
+	{ "open", "o", NULL }, { "high", "h", NULL }, { "low", "l", NULL }, { "close", "c", NULL },
+	{ "volume", "vol", "v", NULL }, { "oi", "open_interest", "openinterest", NULL },
+	{ "symbol", "ticker", NULL }, { "series", NULL },
+};
+static const char *const export_names[ALGO_CSV_ROLES][7] = {
+	{ NULL }, { "date1", "traddt", "trade date", "trade_date", NULL }, { NULL },
+	{ "open price", "open_price", "opnpric", "openprice", NULL },
+	{ "high price", "high_price", "hghpric", "highprice", NULL },
+	{ "low price", "low_price", "lwpric", "lowprice", NULL },
+	{ "close price", "close_price", "clspric", "closeprice", NULL },
+	{ "shares traded", "tottrdqty", "ttltradgvol", "ttl_trd_qnty", "total traded quantity", "volume(shares)", NULL },
+	{ "opnintrst", "open int", NULL }, { "tckrsymb", "tradingsymbol", NULL }, { "sctysrs", NULL },
+};
+
+int algo_csv_import_columns(struct algo_csv_import *imp, const char *spec, char *err, size_t errlen)
+{
+	const char *p = spec;
+
+	while (*p) {
+		const char *end = strchr(p, ','), *eq;
+		size_t len = end ? (size_t)(end - p) : strlen(p), nl, rl;
+		const char *name = p, *role;
+		int r = -1;
+
+		eq = memchr(p, '=', len);
+		if (!eq) {
+			snprintf(err, errlen, "'%.*s' is not NAME=ROLE", (int)len, p);
+			return -1;
+		}
+		nl = (size_t)(eq - p);
+		role = eq + 1;
+		rl = len - nl - 1;
+		trim(&name, &nl);
+		trim(&role, &rl);
+		for (int k = 0; k < ALGO_CSV_ROLES; k++)
+			if (strlen(role_names[k]) == rl && strncmp(role_names[k], role, rl) == 0)
+				r = k;
+		if ((rl == 2 && strncmp(role, "ts", 2) == 0) || (rl == 8 && strncmp(role, "datetime", 8) == 0))
+			r = ALGO_CSV_TS;
+		if (r < 0) {
+			snprintf(err, errlen, "'%.*s': unknown role '%.*s' (timestamp, date, time, open, high, low, "
+				"close, volume, oi, symbol, series)", (int)len, p, (int)rl, role);
+			return -1;
+		}
+		if (nl == 0 || nl >= sizeof imp->map[0].name) {
+			snprintf(err, errlen, "'%.*s': the column name must be 1 to 63 bytes", (int)len, p);
+			return -1;
+		}
+		for (int k = 0; k < imp->nmap; k++)
+			if (imp->map[k].role == r) {
+				snprintf(err, errlen, "role '%s' is given twice", role_names[r]);
+				return -1;
+			}
+		if (imp->nmap == ALGO_CSV_MAP_MAX) {
+			snprintf(err, errlen, "more than %d columns mapped", ALGO_CSV_MAP_MAX);
+			return -1;
+		}
+		memcpy(imp->map[imp->nmap].name, name, nl);
+		imp->map[imp->nmap].name[nl] = 0;
+		imp->map[imp->nmap++].role = r;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* The header field k, trimmed, quoted in messages. */
+static void set_label(const struct algo_csv *c, struct algo_csv_cols *m, int role, int k, int named)
+{
+	const char *s = c->f[k];
+	size_t n = c->n[k];
+	const char *rn = role == ALGO_CSV_TS ? m->tsname : role_names[role];
+
+	trim(&s, &n);
+	if (named)
+		snprintf(m->label[role], sizeof m->label[role], "'%s' (column '%.*s')", rn, (int)(n > 40 ? 40 : n), s);
+	else
+		snprintf(m->label[role], sizeof m->label[role], "'%s'", rn);
+}
+
+/* Column of role r: the import map's name, else a usual name, else an export's.
+ * *named is set when the column goes by another name than the role's. Returns the
+ * index, -1 when absent, -2 when a mapped name is not in the header. */
+static int find_role(const struct algo_csv *c, const struct algo_csv_import *imp, int r, int *named)
+{
+	*named = 0;
+	for (int k = 0; imp && k < imp->nmap; k++)
+		if (imp->map[k].role == r) {
+			char low[sizeof imp->map[k].name];
+			const char *const names[] = { low, NULL };
+			int col;
+			for (size_t j = 0; j < sizeof low; j++)
+				low[j] = (char)lower((unsigned char)imp->map[k].name[j]);
+			col = algo_csv_find_column(c, names);
+			*named = 1;
+			return col >= 0 ? col : -2;
+		}
+	{
+		int col = algo_csv_find_column(c, base_names[r]);
+		if (col >= 0 || !export_names[r][0])
+			return col;
+		*named = 1;
+		return algo_csv_find_column(c, export_names[r]);
+	}
+}
 
 int algo_csv_map_header(const struct algo_csv *c, struct algo_csv_cols *m, char *err, size_t errlen)
 {
+	return algo_csv_map_header_with(c, NULL, m, err, errlen);
+}
+
+int algo_csv_map_header_with(const struct algo_csv *c, const struct algo_csv_import *imp,
+	struct algo_csv_cols *m, char *err, size_t errlen)
+{
+	int col[ALGO_CSV_ROLES], named[ALGO_CSV_ROLES];
+
+	memset(m, 0, sizeof *m);
 	m->ncols = c->nf;
-	m->ts = algo_csv_find_column(c, N_TS);
-	m->date = algo_csv_find_column(c, N_DATE);
-	m->time = algo_csv_find_column(c, N_TIME);
+	m->imp = imp;
+	for (int r = 0; r < ALGO_CSV_ROLES; r++)
+		if ((col[r] = find_role(c, imp, r, &named[r])) == -2) {
+			for (int k = 0; k < imp->nmap; k++)
+				if (imp->map[k].role == r)
+					snprintf(err, errlen, "no column '%s' (mapped to %s by --columns) in the header",
+						imp->map[k].name, role_names[r]);
+			return -1;
+		}
+	m->ts = col[ALGO_CSV_TS];
+	m->date = col[ALGO_CSV_DATE];
+	m->time = col[ALGO_CSV_TIME];
 	m->tsname = "timestamp";
 	if (m->ts < 0 && m->date >= 0 && m->time >= 0) {
 		/* separate date and time columns */
 	} else if (m->ts < 0 && m->time >= 0) {
 		m->ts = m->time;
 		m->tsname = "time";
+		named[ALGO_CSV_TS] = named[ALGO_CSV_TIME];
 		m->time = -1;
 	} else if (m->ts < 0 && m->date >= 0) {
 		m->ts = m->date;
 		m->tsname = "date";
+		named[ALGO_CSV_TS] = named[ALGO_CSV_DATE];
 		m->date = -1;
 	} else {
 		m->date = m->time = -1;
 	}
-	m->open = algo_csv_find_column(c, N_OPEN);
-	m->high = algo_csv_find_column(c, N_HIGH);
-	m->low = algo_csv_find_column(c, N_LOW);
-	m->close = algo_csv_find_column(c, N_CLOSE);
-	m->volume = algo_csv_find_column(c, N_VOL);
-	m->oi = algo_csv_find_column(c, N_OI);
-	m->symbol = algo_csv_find_column(c, N_SYM);
+	col[ALGO_CSV_TS] = m->ts;
+	col[ALGO_CSV_DATE] = m->date;
+	col[ALGO_CSV_TIME] = m->time;
+	m->open = col[ALGO_CSV_OPEN];
+	m->high = col[ALGO_CSV_HIGH];
+	m->low = col[ALGO_CSV_LOW];
+	m->close = col[ALGO_CSV_CLOSE];
+	m->volume = col[ALGO_CSV_VOLUME];
+	m->oi = col[ALGO_CSV_OI];
+	m->symbol = col[ALGO_CSV_SYMBOL];
+	m->series = col[ALGO_CSV_SERIES];
+	for (int r = 0; r < ALGO_CSV_ROLES; r++)
+		if (col[r] >= 0)
+			set_label(c, m, r, col[r], named[r]);
 	{
 		const char *missing = m->ts < 0 && m->date < 0 ? "timestamp" : m->open < 0 ? "open"
 			: m->high < 0 ? "high" : m->low < 0 ? "low" : m->close < 0 ? "close"
@@ -593,6 +1157,10 @@ int algo_csv_map_header(const struct algo_csv *c, struct algo_csv_cols *m, char 
 			snprintf(err, errlen, "missing column '%s'", missing);
 			return -1;
 		}
+	}
+	if (imp && imp->fmt_clock && m->ts < 0) {
+		snprintf(err, errlen, "--date-format has a time of day, but the file has a separate time column");
+		return -1;
 	}
 	return 0;
 }
@@ -606,100 +1174,79 @@ static void field(const struct algo_csv *c, int k, const char **s, size_t *n)
 	trim(s, n);
 }
 
-/* Is s a JSON-number-shaped text? *fracdigits gets the digits after '.'. */
-static int numeric(const char *s, size_t n, size_t *fracdigits)
+static int is_null(const char *s, size_t n)
 {
-	size_t i = 0, d = 0;
-
-	*fracdigits = 0;
-	if (i < n && s[i] == '-')
-		i++;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		d++;
-	if (d == 0)
-		return 0;
-	if (i < n && s[i] == '.') {
-		size_t f = 0;
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			f++;
-		if (f == 0)
-			return 0;
-		*fracdigits = f;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t e = 0;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			e++;
-		if (e == 0)
-			return 0;
-	}
-	return i == n;
+	return n == 0 || (n == 4 && lower((unsigned char)s[0]) == 'n' && lower((unsigned char)s[1]) == 'u' &&
+		lower((unsigned char)s[2]) == 'l' && lower((unsigned char)s[3]) == 'l');
 }
 
-static int price(const struct algo_csv *c, int k, const char *name, int64_t *out,
-	char *err, size_t errlen)
+static int price(const struct algo_csv *c, const struct algo_csv_cols *m, int k, int role,
+	int comma_dec, int64_t *out, struct algo_csv_bar *b, char *err, size_t errlen)
 {
 	const char *s;
-	size_t n, fd;
+	size_t n;
+	char buf[NUM_MAX];
+	size_t pn;
+	int r;
 
 	field(c, k, &s, &n);
 	if (n == 0) {
-		snprintf(err, errlen, "field '%s': empty", name);
+		snprintf(err, errlen, "field %s: empty", m->label[role]);
 		return -1;
 	}
-	if (algo_dec_parse(s, n, out) < 0) {
-		int isnum = numeric(s, n, &fd);
-		snprintf(err, errlen, "field '%s': %s%.*s%s %s", name, isnum ? "" : "'",
-			(int)(n > SHOW ? SHOW : n), s, isnum ? "" : "'",
-			isnum && fd > 4 ? "has more than 4 decimals" : isnum ? "is out of range"
-			: "is not a number");
+	if (!comma_dec && algo_dec_parse(s, n, out) == 0 && *out > 0)
+		return 0;                   /* the common case: a plain number */
+	pn = plain_number(s, n, c->delim, comma_dec, buf);
+	r = pn ? scaled(buf, pn, 4, m->imp && m->imp->round, 900000000000000LL, out) : -1;
+	if (r == -2) {
+		snprintf(err, errlen, "field %s: %.*s has more than 4 decimals", m->label[role], (int)(n > SHOW ? SHOW : n), s);
+		b->hint = ALGO_CSV_HINT_ROUND;
+		return -1;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "field %s: %s%.*s%s %s", m->label[role], r == -3 ? "" : "'",
+			(int)(n > SHOW ? SHOW : n), s, r == -3 ? "" : "'", r == -3 ? "is out of range" : "is not a number");
 		return -1;
 	}
 	if (*out <= 0) {
-		snprintf(err, errlen, "field '%s': %.*s is not a positive price", name,
+		snprintf(err, errlen, "field %s: %.*s is not a positive price", m->label[role],
 			(int)(n > SHOW ? SHOW : n), s);
 		return -1;
 	}
 	return 0;
 }
 
-/* A non-negative integer; a fraction of zeros ("328011.0") is accepted. */
-static int count(const struct algo_csv *c, int k, const char *name, int64_t *out,
-	char *err, size_t errlen)
+/* A non-negative integer: "328011", "328011.0", "3,28,011", "1e3". */
+static int count(const struct algo_csv *c, const struct algo_csv_cols *m, int k, int role,
+	int comma_dec, int64_t *out, char *err, size_t errlen)
 {
 	const char *s;
-	size_t n, i = 0;
-	int64_t v = 0;
+	size_t n, pn;
+	char buf[NUM_MAX];
 
 	field(c, k, &s, &n);
 	if (n == 0) {
-		snprintf(err, errlen, "field '%s': empty", name);
+		snprintf(err, errlen, "field %s: empty", m->label[role]);
 		return -1;
 	}
-	if (s[0] == '-' && n > 1 && s[1] >= '0' && s[1] <= '9') {
-		snprintf(err, errlen, "field '%s': %.*s is negative", name, (int)(n > SHOW ? SHOW : n), s);
+	if (n < 19) {                   /* the common case: plain digits */
+		size_t i = 0;
+		int64_t v = 0;
+		for (; i < n && is_digit(s[i]); i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == n) {
+			*out = v;
+			return 0;
+		}
+	}
+	pn = plain_number(s, n, c->delim, comma_dec, buf);
+	if (pn && scaled(buf, pn, 0, 0, INT64_MAX / 10, out) == 0) {
+		if (*out >= 0)
+			return 0;
+		snprintf(err, errlen, "field %s: %.*s is negative", m->label[role], (int)(n > SHOW ? SHOW : n), s);
 		return -1;
 	}
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > (INT64_MAX - 9) / 10)
-			goto bad;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (i == 0)
-		goto bad;
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] == '0'; i++)
-			;
-	}
-	if (i != n)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	snprintf(err, errlen, "field '%s': '%.*s' is not a non-negative integer", name,
+	snprintf(err, errlen, "field %s: '%.*s' is not a non-negative integer", m->label[role],
 		(int)(n > SHOW ? SHOW : n), s);
 	return -1;
 }
@@ -719,13 +1266,101 @@ static const char *colname(const struct algo_csv_cols *m, int k)
 	return NULL;
 }
 
+/* The date format in effect, or NULL to recognise. */
+static const char *date_fmt(const struct algo_csv_cols *m)
+{
+	return m->imp && m->imp->date_fmt[0] ? m->imp->date_fmt : NULL;
+}
+
+static int bad_time(const struct algo_csv_cols *m, int role, const char *s, size_t n, int us,
+	const char *what, struct algo_csv_bar *b, char *err, size_t errlen)
+{
+	if (date_fmt(m))
+		snprintf(err, errlen, "field %s: '%.*s' does not match --date-format '%s'", m->label[role],
+			(int)(n > SHOW ? SHOW : n), s, date_fmt(m));
+	else if (us == 1)
+		snprintf(err, errlen, "field %s: cannot parse '%.*s' as %s: read day first, its month is over 12",
+			m->label[role], (int)(n > SHOW ? SHOW : n), s, what);
+	else
+		snprintf(err, errlen, "field %s: cannot parse '%.*s' as %s", m->label[role],
+			(int)(n > SHOW ? SHOW : n), s, what);
+	b->hint = us != 2 && !date_fmt(m) ? ALGO_CSV_HINT_DATE_FORMAT : ALGO_CSV_HINT_NONE;
+	return -1;
+}
+
+static int decode_time(const struct algo_csv *c, const struct algo_csv_cols *m, struct algo_csv_bar *b,
+	char *err, size_t errlen)
+{
+	const char *s;
+	size_t n;
+	int us = 0;
+	int64_t days, clk;
+
+	if (m->ts >= 0) {
+		field(c, m->ts, &s, &n);
+		if (date_fmt(m) ? algo_csv_parse_format(date_fmt(m), s, n, &b->ts) < 0 : parse_time(s, n, &b->ts, &us) < 0)
+			return bad_time(m, ALGO_CSV_TS, s, n, us, "a time", b, err, errlen);
+		return 0;
+	}
+	field(c, m->date, &s, &n);
+	if (date_fmt(m)) {
+		if (algo_csv_parse_format(date_fmt(m), s, n, &clk) < 0)
+			return bad_time(m, ALGO_CSV_DATE, s, n, 0, "a date", b, err, errlen);
+		days = (clk + IST_MS) / ALGO_MS_PER_DAY;
+	} else {
+		size_t used;
+		if (date_prefix(s, n, &days, &used, &us) < 0 || used != n)
+			return bad_time(m, ALGO_CSV_DATE, s, n, us, "a date", b, err, errlen);
+	}
+	field(c, m->time, &s, &n);
+	if (algo_csv_parse_clock(s, n, &clk) < 0) {
+		snprintf(err, errlen, "field %s: cannot parse '%.*s' as a time of day", m->label[ALGO_CSV_TIME],
+			(int)(n > SHOW ? SHOW : n), s);
+		return -1;
+	}
+	b->ts = days * ALGO_MS_PER_DAY + clk - IST_MS;
+	return 0;
+}
+
+/* The symbol: the symbol column, as NSE:SYMBOL-SERIES when the file also has a
+ * series (a bhavcopy) and the symbol has no exchange. */
+static int decode_symbol(const struct algo_csv *c, const struct algo_csv_cols *m, struct algo_csv_bar *b,
+	char *err, size_t errlen)
+{
+	const char *s, *ser;
+	size_t n, sn;
+
+	field(c, m->symbol, &s, &n);
+	if (n == 0 || n > 63) {
+		snprintf(err, errlen, "field %s: %s", m->label[ALGO_CSV_SYMBOL], n ? "longer than 63 bytes" : "empty");
+		return -1;
+	}
+	b->sym = s;
+	b->symlen = n;
+	if (m->series < 0 || memchr(s, ':', n))
+		return 0;
+	field(c, m->series, &ser, &sn);
+	if (sn == 0)
+		return 0;
+	if (n + sn + 5 > 63) {
+		snprintf(err, errlen, "field %s: NSE:%.*s-%.*s is longer than 63 bytes", m->label[ALGO_CSV_SYMBOL],
+			(int)n, s, (int)(sn > SHOW ? SHOW : sn), ser);
+		return -1;
+	}
+	b->symlen = (size_t)snprintf(b->symbuf, sizeof b->symbuf, "NSE:%.*s-%.*s", (int)n, s, (int)sn, ser);
+	b->sym = b->symbuf;
+	return 0;
+}
+
 int algo_csv_decode_bar(const struct algo_csv *c, const struct algo_csv_cols *m,
 	struct algo_csv_bar *b, char *err, size_t errlen)
 {
 	const char *s;
 	size_t n;
 	char x[ALGO_DEC_FMT_MAX];
+	int nulls = 0, cd = 0;
 
+	b->hint = ALGO_CSV_HINT_NONE;
 	if (c->nf != m->ncols) {
 		const char *name = NULL;
 		for (int k = c->nf; k < m->ncols && !name; k++)
@@ -737,67 +1372,49 @@ int algo_csv_decode_bar(const struct algo_csv *c, const struct algo_csv_cols *m,
 			snprintf(err, errlen, "row has %d columns, header has %d", c->nf, m->ncols);
 		return -1;
 	}
-	if (m->ts >= 0) {
-		field(c, m->ts, &s, &n);
-		if (algo_csv_parse_time(s, n, &b->ts) < 0) {
-			snprintf(err, errlen, "field '%s': cannot parse '%.*s' as a time", m->tsname,
-				(int)(n > SHOW ? SHOW : n), s);
-			return -1;
+	if (decode_time(c, m, b, err, errlen) < 0)
+		return -1;
+	{
+		const int pc[4] = { m->open, m->high, m->low, m->close };
+		for (int k = 0; k < 4; k++) {
+			field(c, pc[k], &s, &n);
+			nulls += is_null(s, n);
+			cd |= c->delim != ',' && memchr(s, ',', n) && !memchr(s, '.', n);
 		}
-	} else {
-		int64_t days, clk;
-		field(c, m->date, &s, &n);
-		if (algo_csv_parse_date(s, n, &days) < 0) {
-			snprintf(err, errlen, "field 'date': cannot parse '%.*s' as a date",
-				(int)(n > SHOW ? SHOW : n), s);
-			return -1;
-		}
-		field(c, m->time, &s, &n);
-		if (algo_csv_parse_clock(s, n, &clk) < 0) {
-			snprintf(err, errlen, "field 'time': cannot parse '%.*s' as a time of day",
-				(int)(n > SHOW ? SHOW : n), s);
-			return -1;
-		}
-		b->ts = days * ALGO_MS_PER_DAY + clk - IST_MS;
+		if (nulls == 4)
+			return 1;
 	}
-	if (price(c, m->open, "open", &b->o, err, errlen) < 0
-	    || price(c, m->high, "high", &b->h, err, errlen) < 0
-	    || price(c, m->low, "low", &b->l, err, errlen) < 0
-	    || price(c, m->close, "close", &b->c, err, errlen) < 0)
+	if (price(c, m, m->open, ALGO_CSV_OPEN, cd, &b->o, b, err, errlen) < 0
+	    || price(c, m, m->high, ALGO_CSV_HIGH, cd, &b->h, b, err, errlen) < 0
+	    || price(c, m, m->low, ALGO_CSV_LOW, cd, &b->l, b, err, errlen) < 0
+	    || price(c, m, m->close, ALGO_CSV_CLOSE, cd, &b->c, b, err, errlen) < 0)
 		return -1;
 	if (b->h < (b->o > b->c ? b->o : b->c)) {
 		field(c, m->high, &s, &n);
 		algo_dec_fmt(b->o > b->c ? b->o : b->c, x);
-		snprintf(err, errlen, "field 'high': %.*s is below max(open, close) %s",
+		snprintf(err, errlen, "field %s: %.*s is below max(open, close) %s", m->label[ALGO_CSV_HIGH],
 			(int)(n > SHOW ? SHOW : n), s, x);
 		return -1;
 	}
 	if (b->l > (b->o < b->c ? b->o : b->c)) {
 		field(c, m->low, &s, &n);
 		algo_dec_fmt(b->o < b->c ? b->o : b->c, x);
-		snprintf(err, errlen, "field 'low': %.*s is above min(open, close) %s",
+		snprintf(err, errlen, "field %s: %.*s is above min(open, close) %s", m->label[ALGO_CSV_LOW],
 			(int)(n > SHOW ? SHOW : n), s, x);
 		return -1;
 	}
-	if (count(c, m->volume, "volume", &b->v, err, errlen) < 0)
+	if (count(c, m, m->volume, ALGO_CSV_VOLUME, cd, &b->v, err, errlen) < 0)
 		return -1;
 	b->oi = -1;
 	if (m->oi >= 0) {
 		field(c, m->oi, &s, &n);
-		if (n > 0 && count(c, m->oi, "oi", &b->oi, err, errlen) < 0)
+		if (n > 0 && count(c, m, m->oi, ALGO_CSV_OI, cd, &b->oi, err, errlen) < 0)
 			return -1;
 	}
 	b->sym = NULL;
 	b->symlen = 0;
-	if (m->symbol >= 0) {
-		field(c, m->symbol, &s, &n);
-		if (n == 0 || n > 63) {
-			snprintf(err, errlen, "field 'symbol': %s", n ? "longer than 63 bytes" : "empty");
-			return -1;
-		}
-		b->sym = s;
-		b->symlen = n;
-	}
+	if (m->symbol >= 0 && decode_symbol(c, m, b, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

@@ -57,19 +57,57 @@ int algo_csv_next(struct algo_csv *c, char *err, size_t errlen);
  * (NULL-terminated), ignoring case and surrounding blanks; -1 when none matches. */
 int algo_csv_find_column(const struct algo_csv *c, const char *const *names);
 
-/* Parses a calendar date "YYYY-MM-DD" (or "YYYY/MM/DD", "YYYYMMDD") into days since
- * 1970-01-01. Returns 0 or -1. */
+/* Parses a calendar date alone into days since 1970-01-01: "YYYY-MM-DD" (also '/' or
+ * '.', one-digit months and days), "YYYYMMDD", day first "DD-MM-YYYY" ('/', '.'),
+ * "05-Jun-2023", "05 JUN 2023", "5-June-23" (a month name allows a two-digit year,
+ * 20YY), or "Jun 05, 2023". Returns 0 or -1. */
 int algo_csv_parse_date(const char *s, size_t n, int64_t *days);
-/* Parses a clock time "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff" into ms since midnight.
- * Returns 0 or -1. */
+/* Parses a clock time "HH:MM", "H:MM", "HH:MM:SS", "HH:MM:SS.fff", "HHMM" or "HHMMSS",
+ * optionally followed by "AM"/"PM", into ms since midnight. Returns 0 or -1. */
 int algo_csv_parse_clock(const char *s, size_t n, int64_t *ms);
-/* Parses a timestamp in any of the accepted forms into UTC epoch ms:
- * ISO 8601 / RFC 3339 with 'T' or ' ' and an offset ("Z", "+05:30", "+0530", "+05"),
- * the same without offset (taken as IST), "YYYY-MM-DD HH:MM[:SS]", a date alone (00:00
- * IST), or epoch seconds / milliseconds (>= 1e11 means milliseconds), optionally with a
- * fraction of up to 3 digits for seconds. Surrounding blanks are ignored.
- * Returns 0 or -1. */
+/* Parses a timestamp in any of the accepted forms into UTC epoch ms: a date as
+ * algo_csv_parse_date takes it, then optionally 'T' or blanks and a clock as
+ * algo_csv_parse_clock takes it, then optionally an offset ("Z", "+05:30", "+0530",
+ * "+05"; none means IST); a date alone is 00:00 IST; or epoch seconds / milliseconds
+ * (>= 1e11 means milliseconds), optionally with a fraction of up to 3 digits for
+ * seconds. Surrounding blanks are ignored. Returns 0 or -1. */
 int algo_csv_parse_time(const char *s, size_t n, int64_t *ms);
+
+/* Parses s (n bytes, surrounding blanks ignored) with a strptime-like format into UTC
+ * epoch ms: %Y (4-digit year), %y (2 digits: 69-99 are 19YY), %m, %d, %e (1 or 2
+ * digits), %b %B %h (a month name, "Jun" or "June", any case), %H %I (1 or 2 digits),
+ * %M %S (2 digits), %f (a fraction of a second), %p (AM/PM), %z ("Z", "+05:30",
+ * "+0530", "+05"; without it the time is IST), %s (epoch seconds), %T (= %H:%M:%S),
+ * %% (a '%'); a blank matches one or more blanks; other characters match themselves.
+ * Returns 0 or -1. The format must have passed algo_csv_import_date_format. */
+int algo_csv_parse_format(const char *fmt, const char *s, size_t n, int64_t *ms);
+
+/* Column roles, for --columns NAME=ROLE and for messages. */
+enum { ALGO_CSV_TS, ALGO_CSV_DATE, ALGO_CSV_TIME, ALGO_CSV_OPEN, ALGO_CSV_HIGH, ALGO_CSV_LOW,
+	ALGO_CSV_CLOSE, ALGO_CSV_VOLUME, ALGO_CSV_OI, ALGO_CSV_SYMBOL, ALGO_CSV_SERIES, ALGO_CSV_ROLES };
+
+#define ALGO_CSV_MAP_MAX 16
+#define ALGO_CSV_FMT_MAX 64
+#define ALGO_CSV_LABEL_MAX 96
+
+/* How to read files whose layout is not recognised by itself. A zeroed struct means
+ * the defaults: recognise the date forms and column names, refuse prices with more
+ * than 4 decimals. Filled by the algo_csv_import_* functions. */
+struct algo_csv_import {
+	char date_fmt[ALGO_CSV_FMT_MAX];  /* "" = recognise the date forms */
+	int fmt_clock;                    /* the format has a time of day (%H, %s, %T) */
+	int round;                        /* round prices to 4 decimals, half away from zero */
+	int nmap;
+	struct { char name[64]; int role; } map[ALGO_CSV_MAP_MAX];
+};
+
+/* Adds the column map spec "NAME=ROLE,NAME=ROLE" (ROLE: timestamp (or ts, datetime),
+ * date, time, open, high, low, close, volume, oi, symbol, series; NAME matched like a
+ * header name, ignoring case and surrounding blanks). Returns 0, or -1 with err. */
+int algo_csv_import_columns(struct algo_csv_import *imp, const char *spec, char *err, size_t errlen);
+/* Sets the date format (see algo_csv_parse_format). Returns 0, or -1 with err naming
+ * an unknown directive or a format without a day, month and year (or %s). */
+int algo_csv_import_date_format(struct algo_csv_import *imp, const char *fmt, char *err, size_t errlen);
 
 /* Column map of an OHLCV file, -1 for an absent column. */
 struct algo_csv_cols {
@@ -78,16 +116,30 @@ struct algo_csv_cols {
 	int open, high, low, close, volume;
 	int oi;               /* optional */
 	int symbol;           /* optional */
+	int series;           /* optional: with a symbol column, the symbol is NSE:SYMBOL-SERIES */
 	const char *tsname;   /* name of the ts column for messages: "timestamp", "time", "date" */
 	int ncols;            /* fields in the header */
+	const struct algo_csv_import *imp;   /* borrowed; NULL = defaults */
+	/* Each role's name in messages: "'open'", or "'volume' (column 'Shares Traded')"
+	 * when the header names it otherwise. */
+	char label[ALGO_CSV_ROLES][ALGO_CSV_LABEL_MAX];
 };
 
-/* Maps the current record as a header. Returns 0, or -1 with err naming the first
- * missing required column ("missing column 'open'"). */
+/* Maps the current record as a header, with imp's column map first (NULL = none),
+ * then the usual names, then the names of known exports (NSE historical data and
+ * bhavcopies, Kite, FYERS, Yahoo, TradingView). imp is borrowed for decoding.
+ * Returns 0, or -1 with err naming the first missing required column ("missing column
+ * 'open'") or a mapped name the header lacks. */
+int algo_csv_map_header_with(const struct algo_csv *c, const struct algo_csv_import *imp,
+	struct algo_csv_cols *m, char *err, size_t errlen);
+/* algo_csv_map_header_with without an import map. */
 int algo_csv_map_header(const struct algo_csv *c, struct algo_csv_cols *m, char *err, size_t errlen);
 
-/* One decoded row. sym/symlen point into the reader's buffer (NULL when the file has
- * no symbol column) and are valid until the next algo_csv_next. */
+/* What the caller could tell the user after a bad row. */
+enum { ALGO_CSV_HINT_NONE, ALGO_CSV_HINT_ROUND, ALGO_CSV_HINT_DATE_FORMAT };
+
+/* One decoded row. sym/symlen point into the reader's buffer or into symbuf (NULL
+ * when the file has no symbol column) and are valid until the next algo_csv_next. */
 struct algo_csv_bar {
 	int64_t ts;           /* open time, UTC epoch ms */
 	int64_t o, h, l, c;   /* exact decimals (lib/decimal.h) */
@@ -95,12 +147,19 @@ struct algo_csv_bar {
 	int64_t oi;           /* -1 when absent or empty */
 	const char *sym;
 	size_t symlen;
+	char symbuf[64];
+	int hint;             /* on -1: ALGO_CSV_HINT_* */
 };
 
 /* Decodes and validates the current record with map m: column count, time, prices
- * > 0 with at most 4 decimals, h >= max(o,c), l <= min(o,c), integer v >= 0 (and oi),
- * a non-empty symbol of at most 63 bytes. Returns 0, or -1 with err such as
- * "field 'high': 611.00 is below max(open, close) 612.05". Does not check time order. */
+ * > 0 with at most 4 decimals (more are rounded with m->imp->round), h >= max(o,c),
+ * l <= min(o,c), integer v >= 0 (and oi), a non-empty symbol of at most 63 bytes.
+ * Numbers may use grouping commas ("1,23,456.50"), a decimal comma ("612,40"; in a
+ * file delimited by ',' only when the comma is not followed by exactly three digits)
+ * and an exponent ("1e3"). Returns 0; 1 for a row without prices (every price empty
+ * or "null", as Yahoo writes for holidays), which the caller skips; or -1 with err
+ * such as "field 'high': 611.00 is below max(open, close) 612.05" and b->hint set.
+ * Does not check time order. */
 int algo_csv_decode_bar(const struct algo_csv *c, const struct algo_csv_cols *m,
 	struct algo_csv_bar *b, char *err, size_t errlen);
 

@@ -107,7 +107,8 @@ int algo_evaluator_load(struct algo_evaluator *e, struct algo_store *s, char *er
 		if (rc == -1)
 			return -1;
 		if (rc == -2)
-			say(e, "%s: the strategy file changed since its state was saved in %s: starting fresh",
+			say(e, "%s: the strategy file or its --param values changed since its state was saved in %s: "
+				"starting fresh",
 				algo_strategy_name(e->s[i]), s->path);
 		if (rc == -3)
 			say(e, "%s: the state saved in %s was written by another build or is damaged: "

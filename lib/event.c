@@ -868,8 +868,17 @@ static void write_all(struct algo_writer *w, const char *p, size_t n)
 {
 	if (w->error)
 		return;                                  /* soft mode: output is gone */
-	if (n && w->before_write)
-		w->before_write(w->before_write_arg);
+	if (n && w->before_write) {
+		int e = w->before_write(w->before_write_arg);
+		if (e) {
+			if (w->soft) {
+				w->error = e;
+				return;
+			}
+			fprintf(stderr, "%s: write error: %s\n", algo_progname, strerror(e));
+			_exit(74);
+		}
+	}
 	while (n) {
 		ssize_t k = write(w->fd, p, n);
 		if (k < 0) {

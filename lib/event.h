@@ -145,8 +145,9 @@ struct algo_writer {
 	int first;          /* no member written yet in the current object */
 	/* Called before buffered bytes are written out, e.g. so that a stage commits what
 	 * it recorded about those events first (nothing leaves unrecorded). It must not
-	 * write to this writer. */
-	void (*before_write)(void *arg);
+	 * write to this writer. A nonzero return (an errno value) keeps the bytes from
+	 * going out, as a failed write would: error is set (soft) or the process exits 74. */
+	int (*before_write)(void *arg);
 	void *before_write_arg;
 	/* soft: a failed write does not exit the process (the default: exit 0 quietly on
 	 * EPIPE, 74 otherwise) but sets error to the errno and drops all further output;

@@ -176,6 +176,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int failed;
+	struct algo_params *pp;     /* names of parameters, or NULL */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -299,10 +300,15 @@ static int is_keyword(const char *s, size_t n)
 
 /* ---- suggestions -------------------------------------------------------------------- */
 
-static const char *suggest(const char *s, size_t n, int series_too)
+static const char *suggest(const struct algo_params *pp, const char *s, size_t n, int series_too)
 {
 	const char *best = NULL;
 	size_t bestd = (size_t)-1, maxd = n <= 3 ? 1 : 2;
+	/* the file's own names first: on a tie they win */
+	for (int i = 0; series_too && pp && i < pp->n; i++) {
+		size_t dist = algo_edit_distance(s, n, pp->p[i].name, strlen(pp->p[i].name));
+		if (dist < bestd) { bestd = dist; best = pp->p[i].name; }
+	}
 	for (size_t i = 0; i < algo_ind_count(); i++) {
 		const struct algo_ind_def *d = algo_ind_at(i);
 		const char *names[2] = { d->name, d->alias };
@@ -326,6 +332,7 @@ static const char *suggest(const char *s, size_t n, int series_too)
 /* ---- parser --------------------------------------------------------------------------- */
 
 static struct algo_expr *parse_or(struct parser *ps);
+static struct algo_expr *parse_sum(struct parser *ps);
 
 static struct algo_expr *oom(struct parser *ps)
 {
@@ -369,6 +376,28 @@ static struct algo_expr *make_series(int s, int col)
 
 #define MAXARGS (ALGO_IND_MAXPARAMS + 1)
 
+static void names_into(const struct algo_expr *e, char *buf, size_t len, int *count)
+{
+	if (!e) return;
+	if (e->op == ALGO_X_NUM && e->param && !strstr(buf, e->param)) {
+		size_t k = strlen(buf);
+		snprintf(buf + k, len - k, "%s%s = %.15g", *count ? ", " : " ", e->param, e->num);
+		++*count;
+	}
+	names_into(e->a, buf, len, count);
+	names_into(e->b, buf, len, count);
+}
+
+/* " fast = 0" / "s fast = 2, slow = 3": the parameters in e and their values. */
+static const char *param_names(const struct algo_expr *e, char *buf, size_t len)
+{
+	int count = 0;
+	char tmp[160] = "";
+	names_into(e, tmp, sizeof tmp, &count);
+	snprintf(buf, len, "%s%s", count > 1 ? "s" : "", tmp);
+	return buf;
+}
+
 /* Builds IND+OUT from parsed arguments; takes ownership of args. */
 static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def *d, size_t at,
 	struct algo_expr **args, size_t *argat, int nargs)
@@ -376,8 +405,9 @@ static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def 
 	struct algo_expr *ind = NULL, *out = NULL, *src = NULL;
 	int first = 0, np, bad;
 	char sig[160], msg[256];
+	double cv;
 	if ((d->flags & ALGO_IND_SRC) && nargs > 0 &&
-	    (nargs == d->nparams + 1 || (nargs <= d->nparams && args[0]->op != ALGO_X_NUM)))
+	    (nargs == d->nparams + 1 || (nargs <= d->nparams && !algo_expr_constant(args[0], &cv))))
 		first = 1;
 	np = nargs - first;
 	if (np > d->nparams || (np < d->nparams && !d->params[np].has_def)) {   /* defaults trail */
@@ -389,7 +419,7 @@ static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def 
 	if (first) {
 		src = args[0];
 		args[0] = NULL;
-		if (src->is_bool || src->op == ALGO_X_NUM) {
+		if (src->is_bool || algo_expr_constant(src, &cv)) {
 			sig_text(d, sig, sizeof sig);
 			fail(ps, argat[0], "%s: the source must be a series or an expression, not a %s (%s)",
 				d->name, src->is_bool ? "condition" : "constant", sig);
@@ -404,15 +434,18 @@ static struct algo_expr *make_call(struct parser *ps, const struct algo_ind_def 
 	src = NULL;
 	for (int i = 0; i < np; i++) {
 		struct algo_expr *q = args[first + i];
-		if (q->op != ALGO_X_NUM) {
+		if (!algo_expr_constant(q, &ind->p[i])) {
 			fail(ps, argat[first + i], "%s: %s must be a number", d->name, d->params[i].name);
 			goto done;
 		}
-		ind->p[i] = q->num;
 	}
 	for (int i = np; i < d->nparams; i++) ind->p[i] = d->params[i].def;
 	if (algo_ind_check(d, ind->p, &bad, msg, sizeof msg) < 0) {
-		fail(ps, argat[first + bad], "%s", msg);
+		const struct algo_expr *q = first + bad < nargs ? args[first + bad] : NULL;
+		if (q && algo_expr_has_param(q))
+			fail(ps, argat[first + bad], "%s (from parameter%s)", msg, param_names(q, sig, sizeof sig));
+		else
+			fail(ps, argat[first + bad], "%s", msg);
 		goto done;
 	}
 	if (!(out = node_new(ALGO_X_OUT, (int)at + 1))) { oom(ps); goto done; }
@@ -536,9 +569,17 @@ static struct algo_expr *parse_primary(struct parser *ps)
 				e->series = v;
 				return e;
 			}
+			struct algo_param *p = ps->pp ? algo_params_find(ps->pp, name, nl) : NULL;
+			if (p) {
+				if (!(e = node_new(ALGO_X_NUM, (int)at + 1))) return oom(ps);
+				e->num = p->value;
+				e->param = p->name;
+				p->used = 1;
+				return e;
+			}
 		}
 		if (!d) {
-			const char *hint = suggest(name, nl, !paren);
+			const char *hint = suggest(ps->pp, name, nl, !paren);
 			for (int s = 0; paren && s < ALGO_S_COUNT; s++)
 				if (ieq(name, nl, series_names[s]))
 					return fail(ps, at, "'%s' is a series, not an indicator", series_names[s]);
@@ -560,6 +601,29 @@ static struct algo_expr *parse_primary(struct parser *ps)
 	}
 }
 
+/* The n of X[n]: a whole number, or constant arithmetic of numbers and parameters
+ * (close[lag]); leaves the parser at the token after it. Returns 0 or -1. */
+static int lookback_count(struct parser *ps, long *out)
+{
+	size_t at = ps->ts;
+	struct algo_expr *x;
+	double v = NAN;
+	char names[160];
+	int bad;
+	if (!(x = parse_sum(ps))) return -1;
+	if (!algo_expr_constant(x, &v)) v = NAN;
+	bad = !(v == floor(v)) || v < 0 || v > ALGO_EXPR_MAXBACK;
+	if (bad && algo_expr_has_param(x))
+		fail(ps, at, "look-back must be a whole number of bars from 0 to %d, got %.15g (from parameter%s)",
+			ALGO_EXPR_MAXBACK, v, param_names(x, names, sizeof names));
+	else if (bad)
+		fail(ps, at, "look-back must be a whole number of bars from 0 to %d", ALGO_EXPR_MAXBACK);
+	algo_expr_free(x);
+	if (bad) return -1;
+	*out = (long)v;
+	return 0;
+}
+
 static struct algo_expr *parse_postfix(struct parser *ps)
 {
 	struct algo_expr *e = parse_primary(ps), *b;
@@ -567,12 +631,7 @@ static struct algo_expr *parse_postfix(struct parser *ps)
 		size_t at = ps->ts;
 		long n;
 		if (lex(ps) < 0) goto bad;
-		if (ps->tok != T_NUM || ps->num != floor(ps->num) || ps->num > ALGO_EXPR_MAXBACK) {
-			fail(ps, ps->ts, "look-back must be a whole number of bars from 0 to %d", ALGO_EXPR_MAXBACK);
-			goto bad;
-		}
-		n = (long)ps->num;
-		if (lex(ps) < 0) goto bad;
+		if (lookback_count(ps, &n) < 0) goto bad;
 		if (ps->tok != T_RB) { fail(ps, ps->ts, "expected ']'"); goto bad; }
 		if (lex(ps) < 0) goto bad;
 		if (e->op == ALGO_X_BACK) {
@@ -682,9 +741,40 @@ static struct algo_expr *parse_or(struct parser *ps)
 	return e;
 }
 
+int algo_expr_constant(const struct algo_expr *e, double *v)
+{
+	double a, b, r;
+	switch (e->op) {
+	case ALGO_X_NUM: *v = e->num; return isfinite(e->num);
+	case ALGO_X_NEG:
+		if (!algo_expr_constant(e->a, &a)) return 0;
+		*v = -a;
+		return 1;
+	case ALGO_X_ADD: case ALGO_X_SUB: case ALGO_X_MUL: case ALGO_X_DIV:
+		if (!algo_expr_constant(e->a, &a) || !algo_expr_constant(e->b, &b)) return 0;
+		r = e->op == ALGO_X_ADD ? a + b : e->op == ALGO_X_SUB ? a - b : e->op == ALGO_X_MUL ? a * b
+			: b == 0 ? NAN : a / b;
+		if (!isfinite(r)) return 0;
+		*v = r;
+		return 1;
+	}
+	return 0;
+}
+
+int algo_expr_has_param(const struct algo_expr *e)
+{
+	return e && ((e->op == ALGO_X_NUM && e->param) || algo_expr_has_param(e->a) || algo_expr_has_param(e->b));
+}
+
 struct algo_expr *algo_expr_parse(const char *s, size_t n, char *err, size_t errlen)
 {
-	struct parser ps = { .s = s, .n = n, .err = err, .errlen = errlen };
+	return algo_expr_parse_params(s, n, NULL, err, errlen);
+}
+
+struct algo_expr *algo_expr_parse_params(const char *s, size_t n, struct algo_params *pp,
+	char *err, size_t errlen)
+{
+	struct parser ps = { .s = s, .n = n, .err = err, .errlen = errlen, .pp = pp };
 	struct algo_expr *e;
 	char tb[64];
 	if (errlen) err[0] = '\0';

@@ -20,6 +20,7 @@
 #define ALGO_EXPR_H
 #include <stddef.h>
 #include "indicators.h"
+#include "params.h"
 
 #define ALGO_EXPR_MAXBACK 10000     /* largest n in X[n] */
 
@@ -60,6 +61,8 @@ struct algo_expr {
 	int series;                 /* SERIES: enum algo_series */
 	int n;                      /* BACK: bars ago; OUT: output index */
 	double num;                 /* NUM */
+	const char *param;          /* NUM: the parameter it came from, or NULL (borrowed
+	                               from the algo_params given to the parser) */
 	const struct algo_ind_def *ind;       /* IND */
 	double p[ALGO_IND_MAXPARAMS];         /* IND parameters */
 	struct algo_expr *a, *b;
@@ -69,7 +72,19 @@ struct algo_expr {
  * with err set to "col 5: unknown indicator 'EMAA' (did you mean 'EMA'?)" (also for
  * an out-of-memory condition). */
 struct algo_expr *algo_expr_parse(const char *s, size_t n, char *err, size_t errlen);
+/* The same with parameters: a name of pp (not followed by '(') is its value, a NUM
+ * leaf with param set, and the parameter is marked used. Constant arithmetic of
+ * numbers and parameters is allowed wherever a number must be written: indicator
+ * arguments (EMA(close, slow * 2)) and look-backs (close[lag]). pp may be NULL. */
+struct algo_expr *algo_expr_parse_params(const char *s, size_t n, struct algo_params *pp,
+	char *err, size_t errlen);
 void algo_expr_free(struct algo_expr *e);
+
+/* Whether e is constant arithmetic (numbers, parameters, + - * / and unary minus)
+ * with a finite value; sets *v. */
+int algo_expr_constant(const struct algo_expr *e, double *v);
+/* Whether e refers to a parameter anywhere. */
+int algo_expr_has_param(const struct algo_expr *e);
 
 /* Builds a number leaf (NULL when out of memory). */
 struct algo_expr *algo_expr_num(double v);

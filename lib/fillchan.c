@@ -15,10 +15,27 @@
 
 /* ---- the execution stage's side ---------------------------------------------- */
 
+/* A fresh name for an executor state: 64 random bits (time and pid when the system
+ * has no random source). It only names the state on the FIFO; output never shows it. */
+static void fresh_epoch(char out[17])
+{
+	uint64_t v = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		v = (uint64_t)t.tv_sec * 1000000007ULL ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 40);
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(out, 17, "%016llx", (unsigned long long)v);
+}
+
 void algo_fillchan_out_init(struct algo_fillchan_out *c)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
+	fresh_epoch(c->epoch);
 }
 
 void algo_fillchan_out_free(struct algo_fillchan_out *c)
@@ -26,7 +43,8 @@ void algo_fillchan_out_free(struct algo_fillchan_out *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->buf);
-	algo_fillchan_out_init(c);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
 }
 
 static int reserve(struct algo_fillchan_out *c, size_t more)
@@ -92,6 +110,45 @@ static void app_names(struct algo_fillchan_out *c, size_t i, const char *user,
 	app_str(c, symbol);
 }
 
+int algo_fillchan_out_restore(struct algo_fillchan_out *c, const char *epoch, int64_t seq,
+	const void *records, size_t len)
+{
+	if (strlen(epoch) != 16 || strspn(epoch, "0123456789abcdef") != 16 || seq < 0 || c->len)
+		return -1;
+	memcpy(c->epoch, epoch, 17);
+	c->seq = seq;
+	if (!len)
+		return 0;
+	if (reserve(c, len))
+		return -1;
+	memcpy(c->buf, records, len);
+	c->len = len;
+	return 0;
+}
+
+/* The number of the record at line (every record starts {"type":"…","seq":K). */
+static int64_t record_seq(const char *line, size_t len)
+{
+	const char *k = memchr(line, ',', len);
+	if (!k || (size_t)(line + len - k) < 8 || memcmp(k, ",\"seq\":", 7) != 0)
+		return 0;
+	return strtoll(k + 7, NULL, 10);
+}
+
+/* The offset in buf of the first record (below end) numbered after k, or end. */
+static size_t first_after(const struct algo_fillchan_out *c, size_t end, int64_t k)
+{
+	size_t off = 0;
+	while (off < end) {
+		const char *nl = memchr(c->buf + off, '\n', end - off);
+		size_t n = nl ? (size_t)(nl - (c->buf + off)) : end - off;
+		if (record_seq(c->buf + off, n) > k)
+			break;
+		off += n + 1;
+	}
+	return off < end ? off : end;
+}
+
 void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id, int64_t n,
 	const char *user, const char *strategy, const char *symbol, int side, int64_t qty,
 	int64_t price, int64_t fee)
@@ -102,8 +159,8 @@ void algo_fillchan_fill(struct algo_fillchan_out *c, int64_t ts, const char *id,
 	algo_dec_fmt(price, p);
 	algo_dec_fmt(fee, f);
 	algo_time_fmt(ts, 330, t);
-	app(c, "{\"type\":\"fill\",\"ts\":\"%s\",\"id\":\"%s\",\"n\":%lld,\"user\":", t, id,
-		(long long)n);
+	app(c, "{\"type\":\"fill\",\"seq\":%lld,\"ts\":\"%s\",\"id\":\"%s\",\"n\":%lld,\"user\":",
+		(long long)++c->seq, t, id, (long long)n);
 	app_str(c, user);
 	app(c, ",\"strategy\":");
 	app_str(c, strategy);
@@ -120,16 +177,19 @@ void algo_fillchan_final(struct algo_fillchan_out *c, int64_t ts, const char *id
 	if (!c->on)
 		return;
 	algo_time_fmt(ts, 330, t);
-	app(c, "{\"type\":\"final\",\"ts\":\"%s\",\"id\":\"%s\",\"user\":", t, id);
+	app(c, "{\"type\":\"final\",\"seq\":%lld,\"ts\":\"%s\",\"id\":\"%s\",\"user\":",
+		(long long)++c->seq, t, id);
 	app_str(c, user);
 	app(c, ",\"status\":\"%s\",\"filled\":%lld}\n", status, (long long)filled);
 }
 
 int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts, int64_t id,
-	int square_off, int64_t nopen, const struct algo_fillchan_work *w, size_t nw,
-	const struct algo_fillchan_pos *p, size_t np, char *err, size_t errlen)
+	const struct algo_fillchan_cursor *cur, int square_off, int64_t nopen,
+	const struct algo_fillchan_work *w, size_t nw, const struct algo_fillchan_pos *p, size_t np,
+	char *err, size_t errlen)
 {
-	size_t off = 0;
+	int own = cur && cur->epoch && strcmp(cur->epoch, c->epoch) == 0;
+	size_t off;
 	c->on = 1;
 	if (c->fd < 0 || strcmp(c->path, path) != 0) {
 		struct stat sb;
@@ -167,8 +227,8 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		algo_dec_fmt(c->slip_abs, a);
 		algo_dec_fmt(c->fee_bps, f);
 		app(c, "{\"type\":\"ack\",\"id\":%lld,\"ts\":\"%s\",\"square_off\":%d,\"open\":%lld,"
-			"\"slip_bps\":%s,\"slip_abs\":%s,\"fee_bps\":%s,\"working\":[", (long long)id, t,
-			square_off, (long long)nopen, b, a, f);
+			"\"slip_bps\":%s,\"slip_abs\":%s,\"fee_bps\":%s,\"epoch\":\"%s\",\"seq\":%lld,\"working\":[",
+			(long long)id, t, square_off, (long long)nopen, b, a, f, c->epoch, (long long)c->seq);
 	}
 	for (size_t i = 0; i < nw; i++) {
 		app_names(c, i, w[i].user, w[i].strategy, w[i].symbol);
@@ -184,6 +244,8 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		snprintf(err, errlen, "fills channel: out of memory");
 		return -1;
 	}
+	/* the records algo-risk has not applied: after its cursor, or all */
+	off = own ? first_after(c, c->mark, cur->from) : 0;
 	while (off < c->len) {
 		ssize_t n = write(c->fd, c->buf + off, c->len - off);
 		if (n < 0 && errno == EINTR)
@@ -204,7 +266,11 @@ int algo_fillchan_ack(struct algo_fillchan_out *c, const char *path, int64_t ts,
 		}
 		off += (size_t)n;
 	}
-	c->len = 0;
+	/* keep what algo-risk has not saved yet; without a cursor of ours, nothing */
+	c->len = c->mark;
+	off = own ? first_after(c, c->len, cur->saved >= 0 ? cur->saved : cur->from) : c->len;
+	memmove(c->buf, c->buf + off, c->len - off);
+	c->len -= off;
 	return 0;
 }
 
@@ -328,6 +394,10 @@ int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, lon
 		if (pr < 0 && errno != EINTR) {
 			snprintf(err, errlen, "fills channel: poll: %s", strerror(errno));
 			return -1;
+		}
+		if (c->stopping && c->stopping()) {
+			snprintf(err, errlen, "stopped while waiting for sync %lld", (long long)id);
+			return -4;
 		}
 		if (pr > 0 && watch_fd >= 0 && (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			snprintf(err, errlen, "the reader of the output went away while waiting for sync %lld",

@@ -1,4 +1,7 @@
+/* fillsim — the paper venue. See fillsim.h for the contract and algo-exec-paper(1) for
+ * the rules. */
 #include "fillsim.h"
+#include "cli.h"
 #include "decimal.h"
 #include "event.h"
 #include "timeutil.h"
@@ -9,6 +12,12 @@
 /* bps are decimals (× 10,000), so "1 + bps/10000" is (10^8 + bps) / 10^8. */
 #define BPS_DEN (ALGO_DEC_SCALE * 10000LL)
 #define NO_CAP INT64_MAX
+#define OOM(e, n) (snprintf(e, n, "out of memory"), ALGO_EX_FAIL)
+
+/* The paper venue's own numbers on an order (struct algo_exec_vorder.n). */
+#define SKIP(o) ((o)->venue.n[0])        /* latency bars still to wait */
+#define TRIGGERED(o) ((o)->venue.n[1])   /* stop_limit: the stop was hit */
+#define EXTREME(o) ((o)->venue.n[2])     /* trailing stop: best price since the entry */
 
 int64_t algo_fillsim_slip(int64_t price, int side, int64_t bps)
 {
@@ -26,109 +35,40 @@ int algo_fillsim_brokerage(int64_t price, int64_t qty, int64_t bps, int64_t *out
 	return 0;
 }
 
-void algo_fillsim_leg_id(const char *id, const char *suffix, char *out)
-{
-	size_t n = strlen(id);
-	size_t k = strlen(suffix);
-	if (n + k < ALGO_FILLSIM_ID_MAX) {
-		memcpy(out, id, n);
-		memcpy(out + n, suffix, k + 1);
-	} else {
-		uint32_t h = 2166136261u;                 /* FNV-1a, 32 bits */
-		for (size_t i = 0; i < n; i++) {
-			h ^= (unsigned char)id[i];
-			h *= 16777619u;
-		}
-		snprintf(out, ALGO_FILLSIM_ID_MAX, "%.20s%08x%s", id, (unsigned)h, suffix);
-	}
-}
-
-/* ---- engine state ------------------------------------------------------------------ */
-
-struct sym {
-	int idx;
-	int have;                 /* a price was seen */
-	int64_t last, last_v;     /* last close (or ltp) and bar volume (-1 unknown) */
-};
-
 static const char *const product_names[] = { "intraday", "delivery", "margin" };
 
-void algo_fillsim_init(struct algo_fillsim *fs, const struct algo_fillsim_cfg *cfg,
-	void (*emit)(const struct algo_fillsim_out *, void *), void *arg)
+void algo_fillsim_init(struct algo_fillsim *fs, const struct algo_fillsim_cfg *cfg)
 {
 	memset(fs, 0, sizeof *fs);
 	fs->cfg = *cfg;
 	if (fs->cfg.tick_size <= 0)
 		fs->cfg.tick_size = 500;   /* 0.05 */
-	fs->emit = emit;
-	fs->arg = arg;
-	algo_book_tab_init(&fs->syms, sizeof(struct sym));
-	algo_book_tab_init(&fs->pos, sizeof(struct algo_fillsim_pos));
-	algo_book_tab_init(&fs->ids, 1);
-	algo_book_tab_init(&fs->dp, 1);
+	algo_book_tab_init(&fs->dp, sizeof(int64_t));
 }
 
 void algo_fillsim_free(struct algo_fillsim *fs)
 {
-	free(fs->w);
-	fs->w = NULL;
-	fs->n = fs->cap = 0;
-	algo_book_tab_free(&fs->syms);
-	algo_book_tab_free(&fs->pos);
-	algo_book_tab_free(&fs->ids);
+	free(fs->sym);
+	fs->sym = NULL;
+	fs->nsym = 0;
 	algo_book_tab_free(&fs->dp);
 }
 
-size_t algo_fillsim_working(const struct algo_fillsim *fs)
+/* The simulator's record of symbol index i (made zeroed on first use). */
+static struct algo_fillsim_sym *sym_at(struct algo_fillsim *fs, int i)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < fs->n; i++)
-		k += !fs->w[i].done;
-	return k;
-}
-
-#define OOM(e, n) (snprintf(e, n, "out of memory"), -1)
-
-static struct sym *sym_get(struct algo_fillsim *fs, const char *symbol)
-{
-	size_t before = algo_book_tab_count(&fs->syms), n = strlen(symbol);
-	const char *key;
-	struct sym *s;
-	/* The same symbol as last time is the common case: no hashing. */
-	if (fs->last_sym && fs->last_klen == n && memcmp(fs->last_key, symbol, n) == 0)
-		return fs->last_sym;
-	s = algo_book_tab_get(&fs->syms, symbol, n, 1);
-	if (s && algo_book_tab_count(&fs->syms) != before)
-		s->idx = (int)before;
-	if (s) {
-		algo_book_tab_at(&fs->syms, (size_t)s->idx, &key, &fs->last_klen);
-		fs->last_key = key;
-		fs->last_sym = s;
+	if ((size_t)i >= fs->nsym) {
+		size_t n = fs->nsym ? fs->nsym : 8;
+		struct algo_fillsim_sym *ns;
+		while (n <= (size_t)i)
+			n *= 2;
+		if (!(ns = realloc(fs->sym, n * sizeof *ns)))
+			return NULL;
+		memset(ns + fs->nsym, 0, (n - fs->nsym) * sizeof *ns);
+		fs->sym = ns;
+		fs->nsym = n;
 	}
-	return s;
-}
-
-static struct algo_fillsim_pos *pos_get(struct algo_fillsim *fs, const struct algo_order_in *o,
-	int sym, int create)
-{
-	char key[3 * ALGO_NAME_MAX + 4], symprod[ALGO_NAME_MAX + 4];
-	size_t n, before;
-	struct algo_fillsim_pos *p;
-	/* One position per product, as a broker keeps them: a delivery holding and an
-	 * intraday trade of the same symbol are squared off and checked separately. */
-	snprintf(symprod, sizeof symprod, "%s\x1e%d", o->symbol, o->product);
-	if (!(n = algo_book_key(key, sizeof key, o->user, o->strategy, symprod)))
-		return NULL;
-	before = algo_book_tab_count(&fs->pos);
-	p = algo_book_tab_get(&fs->pos, key, n, create);
-	if (p && algo_book_tab_count(&fs->pos) != before) {
-		p->sym = sym;
-		p->product = o->product;
-		snprintf(p->user, sizeof p->user, "%s", o->user);
-		snprintf(p->strategy, sizeof p->strategy, "%s", o->strategy);
-		snprintf(p->symbol, sizeof p->symbol, "%s", o->symbol);
-	}
-	return p;
+	return &fs->sym[i];
 }
 
 static int is_fno(const char *symbol)
@@ -137,56 +77,30 @@ static int is_fno(const char *symbol)
 	return seg == ALGO_SEG_FUT || seg == ALGO_SEG_OPT;
 }
 
-static int add_order(struct algo_fillsim *fs, const struct algo_working_order *o)
+static int report(struct algo_executor *ex, struct algo_exec_order *o, int status, int64_t ts,
+	const char *reason, char *err, size_t errlen)
 {
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 16;
-		struct algo_working_order *nw = realloc(fs->w, cap * sizeof *nw);
-		if (!nw)
-			return -1;
-		fs->w = nw;
-		fs->cap = cap;
-	}
-	fs->w[fs->n++] = *o;
-	return 0;
-}
-
-static void sweep(struct algo_fillsim *fs)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < fs->n; i++)
-		if (!fs->w[i].done) {
-			if (k != i)
-				fs->w[k] = fs->w[i];
-			k++;
-		}
-	fs->n = k;
-}
-
-static void update(struct algo_fillsim *fs, const struct algo_working_order *o, int64_t ts,
-	const char *status, const char *reason)
-{
-	struct algo_fillsim_out out;
-	memset(&out, 0, sizeof out);
-	out.what = ALGO_OUT_UPDATE;
-	out.ts = ts;
-	out.o = o;
-	out.status = status;
-	out.reason = reason;
-	fs->emit(&out, fs->arg);
-}
-
-static struct algo_working_order *by_seq(struct algo_fillsim *fs, int64_t seq)
-{
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->w[i].seq == seq && !fs->w[i].done)
-			return &fs->w[i];
-	return NULL;
+	return algo_executor_report(ex, o, status, ts, reason, 0, err, errlen);
 }
 
 /* ---- charges ------------------------------------------------------------------------ */
 
-static int charges(struct algo_fillsim *fs, const struct algo_working_order *o, int64_t ts,
+/* Whether the delivery sell of (user, symbol) on day is the first of the day: it pays
+ * the DP charge. -1 when out of memory. */
+static int first_dp_of_day(struct algo_fillsim *fs, const struct algo_exec_order *o, int64_t day)
+{
+	char key[2 * ALGO_NAME_MAX + 2];
+	size_t n = algo_book_key(key, sizeof key, o->in.user, o->in.symbol, NULL);
+	int64_t *last = n ? algo_book_tab_get(&fs->dp, key, n, 1) : NULL;
+	if (!last)
+		return -1;
+	if (*last == day + 1)
+		return 0;
+	*last = day + 1;            /* 0 means never */
+	return 1;
+}
+
+static int charges(struct algo_fillsim *fs, const struct algo_exec_order *o, int64_t ts,
 	int64_t qty, int64_t price, struct algo_fees *f, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
@@ -194,7 +108,7 @@ static int charges(struct algo_fillsim *fs, const struct algo_working_order *o, 
 	case ALGO_COST_BPS:
 		if (algo_fillsim_brokerage(price, qty, fs->cfg.commission_bps, &f->brokerage)) {
 			snprintf(err, errlen, "turnover out of range");
-			return -1;
+			return ALGO_EX_FAIL;
 		}
 		f->total = f->brokerage;
 		return 0;
@@ -207,155 +121,35 @@ static int charges(struct algo_fillsim *fs, const struct algo_working_order *o, 
 			char d[11];
 			algo_time_ist_date(ts, d);
 			snprintf(err, errlen, "charges table %s has no rates for %s", fs->cfg.costs->name, d);
-			return -3;
+			return ALGO_EX_CONFIG;
 		}
-		if (seg == ALGO_SEG_EQ_DELIVERY && o->in.side == ALGO_SELL && p->seg[seg].dp_sell) {
-			char key[2 * ALGO_NAME_MAX + 24], ds[24];
-			size_t n;
-			snprintf(ds, sizeof ds, "%lld", (long long)day);
-			n = algo_book_key(key, sizeof key, o->in.user, o->in.symbol, ds);
-			if (n && !algo_book_tab_get(&fs->dp, key, n, 0)) {
-				if (!algo_book_tab_get(&fs->dp, key, n, 1))
-					return OOM(err, errlen);
-				dp = 1;
-			}
-		}
-		return algo_costs_fill(&p->seg[seg], o->in.side, price, qty, o->turnover, dp, f, err, errlen);
+		if (seg == ALGO_SEG_EQ_DELIVERY && o->in.side == ALGO_SELL && p->seg[seg].dp_sell &&
+		    (dp = first_dp_of_day(fs, o, day)) < 0)
+			return OOM(err, errlen);
+		return algo_costs_fill(&p->seg[seg], o->in.side, price, qty, o->turnover, dp, f, err, errlen)
+			? ALGO_EX_FAIL : 0;
 	}
 	default:
 		return 0;
 	}
 }
 
-/* ---- fills --------------------------------------------------------------------------- */
-
-static int make_legs(struct algo_fillsim *fs, size_t entry, int64_t ts, int at_open, char *err,
-	size_t errlen);
-
-/* Records a fill of qty at price on order o (in fs->w at index idx, or a temporary
- * when idx is (size_t)-1): charges, position, the fill and the update; on the last
- * fill the order is done, its OCO peer cancelled and its legs made. */
-static int do_fill(struct algo_fillsim *fs, struct algo_working_order *o, size_t idx, int64_t ts,
-	int64_t qty, int64_t price, int ambiguous, int at_open, const char *reason, char *err,
+/* Fills qty of o at price at ts, with its charges. */
+static int fill(struct algo_fillsim *fs, struct algo_executor *ex, struct algo_exec_order *o,
+	int64_t ts, int64_t qty, int64_t price, unsigned flags, const char *reason, char *err,
 	size_t errlen)
 {
-	struct algo_fillsim_out out;
-	struct algo_fillsim_pos *p;
-	struct algo_position np;
-	int64_t t, rc;
-	char why[ALGO_ERR_MAX];
-
-	memset(&out, 0, sizeof out);
-	if ((rc = charges(fs, o, ts, qty, price, &out.fees, err, errlen)))
-		return (int)rc;
-	if (!(p = pos_get(fs, &o->in, o->sym, 1)))
-		return OOM(err, errlen);
-	np = p->p;
-	if (algo_book_apply_fill(&np, o->in.side, qty, price, why, sizeof why) ||
-	    algo_book_add_fees(&np, out.fees.total) ||
-	    __builtin_mul_overflow(price, qty, &t) ||
-	    __builtin_add_overflow(o->value, t, &o->value) ||
-	    __builtin_add_overflow(o->turnover, t, &o->turnover)) {
-		snprintf(err, errlen, "order %s: position or turnover out of range", o->in.id);
-		return -1;
-	}
-	fs->realised += np.realised - p->p.realised;
-	fs->fees += out.fees.total;
-	p->p = np;
-	o->filled += qty;
-	o->nfills++;
-
-	out.what = ALGO_OUT_FILL;
-	out.ts = ts;
-	out.o = o;
-	out.qty = qty;
-	out.price = price;
-	out.fill_no = o->nfills;
-	out.ambiguous = ambiguous;
-	out.reason = reason;
-	fs->emit(&out, fs->arg);
-	update(fs, o, ts, o->filled == o->in.qty ? "filled" : "partial", NULL);
-	if (o->filled < o->in.qty)
-		return 0;
-	o->done = 1;
-	if (o->peer) {
-		struct algo_working_order *peer = by_seq(fs, o->peer);
-		if (peer) {
-			char r[64];
-			snprintf(r, sizeof r, "one cancels other: %s filled", o->in.id);
-			peer->done = 1;
-			update(fs, peer, ts, "cancelled", r);
-		}
-	}
-	if (idx != (size_t)-1)
-		return make_legs(fs, idx, ts, at_open, err, errlen);
-	return 0;
-}
-
-/* The stop-loss and target legs of a finished entry (fs->w[entry]) with a filled
- * quantity: both working from the fill on (at_open: from the same bar, whose range
- * came after its open; otherwise from the next bar). */
-static int make_legs(struct algo_fillsim *fs, size_t entry, int64_t ts, int at_open, char *err,
-	size_t errlen)
-{
-	struct algo_working_order e = fs->w[entry], sl, tp;
-	int64_t avg, seq_sl = 0, seq_tp = 0;
-	char why[96];
-
-	if (e.leg != ALGO_LEG_NONE || e.filled <= 0 || !(e.in.sl || e.in.tp || e.in.trail))
-		return 0;
-	avg = algo_dec_muldiv(e.value, 1, e.filled);
-	memset(&sl, 0, sizeof sl);
-	sl.in = e.in;
-	sl.in.side = -e.in.side;
-	sl.in.qty = e.filled;
-	sl.in.validity = ALGO_VALID_GTC;
-	sl.in.ts = at_open ? ts - 1 : ts;
-	sl.in.sl = sl.in.tp = 0;
-	sl.in.limit = sl.in.stop = 0;
-	sl.sym = e.sym;
-	sl.day = algo_time_ist_day(ts);
-	sl.extreme = avg;
-	tp = sl;
-	if (e.in.sl || e.in.trail) {
-		int64_t stop = e.in.sl;
-		if (e.in.trail) {
-			int64_t t = e.in.side == ALGO_BUY ? avg - e.in.trail : avg + e.in.trail;
-			if (t < 1)
-				t = 1;
-			if (!stop || (e.in.side == ALGO_BUY ? t > stop : t < stop))
-				stop = t;
-		}
-		sl.leg = ALGO_LEG_SL;
-		sl.in.kind = ALGO_KIND_STOP;
-		sl.in.stop = stop;
-		sl.in.trail = e.in.trail;
-		algo_fillsim_leg_id(e.in.id, "SL", sl.in.id);
-		sl.seq = seq_sl = ++fs->seq;
-	}
-	if (e.in.tp) {
-		tp.leg = ALGO_LEG_TP;
-		tp.in.kind = ALGO_KIND_LIMIT;
-		tp.in.limit = e.in.tp;
-		tp.in.trail = 0;
-		algo_fillsim_leg_id(e.in.id, "TP", tp.in.id);
-		tp.seq = seq_tp = ++fs->seq;
-	}
-	sl.peer = seq_tp;
-	tp.peer = seq_sl;
-	if (seq_sl) {
-		if (add_order(fs, &sl))
-			return OOM(err, errlen);
-		snprintf(why, sizeof why, "stop-loss leg of %s", e.in.id);
-		update(fs, &fs->w[fs->n - 1], ts, "accepted", why);
-	}
-	if (seq_tp) {
-		if (add_order(fs, &tp))
-			return OOM(err, errlen);
-		snprintf(why, sizeof why, "target leg of %s", e.in.id);
-		update(fs, &fs->w[fs->n - 1], ts, "accepted", why);
-	}
-	return 0;
+	struct algo_exec_fill f;
+	int rc;
+	memset(&f, 0, sizeof f);
+	f.ts = ts;
+	f.qty = qty;
+	f.price = price;
+	f.reason = reason;
+	f.flags = flags;
+	if ((rc = charges(fs, o, ts, qty, price, &f.fees, err, errlen)))
+		return rc;
+	return algo_executor_fill(ex, o, &f, err, errlen);
 }
 
 /* ---- fill rules ------------------------------------------------------------------------ */
@@ -369,7 +163,7 @@ static int64_t slipped(const struct algo_fillsim *fs, int64_t price, int side)
 
 /* The bar as order side sees it: on a tick, o = h = l = c = ask (buys) or bid (sells),
  * ltp when those are absent. */
-static void side_view(const struct algo_fillsim_bar *b, int side, struct algo_fillsim_bar *v)
+static void side_view(const struct algo_exec_market *b, int side, struct algo_exec_market *v)
 {
 	*v = *b;
 	if (b->tick) {
@@ -382,7 +176,7 @@ struct hit { int hit, at_open, slip; int64_t price; };
 
 /* A buy limit at L fills at the open when the open is at or below L, else at L when
  * the low trades through it (below L); sells mirror. */
-static int limit_hit(int side, int64_t lim, const struct algo_fillsim_bar *v, struct hit *h)
+static int limit_hit(int side, int64_t lim, const struct algo_exec_market *v, struct hit *h)
 {
 	if (side == ALGO_BUY ? v->o <= lim : v->o >= lim) {
 		h->hit = 1; h->at_open = 1; h->price = v->o;
@@ -394,7 +188,7 @@ static int limit_hit(int side, int64_t lim, const struct algo_fillsim_bar *v, st
 
 /* A buy stop at S triggers when the open is at or above S (fills at the open: a gap)
  * or the high reaches S (fills at S); sells mirror. */
-static int stop_hit(int side, int64_t stop, const struct algo_fillsim_bar *v, struct hit *h)
+static int stop_hit(int side, int64_t stop, const struct algo_exec_market *v, struct hit *h)
 {
 	if (side == ALGO_BUY ? v->o >= stop : v->o <= stop) {
 		h->hit = 1; h->at_open = 1; h->price = v->o;
@@ -404,11 +198,12 @@ static int stop_hit(int side, int64_t stop, const struct algo_fillsim_bar *v, st
 	return h->hit;
 }
 
-/* Whether o fills on bar b and at what price (before slippage). May set o->triggered. */
-static void evaluate(const struct algo_fillsim *fs, struct algo_working_order *o,
-	const struct algo_fillsim_bar *b, struct hit *h)
+/* Whether o fills on bar b and at what price (before slippage). May trigger a
+ * stop_limit. */
+static void evaluate(const struct algo_fillsim *fs, struct algo_exec_order *o,
+	const struct algo_exec_market *b, struct hit *h)
 {
-	struct algo_fillsim_bar v;
+	struct algo_exec_market v;
 	int side = o->in.side;
 	memset(h, 0, sizeof *h);
 	side_view(b, side, &v);
@@ -427,10 +222,10 @@ static void evaluate(const struct algo_fillsim *fs, struct algo_working_order *o
 			h->slip = 1;
 		break;
 	case ALGO_KIND_STOP_LIMIT:
-		if (o->triggered) {
+		if (TRIGGERED(o)) {
 			limit_hit(side, o->in.limit, &v, h);
 		} else if (stop_hit(side, o->in.stop, &v, h)) {
-			o->triggered = 1;
+			TRIGGERED(o) = 1;
 			if (h->at_open) {
 				memset(h, 0, sizeof *h);
 				limit_hit(side, o->in.limit, &v, h);
@@ -451,181 +246,221 @@ static int64_t bar_cap(const struct algo_fillsim *fs, int64_t v)
 	return cap < 1 && v > 0 ? 1 : cap;
 }
 
-/* Tries to fill fs->w[i] on bar b from *budget. */
-static int try_fill(struct algo_fillsim *fs, size_t i, const struct algo_fillsim_bar *b,
-	int64_t *budget, char *err, size_t errlen)
+/* When o is a bracket leg whose peer is hit on the same bar too: which of them fills
+ * (*o may become the peer, *h its hit). Both hit at the open or only one of them: the
+ * one at the open; both inside the range: which came first is unknown, the adverse one
+ * (the stop-loss) is assumed unless optimistic. Returns ALGO_EXEC_AMBIGUOUS or 0. */
+static unsigned pick_leg(struct algo_fillsim *fs, struct algo_executor *ex, struct algo_exec_order **o,
+	const struct algo_exec_market *b, struct hit *h)
 {
-	struct algo_working_order *o = &fs->w[i], *peer = NULL;
-	struct hit h, ph;
-	int ambiguous = 0;
-	size_t idx = i;
+	struct algo_exec_order *peer;
+	struct hit ph;
+	int take_peer;
+	if ((*o)->leg == ALGO_LEG_NONE || !(peer = algo_executor_peer(ex, *o)) || b->ts <= peer->in.ts)
+		return 0;
+	evaluate(fs, peer, b, &ph);
+	if (!h->hit || !ph.hit)
+		return 0;
+	if (h->at_open || ph.at_open) {
+		take_peer = ph.at_open && !h->at_open;
+	} else {
+		int adverse_is_peer = peer->leg == ALGO_LEG_SL;
+		take_peer = fs->cfg.optimistic ? !adverse_is_peer : adverse_is_peer;
+		fs->ambiguous++;
+	}
+	if (take_peer) {
+		*h = ph;
+		*o = peer;
+	}
+	return h->at_open || ph.at_open ? 0 : ALGO_EXEC_AMBIGUOUS;
+}
+
+/* Tries to fill o on bar b from *budget. */
+static int try_fill(struct algo_fillsim *fs, struct algo_executor *ex, struct algo_exec_order *o,
+	const struct algo_exec_market *b, int64_t *budget, char *err, size_t errlen)
+{
+	struct hit h;
+	unsigned flags;
 	int64_t q;
 
 	evaluate(fs, o, b, &h);
-	if (o->leg != ALGO_LEG_NONE && o->peer && (peer = by_seq(fs, o->peer)) &&
-	    b->ts > peer->in.ts) {
-		evaluate(fs, peer, b, &ph);
-		if (h.hit && ph.hit) {
-			int take_peer;
-			if (h.at_open || ph.at_open) {
-				take_peer = ph.at_open && !h.at_open;
-			} else {
-				/* Both inside the range: which came first is unknown. */
-				int adverse_is_peer = peer->leg == ALGO_LEG_SL;
-				take_peer = fs->cfg.optimistic ? !adverse_is_peer : adverse_is_peer;
-				ambiguous = 1;
-				fs->ambiguous++;
-			}
-			if (take_peer) {
-				h = ph;
-				o = peer;
-				idx = (size_t)(peer - fs->w);
-			}
-		}
-	}
+	flags = pick_leg(fs, ex, &o, b, &h);
 	if (!h.hit)
 		return 0;
-	q = o->in.qty - o->filled;
-	if (o->leg == ALGO_LEG_SL || o->leg == ALGO_LEG_TP || o->in.reduce_only) {
-		/* Legs and reduce-only orders (exits) only reduce the position: when another
-		 * order already closed it (a leg and a time exit on one bar) they are cancelled
-		 * rather than open the other side, as a broker's bracket order is. */
-		const struct algo_fillsim_pos *p = pos_get(fs, &o->in, o->sym, 0);
-		int64_t closable = !p ? 0 : o->in.side == ALGO_SELL ? (p->p.qty > 0 ? p->p.qty : 0) :
-			(p->p.qty < 0 ? -p->p.qty : 0);
-		if (closable == 0) {
-			struct algo_working_order *pe = o->peer ? by_seq(fs, o->peer) : NULL;
-			o->done = 1;
-			update(fs, o, b->ts, "cancelled", "position already closed");
-			if (pe && !pe->done) {
-				pe->done = 1;
-				update(fs, pe, b->ts, "cancelled", "position already closed");
-			}
-			return 0;
-		}
-		if (q > closable)
-			q = closable;
-	}
+	if ((q = algo_executor_fillable(ex, o)) == 0)
+		return algo_executor_position_closed(ex, o, b->ts, err, errlen);
 	if (q > *budget)
 		q = *budget;
 	if (q <= 0)
 		return 0;
 	if (*budget != NO_CAP)
 		*budget -= q;
-	return do_fill(fs, o, idx, b->ts, q, h.slip ? slipped(fs, h.price, o->in.side) : h.price,
-		ambiguous, h.at_open, NULL, err, errlen);
+	if (h.at_open)
+		flags |= ALGO_EXEC_AT_OPEN;
+	return fill(fs, ex, o, b->ts, q, h.slip ? slipped(fs, h.price, o->in.side) : h.price, flags,
+		NULL, err, errlen);
 }
 
 /* ---- square-off -------------------------------------------------------------------------- */
 
-static int square_off(struct algo_fillsim *fs, int sym, const struct algo_fillsim_bar *b,
-	char *err, size_t errlen)
+/* What the square-off of day says: at the time, or late (day before today: no price of
+ * the symbol came between that day's square-off time and now). */
+static void square_off_words(const struct algo_fillsim *fs, int64_t day, int64_t today,
+	char *why, size_t whylen, char *fill_reason, size_t frlen)
 {
-	char why[64];
-	snprintf(why, sizeof why, "intraday square-off at %02d:%02d", fs->cfg.square_off / 60,
-		fs->cfg.square_off % 60);
-	for (size_t i = 0; i < fs->n; i++) {
-		struct algo_working_order *o = &fs->w[i];
-		if (o->done || o->sym != sym || o->in.product != ALGO_PROD_INTRADAY)
-			continue;
-		o->done = 1;
-		update(fs, o, b->ts, "cancelled", why);
+	int h = fs->cfg.square_off / 60, m = fs->cfg.square_off % 60;
+	char d[11];
+	if (day >= today) {
+		snprintf(why, whylen, "intraday square-off at %02d:%02d", h, m);
+		snprintf(fill_reason, frlen, "square-off");
+		return;
 	}
-	for (size_t i = 0; i < algo_book_tab_count(&fs->pos); i++) {
-		struct algo_fillsim_pos *p = algo_book_tab_at(&fs->pos, i, NULL, NULL);
-		struct algo_working_order o;
-		struct algo_fillsim_bar v;
-		char ymd[7];
-		int rc;
-		if (p->sym != sym || p->p.qty == 0 || p->product != ALGO_PROD_INTRADAY)
+	algo_time_ist_date(day * 86400000LL - ALGO_IST_OFFSET_MIN * 60000LL + 43200000LL, d);
+	snprintf(why, whylen, "intraday square-off at %02d:%02d on %s, late: at the first price after it",
+		h, m, d);
+	snprintf(fill_reason, frlen, "square-off, late: first price after %02d:%02d on %s", h, m, d);
+}
+
+/* Closes the intraday position p at the bar's open (slippage applied) with a market
+ * order of the venue's own, id SQ<yymmdd><seq>. */
+static int close_position(struct algo_fillsim *fs, struct algo_executor *ex,
+	const struct algo_exec_pos *p, const struct algo_exec_market *b, const char *why,
+	const char *fill_reason, char *err, size_t errlen)
+{
+	struct algo_order_in in;
+	struct algo_exec_order *o;
+	struct algo_exec_market v;
+	char ymd[7];
+	int rc;
+	memset(&in, 0, sizeof in);
+	algo_time_ist_yymmdd(b->ts, ymd);
+	snprintf(in.id, sizeof in.id, "SQ%s%04lld", ymd, (long long)(++fs->sq_seq % 10000));
+	snprintf(in.user, sizeof in.user, "%s", p->user);
+	snprintf(in.strategy, sizeof in.strategy, "%s", p->strategy);
+	snprintf(in.symbol, sizeof in.symbol, "%s", p->symbol);
+	in.side = p->p.qty > 0 ? ALGO_SELL : ALGO_BUY;
+	in.qty = p->p.qty > 0 ? p->p.qty : -p->p.qty;
+	in.kind = ALGO_KIND_MARKET;
+	in.validity = ALGO_VALID_DAY;
+	in.product = ALGO_PROD_INTRADAY;
+	in.ts = b->ts;
+	if (!(o = algo_executor_adopt(ex, &in, ALGO_LEG_SQUAREOFF)))
+		return OOM(err, errlen);
+	side_view(b, in.side, &v);
+	if ((rc = report(ex, o, ALGO_EXEC_WORKING, b->ts, why, err, errlen)))
+		return rc;
+	return fill(fs, ex, o, b->ts, in.qty, slipped(fs, v.o, in.side), ALGO_EXEC_AT_OPEN, fill_reason,
+		err, errlen);
+}
+
+/* At the first bar of symbol sym at or after the square-off time, and at the first bar
+ * of a later day: the intraday orders and positions of the symbol whose square-off
+ * time has passed are cancelled and closed. */
+static int square_off(struct algo_fillsim *fs, struct algo_executor *ex, int sym,
+	const struct algo_exec_market *b, int64_t today, int after_time, char *err, size_t errlen)
+{
+	char why[128], fr[96];
+	int rc;
+	for (size_t i = 0; i < algo_executor_count(ex); i++) {
+		struct algo_exec_order *o = algo_executor_at(ex, i);
+		if (algo_exec_final(o) || o->sym != sym || o->in.product != ALGO_PROD_INTRADAY ||
+		    (!after_time && o->day >= today))
 			continue;
-		memset(&o, 0, sizeof o);
-		algo_time_ist_yymmdd(b->ts, ymd);
-		snprintf(o.in.id, sizeof o.in.id, "SQ%s%04lld", ymd, (long long)(++fs->sq_seq % 10000));
-		snprintf(o.in.user, sizeof o.in.user, "%s", p->user);
-		snprintf(o.in.strategy, sizeof o.in.strategy, "%s", p->strategy);
-		snprintf(o.in.symbol, sizeof o.in.symbol, "%s", p->symbol);
-		o.in.side = p->p.qty > 0 ? ALGO_SELL : ALGO_BUY;
-		o.in.qty = p->p.qty > 0 ? p->p.qty : -p->p.qty;
-		o.in.kind = ALGO_KIND_MARKET;
-		o.in.validity = ALGO_VALID_DAY;
-		o.in.product = ALGO_PROD_INTRADAY;
-		o.in.ts = b->ts;
-		o.leg = ALGO_LEG_SQUAREOFF;
-		o.sym = sym;
-		side_view(b, o.in.side, &v);
-		update(fs, &o, b->ts, "accepted", why);
-		rc = do_fill(fs, &o, (size_t)-1, b->ts, o.in.qty, slipped(fs, v.o, o.in.side), 0, 1,
-			"square-off", err, errlen);
-		if (rc)
+		square_off_words(fs, o->day, today, why, sizeof why, fr, sizeof fr);
+		if ((rc = algo_executor_report(ex, o, ALGO_EXEC_CANCELLED, b->ts, why, ALGO_EXEC_NO_LEGS,
+			err, errlen)))
+			return rc;
+	}
+	for (size_t i = 0; i < algo_executor_npos(ex); i++) {
+		const struct algo_exec_pos *p = algo_executor_pos_at(ex, i);
+		int64_t day = algo_time_ist_day(p->opened);
+		if (p->sym != sym || p->p.qty == 0 || p->product != ALGO_PROD_INTRADAY ||
+		    (!after_time && day >= today))
+			continue;
+		square_off_words(fs, day, today, why, sizeof why, fr, sizeof fr);
+		if ((rc = close_position(fs, ex, p, b, why, fr, err, errlen)))
 			return rc;
 	}
 	return 0;
 }
 
-/* ---- events ------------------------------------------------------------------------------ */
+/* ---- the venue's hooks ------------------------------------------------------------------ */
 
-int algo_fillsim_bar(struct algo_fillsim *fs, const char *symbol,
-	const struct algo_fillsim_bar *b, char *err, size_t errlen)
+/* A DAY order (other than a market order with nothing filled) ends at the session end. */
+static int day_order_over(const struct algo_exec_order *o, int64_t day, int minute)
 {
-	struct sym *s = sym_get(fs, symbol);
+	return o->in.validity == ALGO_VALID_DAY && !(o->in.kind == ALGO_KIND_MARKET && !o->filled) &&
+		(day > o->day || minute >= ALGO_EXEC_SESSION_END);
+}
+
+/* After o's first eligible bar, an IOC order's rest is cancelled. */
+static int ioc_done(struct algo_executor *ex, struct algo_exec_order *o, int64_t ts, char *err,
+	size_t errlen)
+{
+	if (algo_exec_final(o) || o->in.validity != ALGO_VALID_IOC)
+		return 0;
+	return report(ex, o, ALGO_EXEC_CANCELLED, ts, o->filled ? "ioc: unfilled remainder cancelled"
+		: "ioc: not fillable on the first eligible bar", err, errlen);
+}
+
+/* A trailing stop moves after the bar was checked against it: the bar's extreme may
+ * have come after its low. */
+static void trail(struct algo_exec_order *o, const struct algo_exec_market *b)
+{
+	struct algo_exec_market v;
+	side_view(b, -o->in.side, &v);
+	if (o->in.side == ALGO_SELL) {
+		if (v.h > EXTREME(o)) EXTREME(o) = v.h;
+		if (EXTREME(o) - o->in.trail > o->in.stop) o->in.stop = EXTREME(o) - o->in.trail;
+	} else {
+		if (v.l < EXTREME(o)) EXTREME(o) = v.l;
+		if (EXTREME(o) + o->in.trail < o->in.stop) o->in.stop = EXTREME(o) + o->in.trail;
+	}
+}
+
+/* A bar or tick of symbol sym: square-off, then the symbol's working orders in arrival
+ * order (expiry, latency, fills, IOC, trailing stops). */
+static int on_market(void *v, struct algo_executor *ex, int sym, const struct algo_exec_market *b,
+	char *err, size_t errlen)
+{
+	struct algo_fillsim *fs = v;
+	struct algo_fillsim_sym *s = sym_at(fs, sym);
 	int64_t budget, day = algo_time_ist_day(b->ts);
-	int minute = algo_time_ist_minute(b->ts), rc = 0;
-	size_t i;
+	int minute = algo_time_ist_minute(b->ts), rc, new_day;
 
 	if (!s)
 		return OOM(err, errlen);
+	new_day = s->have && day > s->day;
 	s->have = 1;
 	s->last = b->c;
 	s->last_v = b->tick ? -1 : b->v;
+	s->day = day;
 	budget = bar_cap(fs, s->last_v);
-	if (fs->cfg.square_off >= 0 && minute >= fs->cfg.square_off &&
-	    (rc = square_off(fs, s->idx, b, err, errlen)))
-		goto out;
-	/* fs->w may grow (legs) while we walk it: index, never a held pointer. */
-	for (i = 0; i < fs->n; i++) {
-		struct algo_working_order *o = &fs->w[i];
-		if (o->done || o->sym != s->idx || b->ts <= o->in.ts)
+	if (fs->cfg.square_off >= 0 && (minute >= fs->cfg.square_off || new_day) &&
+	    (rc = square_off(fs, ex, sym, b, day, minute >= fs->cfg.square_off, err, errlen)))
+		return rc;
+	/* Legs may be added while we walk the orders: by index. */
+	for (size_t i = 0; i < algo_executor_count(ex); i++) {
+		struct algo_exec_order *o = algo_executor_at(ex, i);
+		if (algo_exec_final(o) || o->sym != sym || b->ts <= o->in.ts)
 			continue;
-		if (o->in.validity == ALGO_VALID_DAY && !(o->in.kind == ALGO_KIND_MARKET && !o->filled) &&
-		    (day > o->day || minute >= ALGO_FILLSIM_SESSION_END)) {
-			o->done = 1;
-			update(fs, o, b->ts, "expired", "day order expired at the session end");
-			if ((rc = make_legs(fs, i, b->ts, 0, err, errlen)))
-				goto out;
+		if (day_order_over(o, day, minute)) {
+			if ((rc = report(ex, o, ALGO_EXEC_EXPIRED, b->ts, "day order expired at the session end",
+				err, errlen)))
+				return rc;
 			continue;
 		}
-		if (o->skip > 0) {
-			o->skip--;
+		if (SKIP(o) > 0) {
+			SKIP(o)--;
 			continue;
 		}
-		if ((rc = try_fill(fs, i, b, &budget, err, errlen)))
-			goto out;
-		o = &fs->w[i];
-		if (!o->done && o->in.validity == ALGO_VALID_IOC) {
-			o->done = 1;
-			update(fs, o, b->ts, "cancelled", o->filled ? "ioc: unfilled remainder cancelled"
-				: "ioc: not fillable on the first eligible bar");
-			if ((rc = make_legs(fs, i, b->ts, 0, err, errlen)))
-				goto out;
-			continue;
-		}
-		if (!o->done && o->leg == ALGO_LEG_SL && o->in.trail) {
-			/* Trail after the check: the bar's extreme may have come after its low. */
-			struct algo_fillsim_bar v;
-			side_view(b, -o->in.side, &v);
-			if (o->in.side == ALGO_SELL) {
-				if (v.h > o->extreme) o->extreme = v.h;
-				if (o->extreme - o->in.trail > o->in.stop) o->in.stop = o->extreme - o->in.trail;
-			} else {
-				if (v.l < o->extreme) o->extreme = v.l;
-				if (o->extreme + o->in.trail < o->in.stop) o->in.stop = o->extreme + o->in.trail;
-			}
-		}
+		if ((rc = try_fill(fs, ex, o, b, &budget, err, errlen)) ||
+		    (rc = ioc_done(ex, o, b->ts, err, errlen)))
+			return rc;
+		if (!algo_exec_final(o) && o->leg == ALGO_LEG_SL && o->in.trail)
+			trail(o, b);
 	}
-out:
-	sweep(fs);
-	return rc;
+	return 0;
 }
 
 static int64_t margin_of(const struct algo_fillsim *fs, const char *symbol, int64_t notional)
@@ -635,159 +470,189 @@ static int64_t margin_of(const struct algo_fillsim *fs, const char *symbol, int6
 	return is_fno(symbol) ? algo_dec_muldiv(notional, fs->cfg.fno_margin, ALGO_DEC_SCALE) : notional;
 }
 
-int algo_fillsim_order(struct algo_fillsim *fs, const struct algo_order_in *in, char *err,
-	size_t errlen)
+/* Why a broker would refuse order in, or NULL (capital: what the open positions use
+ * against capital + realised PnL − charges). */
+static const char *refusal(const struct algo_fillsim *fs, const struct algo_executor *ex,
+	const struct algo_order_in *in, const struct algo_fillsim_sym *s, int64_t have, char *why,
+	size_t whylen)
 {
-	struct algo_working_order o;
-	struct algo_fillsim_pos *p;
-	struct sym *s;
-	char key[ALGO_FILLSIM_ID_MAX + ALGO_NAME_MAX + 1], why[160];
-	size_t kn = algo_book_key(key, sizeof key, in->user, in->id, NULL);
-	int64_t have, grow;
-	int rc = 0;
-
-	memset(&o, 0, sizeof o);
-	o.in = *in;
-	o.day = algo_time_ist_day(in->ts);
-	o.seq = ++fs->seq;
-	if (!kn || !(s = sym_get(fs, in->symbol)) || !(p = pos_get(fs, in, 0, 1)))
-		return OOM(err, errlen);
-	o.sym = s->idx;
-	p->sym = s->idx;
-	if (algo_book_tab_get(&fs->ids, key, kn, 0)) {
-		update(fs, &o, in->ts, "rejected", "duplicate order id");
-		return 0;
-	}
-	if (!algo_book_tab_get(&fs->ids, key, kn, 1))
-		return OOM(err, errlen);
-	have = p->p.qty;
-	/* The part of the order that opens or increases a position. */
-	grow = (have >= 0) == (in->side == ALGO_BUY) || have == 0 ? in->qty
-		: (in->qty > (have < 0 ? -have : have) ? in->qty - (have < 0 ? -have : have) : 0);
-
-	if (fs->cfg.mode == ALGO_FILL_CLOSE && in->kind == ALGO_KIND_MARKET && !fs->cfg.latency &&
-	    !s->have) {
-		snprintf(why, sizeof why, "no price for %s", in->symbol);
-		update(fs, &o, in->ts, "rejected", why);
-		return 0;
+	int64_t grow, est;
+	if (fs->cfg.mode == ALGO_FILL_CLOSE && in->kind == ALGO_KIND_MARKET && !fs->cfg.latency && !s->have) {
+		snprintf(why, whylen, "no price for %s", in->symbol);
+		return why;
 	}
 	if (fs->cfg.square_off >= 0 && in->product == ALGO_PROD_INTRADAY &&
 	    algo_time_ist_minute(in->ts) >= fs->cfg.square_off) {
-		snprintf(why, sizeof why, "intraday order after the square-off time %02d:%02d",
+		snprintf(why, whylen, "intraday order after the square-off time %02d:%02d",
 			fs->cfg.square_off / 60, fs->cfg.square_off % 60);
-		update(fs, &o, in->ts, "rejected", why);
-		return 0;
+		return why;
 	}
 	if (fs->cfg.cost_model == ALGO_COST_TABLE && is_fno(in->symbol)) {
 		int64_t lot = algo_costs_lot_size(fs->cfg.costs, in->symbol);
 		if (lot > 1 && in->qty % lot) {
-			snprintf(why, sizeof why, "qty %lld is not a multiple of the lot size %lld",
+			snprintf(why, whylen, "qty %lld is not a multiple of the lot size %lld",
 				(long long)in->qty, (long long)lot);
-			update(fs, &o, in->ts, "rejected", why);
-			return 0;
+			return why;
 		}
 	}
 	if (in->product == ALGO_PROD_DELIVERY && in->side == ALGO_SELL && !is_fno(in->symbol) &&
 	    have - in->qty < 0) {
-		snprintf(why, sizeof why, "delivery sell of %lld exceeds the holding of %lld "
+		snprintf(why, whylen, "delivery sell of %lld exceeds the holding of %lld "
 			"(short selling is intraday only)", (long long)in->qty, (long long)(have > 0 ? have : 0));
-		update(fs, &o, in->ts, "rejected", why);
-		return 0;
+		return why;
 	}
-	if (fs->cfg.capital >= 0 && grow > 0) {
-		int64_t est = in->kind == ALGO_KIND_LIMIT || in->kind == ALGO_KIND_STOP_LIMIT ? in->limit
-			: in->kind == ALGO_KIND_STOP ? in->stop : s->have ? s->last : 0;
-		if (est > 0) {
-			__int128 used = 0, need, avail;
-			for (size_t i = 0; i < algo_book_tab_count(&fs->pos); i++) {
-				struct algo_fillsim_pos *q = algo_book_tab_at(&fs->pos, i, NULL, NULL);
-				used += margin_of(fs, q->symbol, q->p.cost);
-			}
-			need = margin_of(fs, in->symbol, (int64_t)((__int128)est * grow > INT64_MAX / 2 ?
-				INT64_MAX / 2 : (__int128)est * grow));
-			avail = (__int128)fs->cfg.capital + fs->realised - fs->fees - used;
-			if (need > avail) {
-				char a[ALGO_DEC_FMT_MAX], bb[ALGO_DEC_FMT_MAX];
-				algo_dec_fmt((int64_t)need, a);
-				algo_dec_fmt(avail < 0 ? 0 : (int64_t)avail, bb);
-				snprintf(why, sizeof why, "insufficient capital: needs %s, available %s", a, bb);
-				update(fs, &o, in->ts, "rejected", why);
-				return 0;
-			}
+	/* The part of the order that opens or increases a position. */
+	grow = (have >= 0) == (in->side == ALGO_BUY) || have == 0 ? in->qty
+		: (in->qty > (have < 0 ? -have : have) ? in->qty - (have < 0 ? -have : have) : 0);
+	est = in->kind == ALGO_KIND_LIMIT || in->kind == ALGO_KIND_STOP_LIMIT ? in->limit
+		: in->kind == ALGO_KIND_STOP ? in->stop : s->have ? s->last : 0;
+	if (fs->cfg.capital >= 0 && grow > 0 && est > 0) {
+		__int128 used = 0, need, avail;
+		for (size_t i = 0; i < algo_executor_npos(ex); i++) {
+			const struct algo_exec_pos *q = algo_executor_pos_at(ex, i);
+			used += margin_of(fs, q->symbol, q->p.cost);
+		}
+		need = margin_of(fs, in->symbol, (int64_t)((__int128)est * grow > INT64_MAX / 2 ?
+			INT64_MAX / 2 : (__int128)est * grow));
+		avail = (__int128)fs->cfg.capital + ex->realised - ex->fees - used;
+		if (need > avail) {
+			char a[ALGO_DEC_FMT_MAX], bb[ALGO_DEC_FMT_MAX];
+			algo_dec_fmt((int64_t)need, a);
+			algo_dec_fmt(avail < 0 ? 0 : (int64_t)avail, bb);
+			snprintf(why, whylen, "insufficient capital: needs %s, available %s", a, bb);
+			return why;
 		}
 	}
-	o.skip = fs->cfg.latency;
-	if (fs->cfg.mode == ALGO_FILL_CLOSE && in->kind == ALGO_KIND_MARKET && o.skip)
-		o.skip--;      /* the close of the latency-th later bar */
-	if (add_order(fs, &o))
-		return OOM(err, errlen);
-	update(fs, &fs->w[fs->n - 1], in->ts, "accepted", NULL);
-	if (fs->cfg.mode == ALGO_FILL_CLOSE && in->kind == ALGO_KIND_MARKET && !fs->cfg.latency) {
-		/* At once, at the close of the bar the order was made on. */
-		struct algo_fillsim_bar b;
-		int64_t budget = bar_cap(fs, s->last_v);
-		size_t i = fs->n - 1;
-		memset(&b, 0, sizeof b);
-		b.ts = in->ts;
-		b.o = b.h = b.l = b.c = s->last;
-		rc = try_fill(fs, i, &b, &budget, err, errlen);
-		if (!rc && !fs->w[i].done && in->validity == ALGO_VALID_IOC) {
-			fs->w[i].done = 1;
-			update(fs, &fs->w[i], in->ts, "cancelled", fs->w[i].filled ?
-				"ioc: unfilled remainder cancelled" : "ioc: not fillable on the first eligible bar");
-			rc = make_legs(fs, i, in->ts, 0, err, errlen);
-		}
-	}
-	sweep(fs);
-	return rc;
-}
-
-static struct algo_working_order *find(struct algo_fillsim *fs, const char *user, const char *id)
-{
-	for (size_t i = 0; i < fs->n; i++)
-		if (!fs->w[i].done && strcmp(fs->w[i].in.id, id) == 0 && strcmp(fs->w[i].in.user, user) == 0)
-			return &fs->w[i];
 	return NULL;
 }
 
-int algo_fillsim_cancel(struct algo_fillsim *fs, const char *user, const char *id, int64_t ts,
-	char *err, size_t errlen)
+/* With --fill close a market order without latency fills at once, at the close of the
+ * bar it was made on. */
+static int fill_at_close(struct algo_fillsim *fs, struct algo_executor *ex, struct algo_exec_order *o,
+	const struct algo_fillsim_sym *s, char *err, size_t errlen)
 {
-	struct algo_working_order *o = find(fs, user, id);
+	struct algo_exec_market b;
+	int64_t budget = bar_cap(fs, s->last_v);
 	int rc;
-	if (!o)
-		return 0;
-	o->done = 1;
-	update(fs, o, ts, "cancelled", "cancelled by request");
-	rc = make_legs(fs, (size_t)(o - fs->w), ts, 0, err, errlen);
-	sweep(fs);
-	return rc ? rc : 1;
+	memset(&b, 0, sizeof b);
+	b.ts = o->in.ts;
+	b.o = b.h = b.l = b.c = s->last;
+	if ((rc = try_fill(fs, ex, o, &b, &budget, err, errlen)))
+		return rc;
+	return ioc_done(ex, o, o->in.ts, err, errlen);
 }
 
-int algo_fillsim_modify(struct algo_fillsim *fs, const char *user, const char *id, int64_t ts,
+static int on_place(void *v, struct algo_executor *ex, struct algo_exec_order *o, int64_t ts,
+	char *err, size_t errlen)
+{
+	struct algo_fillsim *fs = v;
+	struct algo_fillsim_sym *s = sym_at(fs, o->sym);
+	struct algo_exec_pos *p = algo_executor_pos(ex, &o->in, 1);
+	char why[160];
+	const char *no;
+	int rc;
+
+	if (!s || !p)
+		return OOM(err, errlen);
+	if (o->leg == ALGO_LEG_SL || o->leg == ALGO_LEG_TP) {
+		EXTREME(o) = o->entry_avg;
+		return report(ex, o, ALGO_EXEC_WORKING, ts, NULL, err, errlen);
+	}
+	if ((no = refusal(fs, ex, &o->in, s, p->p.qty, why, sizeof why)))
+		return report(ex, o, ALGO_EXEC_REJECTED, ts, no, err, errlen);
+	SKIP(o) = fs->cfg.latency;
+	if (fs->cfg.mode == ALGO_FILL_CLOSE && o->in.kind == ALGO_KIND_MARKET && SKIP(o))
+		SKIP(o)--;      /* the close of the latency-th later bar */
+	if ((rc = report(ex, o, ALGO_EXEC_WORKING, ts, NULL, err, errlen)))
+		return rc;
+	if (fs->cfg.mode == ALGO_FILL_CLOSE && o->in.kind == ALGO_KIND_MARKET && !fs->cfg.latency)
+		return fill_at_close(fs, ex, o, s, err, errlen);
+	return 0;
+}
+
+/* Paper cancels and modifies take effect at once. */
+static int on_cancel(void *v, struct algo_executor *ex, struct algo_exec_order *o, int64_t ts,
+	const char *reason, char *err, size_t errlen)
+{
+	(void)v;
+	return report(ex, o, ALGO_EXEC_CANCELLED, ts, reason, err, errlen);
+}
+
+static int on_modify(void *v, struct algo_executor *ex, struct algo_exec_order *o, int64_t ts,
 	int64_t qty, int64_t limit, int64_t stop, char *err, size_t errlen)
 {
-	struct algo_working_order *o = find(fs, user, id);
-	int k;
-	if (!o)
-		return 0;
-	k = o->in.kind;
-	if (qty && qty <= o->filled) {
-		snprintf(err, errlen, "qty %lld is not above the %lld already filled", (long long)qty,
-			(long long)o->filled);
-		return -2;
-	}
-	if (limit && k != ALGO_KIND_LIMIT && k != ALGO_KIND_STOP_LIMIT) {
-		snprintf(err, errlen, "order %s has no limit price", id);
-		return -2;
-	}
-	if (stop && k != ALGO_KIND_STOP && k != ALGO_KIND_STOP_LIMIT) {
-		snprintf(err, errlen, "order %s has no stop price", id);
-		return -2;
-	}
-	if (qty) o->in.qty = qty;
-	if (limit) o->in.limit = limit;
-	if (stop) o->in.stop = stop;
-	update(fs, o, ts, "accepted", "modified");
-	return 1;
+	(void)v;
+	(void)err;
+	(void)errlen;
+	algo_executor_modified(ex, o, ts, qty, limit, stop);
+	return 0;
 }
+
+/* The simulator's state inside the executor's: the square-off order count, what it knows
+ * of each symbol, the day of each scrip's last DP charge. */
+static void on_save(void *v, struct algo_pack *p)
+{
+	const struct algo_fillsim *fs = v;
+	algo_pack_i64(p, fs->sq_seq);
+	algo_pack_i64(p, (int64_t)fs->nsym);
+	for (size_t i = 0; i < fs->nsym; i++) {
+		algo_pack_i64(p, fs->sym[i].have);
+		algo_pack_i64(p, fs->sym[i].last);
+		algo_pack_i64(p, fs->sym[i].last_v);
+		algo_pack_i64(p, fs->sym[i].day);
+	}
+	algo_pack_i64(p, (int64_t)algo_book_tab_count(&fs->dp));
+	for (size_t i = 0; i < algo_book_tab_count(&fs->dp); i++) {
+		const char *k;
+		size_t kn;
+		const int64_t *day = algo_book_tab_at(&fs->dp, i, &k, &kn);
+		algo_pack_bytes(p, k, kn);
+		algo_pack_i64(p, *day);
+	}
+}
+
+static int on_load(void *v, struct algo_unpack *u, char *err, size_t errlen)
+{
+	struct algo_fillsim *fs = v;
+	int64_t n;
+	fs->sq_seq = algo_unpack_i64(u);
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		struct algo_fillsim_sym *s = sym_at(fs, (int)i);
+		if (!s) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		s->have = (int)algo_unpack_range(u, 0, 1);
+		s->last = algo_unpack_i64(u);
+		s->last_v = algo_unpack_i64(u);
+		s->day = algo_unpack_i64(u);
+	}
+	n = algo_unpack_range(u, 0, 1 << 24);
+	for (int64_t i = 0; i < n && !u->bad; i++) {
+		size_t kn;
+		const char *k = algo_unpack_bytes(u, &kn);
+		int64_t *day = k ? algo_book_tab_get(&fs->dp, k, kn, 1) : NULL;
+		if (!day && !u->bad) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (day)
+			*day = algo_unpack_i64(u);
+	}
+	if (!algo_unpack_done(u)) {
+		snprintf(err, errlen, "damaged (the paper venue's part)");
+		return -1;
+	}
+	return 0;
+}
+
+const struct algo_exec_venue algo_fillsim_venue = {
+	.name = "paper",
+	.place = on_place,
+	.cancel = on_cancel,
+	.modify = on_modify,
+	.market = on_market,
+	.save = on_save,
+	.load = on_load,
+};

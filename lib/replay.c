@@ -68,40 +68,16 @@ static int load_mark(struct algo_replay *r, struct algo_store *s, char *err, siz
 	return 0;
 }
 
-static int load_known(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
-{
-	sqlite3_stmt *q = algo_store_prepare(s, "SELECT hash FROM stage_journal WHERE stage = ?", err, errlen);
-	int rc;
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		uint64_t h = (uint64_t)sqlite3_column_int64(q, 0);
-		if (!algo_book_tab_get(&r->known, (const char *)&h, sizeof h, 1)) {
-			sqlite3_finalize(q);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
-		return -1;
-	}
-	return 0;
-}
-
 int algo_replay_open(struct algo_replay *r, struct algo_store *s, const char *key,
 	char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	r->mark = r->stream_max = INT64_MIN;
-	algo_book_tab_init(&r->known, 1);
 	if ((size_t)snprintf(r->key, sizeof r->key, "%s", key) >= sizeof r->key) {
 		snprintf(err, errlen, "replay key too long");
 		return -1;
 	}
-	if (load_mark(r, s, err, errlen) || load_known(r, s, err, errlen) ||
+	if (load_mark(r, s, err, errlen) ||
 	    !(r->get = algo_store_prepare(s, "SELECT output FROM stage_journal WHERE stage = ? AND hash = ?",
 		err, errlen))) {
 		algo_replay_free(r);
@@ -116,7 +92,7 @@ void algo_replay_free(struct algo_replay *r)
 		sqlite3_finalize(r->get);
 	free(r->at_mark);
 	free(r->pend);
-	algo_book_tab_free(&r->known);
+	free(r->out);
 	memset(r, 0, sizeof *r);
 }
 
@@ -160,8 +136,9 @@ int algo_replay_output(struct algo_replay *r, uint64_t hash, const char **out, s
 {
 	int rc;
 	r->replayed++;
-	if (!algo_book_tab_get(&r->known, (const char *)&hash, sizeof hash, 0))
-		return 0;
+	/* No set of the journal's hashes in memory: it would grow with the whole history
+	 * of the stage. A line without an entry costs one index lookup, and only lines
+	 * being replayed ask. */
 	if (pending_output(r, hash, out, len))
 		return 1;
 	sqlite3_reset(r->get);
@@ -169,12 +146,29 @@ int algo_replay_output(struct algo_replay *r, uint64_t hash, const char **out, s
 	sqlite3_bind_int64(r->get, 2, (int64_t)hash);
 	rc = sqlite3_step(r->get);
 	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_blob(r->get, 0);
-		*len = (size_t)sqlite3_column_bytes(r->get, 0);
-		if (!*out)
-			*out = "";
+		const void *b = sqlite3_column_blob(r->get, 0);
+		size_t n = (size_t)sqlite3_column_bytes(r->get, 0);
+		if (n > r->outcap) {
+			char *nb = realloc(r->out, n);
+			if (!nb) {
+				sqlite3_reset(r->get);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			r->out = nb;
+			r->outcap = n;
+		}
+		if (n)
+			memcpy(r->out, b, n);
+		/* reset now: a statement left stepping holds a read transaction open, and a
+		 * later save of this connection then fails with "database is locked" once
+		 * another stage has written to the same database */
+		sqlite3_reset(r->get);
+		*out = n ? r->out : "";
+		*len = n;
 		return 1;
 	}
+	sqlite3_reset(r->get);
 	if (rc == SQLITE_DONE)
 		return 0;
 	snprintf(err, errlen, "replay journal: %s", sqlite3_errmsg(sqlite3_db_handle(r->get)));
@@ -223,7 +217,7 @@ static int add_pending(struct algo_replay *r, uint64_t hash, const char *out, si
 	memcpy(r->pend + start + 8, &len32, 4);
 	r->plen = start + 12 + n;
 	r->npend++;
-	return algo_book_tab_get(&r->known, (const char *)&hash, sizeof hash, 1) ? 0 : -1;
+	return 0;
 }
 
 int algo_replay_done(struct algo_replay *r, uint64_t hash, const char *line, size_t linelen,

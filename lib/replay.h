@@ -38,12 +38,14 @@ struct algo_replay {
 	int64_t mark;              /* highest position processed (saved or not); INT64_MIN none */
 	uint64_t *at_mark;         /* hashes of the lines processed at the mark */
 	size_t nat, capat;
-	struct algo_book_tab known;/* hashes with a journal entry (saved or pending) */
 	char *pend;                /* pending journal entries: [hash u64][len u32][bytes] … */
 	size_t plen, pcap;
 	size_t npend;
 	int dirty;                 /* mark or journal changed since the last save */
 	sqlite3_stmt *get;         /* output of one hash */
+	char *out;                 /* a copy of the last output read: the statement is reset at
+	                            * once, so no read transaction stays open between lines */
+	size_t outcap;
 	long replayed;             /* lines answered from the record in this run */
 };
 

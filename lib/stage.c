@@ -47,10 +47,19 @@ static void say(const struct algo_stage *st, const char *fmt, ...)
 	st->warn(msg);
 }
 
+int algo_stage_stop(struct algo_stage *st, int code, const char *msg)
+{
+	st->stop_code = code;
+	snprintf(st->stop_msg, sizeof st->stop_msg, "%s", msg ? msg : "");
+	stage_stop = 1;
+	return ALGO_STAGE_STOPPED;
+}
+
 /* Loop state that the reader's callback needs. */
 struct run {
 	struct algo_stage *st;
 	long unsaved;              /* lines handled since the last save */
+	int save_failed;           /* a save failed: the final one is not tried again */
 	int code;                  /* an exit code decided inside the callback */
 	char err[ALGO_ERR_MAX + 256];
 };
@@ -78,9 +87,19 @@ static int save_now(struct run *run)
 		return 0;
 	}
 	snprintf(run->err, sizeof run->err, "cannot save state: %s", err);
+	run->save_failed = 1;
 	run->code = ALGO_EX_IOERR;
 	stage_stop = 1;
 	return -1;
+}
+
+/* The exit code for a hook's rc: algo_stage_stop's code (its message in run->err). */
+static int stopped(struct run *run, int rc)
+{
+	if (rc != ALGO_STAGE_STOPPED)
+		return rc;
+	snprintf(run->err, sizeof run->err, "%s", run->st->stop_msg);
+	return run->st->stop_code;
 }
 
 /* Before a read that may block: flush, let the stage do its idle work, and save
@@ -97,7 +116,7 @@ static void before_read(void *arg)
 		return;
 	}
 	if (st->ops->idle && (rc = st->ops->idle(st->arg, run->err, sizeof run->err)) != 0) {
-		run->code = rc;
+		run->code = stopped(run, rc);
 		stage_stop = 1;
 		return;
 	}
@@ -175,6 +194,8 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 		rc = -1;
 	else
 		rc = handle(run, &ev, err, sizeof err);
+	if (rc == ALGO_STAGE_STOPPED)
+		return stopped(run, rc);
 	if (rc == 0) {
 		st->lines++;
 		if (st->store && ++run->unsaved >= st->commit_every && save_now(run))
@@ -226,25 +247,39 @@ static int why_ended(int code)
 static int finish(struct run *run, int code)
 {
 	struct algo_stage *st = run->st;
-	int why = why_ended(code), rc;
+	int why = why_ended(code), rc, said = 0;
 	char err[ALGO_ERR_MAX];
-	if (code != ALGO_EX_OK && run->err[0])
+	/* one message for one failure: what follows from it (the last save on a full
+	 * disk, the output that could not be written) is not reported again */
+	if (code != ALGO_EX_OK && run->err[0]) {
 		say(st, "%s", run->err);
+		said = 1;
+	}
 	if (st->ops->end && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
-		say(st, "%s", err);
+		if (rc == ALGO_STAGE_STOPPED) {
+			rc = st->stop_code;
+			snprintf(err, sizeof err, "%s", st->stop_msg);
+		}
+		if (err[0] && !said) {
+			say(st, "%s", err);
+			said = 1;
+		}
 		if (code == ALGO_EX_OK)
 			code = rc;
 	}
 	run->err[0] = '\0';
-	if (st->store && save_now(run)) {
-		say(st, "%s", run->err);
+	if (st->store && !run->save_failed && save_now(run)) {
+		if (!said)
+			say(st, "%s", run->err);
+		said = 1;
 		code = ALGO_EX_IOERR;
 	}
 	algo_writer_flush(&algo_stdout);
 	if (st->bad)
 		say(st, "skipped %ld bad line%s", st->bad, st->bad == 1 ? "" : "s");
 	if (algo_stdout.error && algo_stdout.error != EPIPE) {
-		say(st, "write error: %s", strerror(algo_stdout.error));
+		if (!said)
+			say(st, "write error: %s", strerror(algo_stdout.error));
 		if (code == ALGO_EX_OK)
 			code = ALGO_EX_IOERR;
 	}

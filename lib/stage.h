@@ -65,7 +65,12 @@ struct algo_stage {
 	struct algo_replay replay;
 	long lines, bad;
 	int stop_signal;               /* the signal that stopped the run, or 0 */
+	int stop_code;                 /* set by algo_stage_stop */
+	char stop_msg[ALGO_ERR_MAX];
 };
+
+/* What a hook returns after algo_stage_stop. */
+#define ALGO_STAGE_STOPPED (-2)
 
 /* Defaults for every field; ops and arg must still be set. */
 void algo_stage_init(struct algo_stage *st, const struct algo_stage_ops *ops, void *arg);
@@ -79,6 +84,14 @@ int algo_stage_run(struct algo_stage *st);
 /* Saves now (a stage that must have its state durable before some step, e.g. an
  * order intent before it is sent). Returns 0, or -1 with err set. */
 int algo_stage_save(struct algo_stage *st, char *err, size_t errlen);
+
+/* Ends the run from inside a hook (event, idle or end) when going on makes no sense,
+ * e.g. a side channel of the pipeline broke: the exit code is code (0: a quiet end,
+ * as when the reader of our output went away), msg is printed as is (NULL: nothing,
+ * no "NAME:LINE:" in front), and the line being handled counts as not handled (no
+ * replay record for it). The state is still saved. Returns ALGO_STAGE_STOPPED, which
+ * the hook returns. */
+int algo_stage_stop(struct algo_stage *st, int code, const char *msg);
 
 /* Whether a stop was requested (a signal, or our output is gone): long waits inside
  * a handler poll this. */

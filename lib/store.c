@@ -280,6 +280,29 @@ static const char *const migrations[] = {
 	"  output BLOB NOT NULL,\n"
 	"  PRIMARY KEY (stage, hash)\n"
 	");\n",
+	/* 7: the executor seam (lib/executor.h): each executor instance's saved state
+	 * (live orders, positions, counters, unacknowledged fill-channel records, the
+	 * venue's own), and every client order id it has seen (lib/idreg.h). */
+	"CREATE TABLE exec_state (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  venue TEXT NOT NULL,\n"
+	"  state BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE exec_ids (\n"
+	"  stage TEXT NOT NULL,\n"
+	"  user TEXT NOT NULL,\n"
+	"  id TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (stage, user, id)\n"
+	") WITHOUT ROWID;\n",
+	/* 8: algo-risk's restart snapshot per stage instance (its book, counters, PnL book,
+	 * pending orders, barrier and trading-state view), saved with its replay record;
+	 * horizon_ms is how far (running max of ts) its output may have gone out. */
+	"CREATE TABLE risk_snapshot (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  state BLOB NOT NULL,\n"
+	"  horizon_ms INTEGER NOT NULL\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -88,7 +88,8 @@ struct algo_strategy {
 	double size_pct;            /* capital_pct / risk_pct */
 	struct stop risk_stop;      /* risk_pct: the stop distance (else sl) */
 	int64_t capital;            /* decimal; 0 = none */
-	char hash[65];              /* SHA-256 of the file, hex */
+	struct algo_params params;  /* "params", with --param values applied */
+	char hash[65];              /* SHA-256 of the file (and changed params), hex */
 	char note[640];
 	int note_new, noted_zero;
 	int64_t skipped;            /* input bars skipped (restored state) */
@@ -223,6 +224,7 @@ struct loader {
 	struct algo_errlist *errs;
 	const char *file;
 	int nerr;
+	const struct algo_param_overrides *ov;  /* NULL = none */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -333,9 +335,30 @@ oom:
 static struct algo_expr *parse_at(struct loader *L, const char *path, const char *text, size_t n)
 {
 	char err[512];
-	struct algo_expr *e = algo_expr_parse(text, n, err, sizeof err);
+	struct algo_expr *e = algo_expr_parse_params(text, n, &L->s->params, err, sizeof err);
 	if (!e) lerr(L, path, "%s", err);
 	return e;
+}
+
+/* A number field that may name parameters: a JSON number, or a string that is
+ * constant arithmetic of parameters ("lots", "lots * 2"). Returns 1 with *v; 0 when
+ * j is neither (the caller reports it); -1 after reporting an error (a string that
+ * does not parse while the file declares parameters: "unknown name 'lotz' (did you
+ * mean 'lots'?)"). */
+static int param_number(struct loader *L, json_t *j, const char *path, double *v)
+{
+	char err[512];
+	struct algo_expr *e;
+	int ok;
+	if (json_is_number(j)) { *v = json_number_value(j); return 1; }
+	if (!json_is_string(j) || !L->s->params.n) return 0;
+	if (!(e = algo_expr_parse_params(json_string_value(j), json_string_length(j), &L->s->params, err, sizeof err))) {
+		lerr(L, path, "%s", err);
+		return -1;
+	}
+	ok = algo_expr_has_param(e) && algo_expr_constant(e, v);
+	algo_expr_free(e);
+	return ok;
 }
 
 static int add_expr(struct loader *L, const char *path, struct algo_expr *e)
@@ -471,6 +494,17 @@ static int get_hhmm(struct loader *L, json_t *j, const char *path)
 
 static int get_posint(struct loader *L, json_t *j, const char *path, int64_t *out)
 {
+	double v;
+	int r;
+	if (json_is_string(j) && (r = param_number(L, j, path, &v)) != 0) {
+		if (r < 0) return -1;
+		if (v != floor(v) || v <= 0 || v > 1000000000) {
+			lerr(L, path, "must be a positive integer, got %s = %.15g", json_string_value(j), v);
+			return -1;
+		}
+		*out = (int64_t)v;
+		return 0;
+	}
 	if (!json_is_integer(j) || json_integer_value(j) <= 0 || json_integer_value(j) > 1000000000) {
 		lerr(L, path, "must be a positive integer");
 		return -1;
@@ -512,7 +546,21 @@ static void load_stop(struct loader *L, json_t *j, const char *path, struct stop
 		snprintf(st->text, sizeof st->text, "%s %s%s%s", what, num, st->kind == STOP_PCT ? "" : " ", unit);
 	} else if (json_is_string(v)) {
 		struct algo_expr *e = parse_at(L, p, json_string_value(v), json_string_length(v));
+		double c;
 		if (!e) { st->kind = STOP_NONE; return; }
+		if (algo_expr_has_param(e) && algo_expr_constant(e, &c)) {
+			char num[40];
+			algo_expr_free(e);
+			if (!(c > 0)) {
+				lerr(L, p, "must be a positive number, got %s = %.15g", json_string_value(v), c);
+				st->kind = STOP_NONE;
+				return;
+			}
+			st->val = c;
+			algo_expr_fmt_num(c, num, sizeof num);
+			snprintf(st->text, sizeof st->text, "%s %s%s%s", what, num, st->kind == STOP_PCT ? "" : " ", unit);
+			return;
+		}
 		if (e->is_bool) {
 			lerr(L, p, "must compute a distance, not a condition");
 			algo_expr_free(e);
@@ -655,8 +703,10 @@ static void load_sizing(struct loader *L, json_t *j)
 	{
 		json_t *pv = cp ? cp : rp;
 		const char *pp = cp ? "$.sizing.capital_pct" : "$.sizing.risk_pct";
-		double pct = json_is_number(pv) ? json_number_value(pv) : NAN;
-		if (!(pct > 0) || !(pct <= 100)) { lerr(L, pp, "must be a number above 0 and at most 100"); return; }
+		double pct = NAN;
+		int r = param_number(L, pv, pp, &pct);
+		if (r < 0) return;
+		if (r == 0 || !(pct > 0) || !(pct <= 100)) { lerr(L, pp, "must be a number above 0 and at most 100"); return; }
 		s->sizing = cp ? SIZE_CAPITAL_PCT : SIZE_RISK_PCT;
 		s->size_pct = pct;
 	}
@@ -670,11 +720,50 @@ static void load_sizing(struct loader *L, json_t *j)
 	} else if (st) load_stop(L, st, "$.sizing.stop", &s->risk_stop, "stop");
 }
 
+/* "params" (may be NULL), then the --param overrides. */
+static void load_params(struct loader *L, json_t *j)
+{
+	struct algo_params *pp = &L->s->params;
+	char p[PATHMAX], err[512];
+	const char *key;
+	json_t *v;
+	if (j && !json_is_object(j)) lerr(L, "$.params", "must be an object of names and numbers, e.g. {\"fast\": 9}");
+	else if (j) {
+		json_object_foreach(j, key, v) {
+			join(p, sizeof p, "$.params", key);
+			if (!json_is_number(v)) lerr(L, p, "must be a number (the parameter's default)");
+			else if (algo_params_add(pp, key, json_number_value(v), err, sizeof err) < 0) lerr(L, p, "%s", err);
+		}
+	}
+	for (int i = 0; L->ov && i < L->ov->n; i++) {
+		const char *a = L->ov->assign[i], *name, *val;
+		size_t nl;
+		int r = algo_params_override(pp, a, err, sizeof err);
+		if (r == 1 && L->ov->matched) L->ov->matched[i]++;
+		if (r == 0 && !L->ov->lenient) lerr(L, "$.params", "--param %s: %s", a, err);
+		if (r < 0 && algo_param_split(a, &name, &nl, &val) == 0)
+			lerr(L, join(p, sizeof p, "$.params", algo_params_find(pp, name, nl)->name), "--param %s: %s", a, err);
+		else if (r < 0)
+			lerr(L, "$.params", "--param %s: %s", a, err);
+	}
+}
+
+/* Every declared parameter must be used somewhere (a sweep over an unused one would
+ * run identical variants). */
+static void check_params_used(struct loader *L)
+{
+	char p[PATHMAX];
+	for (int i = 0; i < L->s->params.n; i++)
+		if (!L->s->params.p[i].used)
+			lerr(L, join(p, sizeof p, "$.params", L->s->params.p[i].name),
+				"declared but never used in an expression or field");
+}
+
 static void load_object(struct loader *L, json_t *root)
 {
 	static const char *const keys[] = { "name", "symbols", "timeframe", "qty", "sizing", "capital", "product",
 		"entry", "exit", "window", "max_entries_per_day", "allow_short", "rules",
-		"conditions", "operator", "action", NULL };
+		"conditions", "operator", "action", "params", NULL };
 	static const char *const entry_keys[] = { "long", "short", NULL };
 	static const char *const exit_keys[] = { "long", "short", "stop_loss", "target", "trailing_stop", "at", NULL };
 	static const char *const window_keys[] = { "from", "to", NULL };
@@ -684,6 +773,7 @@ static void load_object(struct loader *L, json_t *root)
 	int rule_form = rules || conds || json_object_get(root, "action");
 
 	check_keys(L, root, "$", keys);
+	load_params(L, json_object_get(root, "params"));
 	if ((v = json_object_get(root, "name"))) {
 		if (!json_is_string(v) || !valid_name(json_string_value(v)))
 			lerr(L, "$.name", "must be 1 to 48 letters, digits, '_', '.' or '-'");
@@ -782,11 +872,18 @@ static void load_object(struct loader *L, json_t *root)
 	}
 }
 
-static int sha256_hex(const char *text, size_t len, char out[65])
+/* SHA-256 of text, followed by "\n--param " and extra when extra is not empty. */
+static int sha256_hex(const char *text, size_t len, const char *extra, char out[65])
 {
+	static const char sep[] = "\n--param ";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	if (!EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, text, len) &&
+		(!*extra || (EVP_DigestUpdate(ctx, sep, sizeof sep - 1) && EVP_DigestUpdate(ctx, extra, strlen(extra)))) &&
+		EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
+	EVP_MD_CTX_free(ctx);
+	if (!ok) return -1;
 	for (unsigned i = 0; i < mdlen; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }
@@ -809,9 +906,16 @@ static void default_name(struct algo_strategy *s, const char *file)
 struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const char *name,
 	struct algo_errlist *errs)
 {
+	return algo_strategy_parse_with(text, len, name, NULL, errs);
+}
+
+struct algo_strategy *algo_strategy_parse_with(const char *text, size_t len, const char *name,
+	const struct algo_param_overrides *ov, struct algo_errlist *errs)
+{
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	struct loader L = { .errs = errs, .file = name };
+	struct loader L = { .errs = errs, .file = name, .ov = ov };
+	char canon[2048];
 	if (!root) {
 		algo_errlist_add(errs, "%s:%d: col %d: invalid JSON: %s", name, jerr.line, jerr.column, jerr.text);
 		return NULL;
@@ -822,12 +926,18 @@ struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const ch
 		return NULL;
 	}
 	default_name(L.s, name);
-	if (sha256_hex(text, len, L.s->hash) < 0) lerr(&L, "$", "cannot compute the SHA-256 of the file");
-	if (json_is_array(root)) load_rules(&L, root, "$", NULL);
-	else if (json_is_object(root)) load_object(&L, root);
+	if (json_is_array(root)) {
+		load_params(&L, NULL);
+		load_rules(&L, root, "$", NULL);
+	} else if (json_is_object(root)) load_object(&L, root);
 	else lerr(&L, "$", "a strategy is a JSON object (or an array of rules)");
 	if (json_is_array(root) && L.nerr == 0 && !L.s->entry[0])
 		lerr(&L, "$", "no rule can open a position (add a BUY rule)");
+	if (L.nerr == 0) check_params_used(&L);
+	/* The restart key: a variant (other --param values) must not resume another's state. */
+	if (algo_params_canon(&L.s->params, canon, sizeof canon) >= (int)sizeof canon)
+		lerr(&L, "$.params", "the parameter values are too long to key the restart state");
+	else if (sha256_hex(text, len, canon, L.s->hash) < 0) lerr(&L, "$", "cannot compute the SHA-256 of the file");
 	json_decref(root);
 	algo_prog_finish(&L.s->prog);
 	/* A listed symbol has its state from the start; others get one on their first bar. */
@@ -841,6 +951,12 @@ struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const ch
 }
 
 struct algo_strategy *algo_strategy_load(const char *path, struct algo_errlist *errs)
+{
+	return algo_strategy_load_with(path, NULL, errs);
+}
+
+struct algo_strategy *algo_strategy_load_with(const char *path, const struct algo_param_overrides *ov,
+	struct algo_errlist *errs)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -864,12 +980,18 @@ struct algo_strategy *algo_strategy_load(const char *path, struct algo_errlist *
 		return NULL;
 	}
 	fclose(f);
-	s = algo_strategy_parse(buf, n, path, errs);
+	s = algo_strategy_parse_with(buf, n, path, ov, errs);
 	free(buf);
 	return s;
 }
 
 struct algo_strategy *algo_strategy_exprs(const char *const *exprs, int n, struct algo_errlist *errs)
+{
+	return algo_strategy_exprs_with(exprs, n, NULL, 0, errs);
+}
+
+struct algo_strategy *algo_strategy_exprs_with(const char *const *exprs, int n, const char *const *defs,
+	int ndefs, struct algo_errlist *errs)
 {
 	struct algo_strategy *s = strategy_new();
 	int bad = 0;
@@ -880,9 +1002,28 @@ struct algo_strategy *algo_strategy_exprs(const char *const *exprs, int n, struc
 	}
 	s->print_mode = 1;
 	snprintf(s->name, sizeof s->name, "print");
+	for (int i = 0; i < ndefs; i++) {
+		char err[512], name[ALGO_PARAM_NAME_MAX + 2];
+		const char *nm, *val;
+		size_t nl;
+		double v;
+		if (algo_param_split(defs[i], &nm, &nl, &val) < 0 || nl > ALGO_PARAM_NAME_MAX) {
+			algo_errlist_add(errs, "--param '%s': want NAME=VALUE", defs[i]);
+			bad = 1;
+			continue;
+		}
+		snprintf(name, sizeof name, "%.*s", (int)nl, nm);
+		if (algo_param_number(val, &v) < 0) {
+			algo_errlist_add(errs, "--param '%s': '%s' is not a number", defs[i], val);
+			bad = 1;
+		} else if (algo_params_add(&s->params, name, v, err, sizeof err) < 0) {
+			algo_errlist_add(errs, "--param '%s': %s", defs[i], err);
+			bad = 1;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		char err[512];
-		struct algo_expr *e = algo_expr_parse(exprs[i], strlen(exprs[i]), err, sizeof err);
+		struct algo_expr *e = algo_expr_parse_params(exprs[i], strlen(exprs[i]), &s->params, err, sizeof err);
 		if (!e) { algo_errlist_add(errs, "--print '%s': %s", exprs[i], err); bad = 1; continue; }
 		s->watch[i] = algo_prog_add(&s->prog, e);
 		algo_expr_free(e);
@@ -1284,6 +1425,8 @@ int algo_strategy_needs_capital(const struct algo_strategy *s)
 }
 
 const char *algo_strategy_hash(const struct algo_strategy *s) { return s->hash; }
+
+const struct algo_params *algo_strategy_params(const struct algo_strategy *s) { return &s->params; }
 
 /* ---- restart state ------------------------------------------------------------------------------ */
 

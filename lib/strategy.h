@@ -89,6 +89,25 @@ struct algo_strategy;
  * message starting with the path ("ema.json: $.qty: must be a positive integer");
  * errs->missing is set when the file does not exist. */
 struct algo_strategy *algo_strategy_load(const char *path, struct algo_errlist *errs);
+
+/* Parameter values given on the command line (algo-eval --param NAME=VALUE). */
+struct algo_param_overrides {
+	const char *const *assign;  /* n strings "NAME=VALUE" (borrowed) */
+	int n;
+	int lenient;                /* a NAME the file does not declare is not an error here
+	                               (several strategies: the caller checks that some file
+	                               declared it, with matched) */
+	int *matched;               /* NULL, or n counters: +1 for each NAME the file declares */
+};
+/* algo_strategy_load with overrides (ov may be NULL): each sets a parameter the file
+ * declares in "params"; an undeclared NAME (unless lenient) or a VALUE that is not a
+ * number is an error under "$.params". The values in force are checked where they
+ * are used (an indicator's period, qty, stops …), the message naming the parameter.
+ * Overrides that change a value are part of algo_strategy_hash. */
+struct algo_strategy *algo_strategy_load_with(const char *path, const struct algo_param_overrides *ov,
+	struct algo_errlist *errs);
+struct algo_strategy *algo_strategy_parse_with(const char *text, size_t len, const char *name,
+	const struct algo_param_overrides *ov, struct algo_errlist *errs);
 /* The same from text already in memory; name is used in messages and as the default
  * strategy name (its basename without ".json"). */
 struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const char *name,
@@ -96,6 +115,9 @@ struct algo_strategy *algo_strategy_parse(const char *text, size_t len, const ch
 /* A rule-less strategy that watches expressions (algo-eval --print): every symbol
  * and timeframe is its own stream; values with algo_strategy_expr_value. */
 struct algo_strategy *algo_strategy_exprs(const char *const *exprs, int n, struct algo_errlist *errs);
+/* The same with parameters the expressions may use: ndefs strings "NAME=VALUE". */
+struct algo_strategy *algo_strategy_exprs_with(const char *const *exprs, int n, const char *const *defs,
+	int ndefs, struct algo_errlist *errs);
 void algo_strategy_free(struct algo_strategy *s);
 
 const char *algo_strategy_name(const struct algo_strategy *s);
@@ -143,8 +165,12 @@ int algo_strategy_set_capital(struct algo_strategy *s, int64_t capital);
 /* Whether the strategy sizes from a capital it does not have yet (the caller must
  * call algo_strategy_set_capital or report a configuration error). */
 int algo_strategy_needs_capital(const struct algo_strategy *s);
-/* SHA-256 of the file's bytes, as 64 hex digits. */
+/* The restart-state key, 64 hex digits: the SHA-256 of the file's bytes, followed
+ * (only when some --param value differs from the file's default) by "\n--param "
+ * and algo_params_canon of the values. */
 const char *algo_strategy_hash(const struct algo_strategy *s);
+/* The parameters and the values in force. Owned by s. */
+const struct algo_params *algo_strategy_params(const struct algo_strategy *s);
 
 /* ---- restart state (table eval_state of the state database) ----------------------- */
 struct algo_store;

@@ -1,6 +1,8 @@
 #include "timeutil.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define IST_MS (ALGO_IST_OFFSET_MIN * 60000LL)
 
@@ -204,4 +206,25 @@ size_t algo_tf_fmt(int64_t secs, char *buf, size_t len)
 	else
 		n = snprintf(buf, len, "%llds", (long long)secs);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+int64_t algo_clock_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int64_t algo_mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void algo_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

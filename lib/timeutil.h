@@ -41,4 +41,11 @@ int algo_time_parse_hhmm(const char *s, size_t n);
 int64_t algo_tf_parse(const char *s, size_t n);
 size_t algo_tf_fmt(int64_t secs, char *buf, size_t len);
 
+/* The wall clock (CLOCK_REALTIME) in epoch ms, and the monotonic clock in ms (for
+ * measuring waits). */
+int64_t algo_clock_ms(void);
+int64_t algo_mono_ms(void);
+/* Sleeps ms milliseconds (restarting after signals that do not end the program). */
+void algo_sleep_ms(int64_t ms);
+
 #endif

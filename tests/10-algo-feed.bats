@@ -290,7 +290,7 @@ bad_case() {
 }
 
 @test "feed: more than 4 decimals, NaN, text and empty prices" {
-	bad_case "2023-06-05 09:16,612.40,612.80001,611.45,612.05,1" "field 'high': 612.80001 has more than 4 decimals"
+	bad_case "2023-06-05 09:16,612.40,612.80001,611.45,612.05,1" "field 'high': 612.80001 has more than 4 decimals; --round rounds prices to 4 decimals"
 	bad_case "2023-06-05 09:16,612.40,NaN,611.45,612.05,1" "field 'high': 'NaN' is not a number"
 	bad_case "2023-06-05 09:16,612.40,612.80,abc,612.05,1" "field 'low': 'abc' is not a number"
 	bad_case "2023-06-05 09:16,,612.80,611.45,612.05,1" "field 'open': empty"

@@ -40,6 +40,7 @@ sample_bars() {
 
 @test "eval: unit tests of the expression parser and programs" { run_unit test_expr; }
 @test "eval: unit tests of the indicators" { run_unit test_indicators; }
+@test "eval: unit tests of the strategy parameters" { run_unit test_params; }
 
 @test "eval: --print SMA/EMA/RSI matches TA-Lib on every row, empty exactly where TA-Lib is" {
 	sample_bars | algo-eval --print "SMA(close,20)" --print "EMA(9)" --print "EMA(close,21)" \
@@ -711,4 +712,147 @@ signal r15 NSE:Z-EQ" ]
 		[ "$k" -ge 1 ]
 	done
 	[ "$n" -ge 8 ]
+}
+
+# ---- parameters ("params", --param) ---------------------------------------------------------
+
+# The signals of a run without the strategy name, parameter names replaced by values.
+plain_signals() { grep '"type":"signal"' | sed -e 's/"strategy":"[^"]*",//' "$@"; }
+
+@test "eval: params: the defaults give the literal strategy's signals, --param another variant's" {
+	sample_bars > "$TMP/in"
+	algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in" | plain_signals > "$TMP/lit"
+	algo-eval -s "$ROOT/examples/strategies/ema-cross-params.json" < "$TMP/in" |
+		plain_signals -e 's/,fast)/,9)/g' -e 's/,slow)/,21)/g' > "$TMP/par"
+	[ "$(wc -l < "$TMP/lit")" -ge 20 ]
+	cmp "$TMP/lit" "$TMP/par"
+	sed -e 's/,9)/,5)/g' -e 's/,21)/,13)/g' "$ROOT/examples/strategies/ema-cross.json" > "$TMP/lit513.json"
+	algo-eval -s "$TMP/lit513.json" < "$TMP/in" | plain_signals > "$TMP/lit"
+	algo-eval -s "$ROOT/examples/strategies/ema-cross-params.json" --param fast=5 -P SLOW=13 < "$TMP/in" |
+		plain_signals -e 's/,fast)/,5)/g' -e 's/,slow)/,13)/g' > "$TMP/par"
+	! cmp -s "$TMP/lit" <(algo-eval -s "$ROOT/examples/strategies/ema-cross.json" < "$TMP/in" | plain_signals)
+	cmp "$TMP/lit" "$TMP/par"
+}
+
+@test "eval: params stand for numbers in qty, stops, look-backs, arithmetic and blueprint rules" {
+	cat > "$TMP/p.json" <<'JSON'
+{"name": "p", "params": {"n": 2, "lots": 3, "sl": 2, "tp": 4, "lag": 1, "k": 1},
+ "qty": "lots", "max_entries_per_day": "k",
+ "entry": {"long": "SMA(close, n * 1) crosses_above SMA(close, n + 1) and close > close[lag]"},
+ "exit": {"stop_loss": {"points": "sl"}, "target": {"pct": "tp / 2"}}}
+JSON
+	cat > "$TMP/l.json" <<'JSON'
+{"name": "p", "qty": 3, "max_entries_per_day": 1,
+ "entry": {"long": "SMA(close, 2) crosses_above SMA(close, 3) and close > close[1]"},
+ "exit": {"stop_loss": {"points": 2}, "target": {"pct": 2}}}
+JSON
+	sample_bars > "$TMP/in"
+	algo-eval -s "$TMP/l.json" < "$TMP/in" | plain_signals -e 's/"reason":"[^"]*"//' > "$TMP/lit"
+	algo-eval -s "$TMP/p.json" < "$TMP/in" | plain_signals -e 's/"reason":"[^"]*"//' > "$TMP/par"
+	[ "$(wc -l < "$TMP/lit")" -ge 3 ]
+	cmp "$TMP/lit" "$TMP/par"
+	grep -q '"qty":3' "$TMP/par"
+	# a constant stop is reported with its value
+	algo-eval -s "$TMP/p.json" --param sl=1.5 < "$TMP/in" | grep -q '"reason":"SMA(close, n \* 1)'
+	# the blueprint rule form: left/right strings take parameters
+	cat > "$TMP/r.json" <<'JSON'
+{"name": "r", "params": {"f": 9, "s": 21},
+ "rules": [{"conditions": [{"left": "EMA(f)", "op": "CROSS_ABOVE", "right": "EMA(s)"}], "action": "BUY"},
+           {"conditions": [{"left": "EMA(f)", "op": "CROSS_BELOW", "right": "EMA(s)"}], "action": "SELL"}]}
+JSON
+	algo-eval -s "$ROOT/examples/strategies/ema-cross-rules.json" < "$TMP/in" | plain_signals -e 's/"reason":"[^"]*"//' > "$TMP/lit"
+	algo-eval -s "$TMP/r.json" < "$TMP/in" | plain_signals -e 's/"reason":"[^"]*"//' > "$TMP/par"
+	[ "$(wc -l < "$TMP/lit")" -ge 20 ]
+	cmp "$TMP/lit" "$TMP/par"
+}
+
+@test "eval: --check validates params and --param values with the JSON path" {
+	f=$ROOT/examples/strategies/ema-cross-params.json
+	chk() {   # chk EXPECTED-STDERR ARGS...
+		local want=$1; shift
+		run --separate-stderr algo-eval --check "$@"
+		[ "$status" -eq 78 ] || { echo "status $status: $stderr"; false; }
+		grep -qxF -- "$want" <<<"$stderr" || { echo "want: $want"; echo "got:  $stderr"; false; }
+	}
+	run algo-eval --check --param fast=12 --param slow=30 "$f"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	chk "algo-eval: $f: \$.params: --param fsat=12: no parameter 'fsat' (did you mean 'fast'?)" --param fsat=12 "$f"
+	chk "algo-eval: $f: \$.params: --param depth=3: no parameter 'depth' (it has: fast, slow)" --param depth=3 "$f"
+	chk "algo-eval: $f: \$.params.fast: --param fast=twelve: 'twelve' is not a number" --param fast=twelve "$f"
+	chk "algo-eval: $f: \$.params.fast: --param fast=0x10: '0x10' is not a number" --param fast=0x10 "$f"
+	chk "algo-eval: $f: \$.params.slow: --param slow=nan: 'nan' is not a number" --param slow=nan "$f"
+	chk "algo-eval: $f: \$.entry.long: col 11: EMA: period must be an integer from 1 to 100000, got 0 (from parameter fast = 0)" --param fast=0 "$f"
+	chk "algo-eval: $f: \$.exit.long: col 41: EMA: period must be an integer from 1 to 100000, got 2.5 (from parameter slow = 2.5)" --param slow=2.5 "$f"
+	chk "algo-eval: $ROOT/examples/strategies/ema-cross.json: \$.params: --param fast=3: no parameter 'fast' (it declares no \"params\")" --param fast=3 "$ROOT/examples/strategies/ema-cross.json"
+	run --separate-stderr algo-eval --check --param fast "$f"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--param: 'fast' is not NAME=VALUE"* ]]
+	in_file() {   # in_file JSON EXPECTED-MESSAGE [ARGS...]
+		local json=$1 want=$2; shift 2
+		printf '%s\n' "$json" > "$TMP/t.json"
+		chk "algo-eval: $TMP/t.json: $want" "$@" "$TMP/t.json"
+	}
+	in_file '{"params": {"close": 3}, "entry": {"long": "close > 1"}}' "\$.params.close: 'close' is a series name; call the parameter something else"
+	in_file '{"params": {"rsi": 3}, "entry": {"long": "close > 1"}}' "\$.params.rsi: 'rsi' is an indicator name; call the parameter something else"
+	in_file '{"params": {"position": 3}, "entry": {"long": "close > 1"}}' "\$.params.position: 'position' is a state keyword name; call the parameter something else"
+	in_file '{"params": {"and": 3}, "entry": {"long": "close > 1"}}' "\$.params.and: 'and' is an operator name; call the parameter something else"
+	in_file '{"params": {"n": "9"}, "entry": {"long": "close > n"}}' "\$.params.n: must be a number (the parameter's default)"
+	in_file '{"params": {"n": 9, "N": 3}, "entry": {"long": "close > n"}}' "\$.params.N: 'N' is declared twice (names are case-insensitive)"
+	in_file '{"params": {"9n": 9}, "entry": {"long": "close > 1"}}' "\$.params.9n: a parameter name is a letter or '_' then letters, digits or '_' (at most 32)"
+	in_file '{"params": [9], "entry": {"long": "close > 1"}}' "\$.params: must be an object of names and numbers, e.g. {\"fast\": 9}"
+	in_file '{"params": {"n": 9, "m": 2}, "entry": {"long": "close > n"}}' "\$.params.m: declared but never used in an expression or field"
+	in_file '{"params": {"lots": 9}, "qty": "lotz", "entry": {"long": "close > 1"}}' "\$.qty: col 1: unknown name 'lotz' (did you mean 'lots'?)"
+	in_file '{"params": {"lots": 9}, "qty": "lots", "entry": {"long": "close > 1"}}' "\$.qty: must be a positive integer, got lots = 1.5" --param lots=1.5
+	in_file '{"params": {"lots": 9}, "qty": "close", "entry": {"long": "close > lots"}}' "\$.qty: must be a positive integer"
+	in_file '{"params": {"sl": 1}, "entry": {"long": "close > 1"}, "exit": {"stop_loss": {"pct": "sl"}}}' "\$.exit.stop_loss.pct: must be a positive number, got sl = -1" --param sl=-1
+	in_file '{"params": {"lag": 1}, "entry": {"long": "close > close[lag]"}}' "\$.entry.long: col 15: look-back must be a whole number of bars from 0 to 10000, got 1.5 (from parameter lag = 1.5)" --param lag=1.5
+	in_file '{"params": {"p": 10}, "capital": 1000, "sizing": {"capital_pct": "p"}, "entry": {"long": "close > 1"}}' "\$.sizing.capital_pct: must be a number above 0 and at most 100" --param p=101
+}
+
+@test "eval: --param with several strategies goes to those that declare it; none is an error" {
+	sample_bars > "$TMP/in"
+	sed 's/"ema-cross-params"/"other"/' "$ROOT/examples/strategies/ema-cross-params.json" > "$TMP/o.json"
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross-params.json" \
+		-s "$ROOT/examples/strategies/ema-cross.json" --param fast=5 < "$TMP/in"
+	[ "$status" -eq 0 ]
+	run --separate-stderr algo-eval -s "$ROOT/examples/strategies/ema-cross-params.json" \
+		-s "$ROOT/examples/strategies/ema-cross.json" --param fats=5 < "$TMP/in"
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "algo-eval: --param fats=5: no strategy declares this parameter in its \"params\"" ]
+	[ -z "$output" ]
+}
+
+@test "eval: --print takes --param definitions" {
+	run --separate-stderr algo-eval --print "EMA(close, n)" --print "close[lag]" --param n=2 --param lag=1 < "$EV/bars-small.ndjson"
+	[ "$status" -eq 0 ]
+	run --separate-stderr algo-eval --print "EMA(close, 2)" --print "close[1]" < "$EV/bars-small.ndjson"
+	want=$(tail -n +2 <<<"$output")
+	run --separate-stderr algo-eval --print "EMA(close, n)" --print "close[lag]" --param n=2 --param lag=1 < "$EV/bars-small.ndjson"
+	[ "$(tail -n +2 <<<"$output")" = "$want" ]
+	run --separate-stderr algo-eval --print "EMA(close, n)" --param n=x < "$EV/bars-small.ndjson"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--param 'n=x': 'x' is not a number"* ]]
+}
+
+@test "eval: restart state is keyed by the --param values too: variants never share it" {
+	sample_bars > "$TMP/in"
+	f=$ROOT/examples/strategies/ema-cross-params.json
+	head -1000 "$TMP/in" > "$TMP/a"
+	tail -n +1001 "$TMP/in" > "$TMP/b"
+	algo-eval -s "$f" --state "$TMP/st.db" < "$TMP/a" > /dev/null
+	# the same values as the defaults: the same variant, it resumes
+	run --separate-stderr algo-eval -s "$f" --param fast=9 --state "$TMP/st.db" < "$TMP/b"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# another value: a fresh start (and the saved state is the new variant's afterwards)
+	algo-eval -s "$f" --state "$TMP/st2.db" < "$TMP/a" > /dev/null
+	run --separate-stderr algo-eval -s "$f" --param fast=5 --state "$TMP/st2.db" < "$TMP/b"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "algo-eval: ema-cross-params: the strategy file or its --param values changed since its state was saved in $TMP/st2.db: starting fresh" ]
+	fresh=$(algo-eval -s "$f" --param fast=5 < "$TMP/b" | plain_signals)
+	[ "$(plain_signals <<<"$output")" = "$fresh" ]
+	h1=$(sqlite3 "$TMP/st.db" 'SELECT hash FROM eval_state')
+	h2=$(sqlite3 "$TMP/st2.db" 'SELECT hash FROM eval_state')
+	[ "$h1" = "$(sha256sum < "$f" | cut -d' ' -f1)" ]
+	[ "$h2" = "$( { cat "$f"; printf '\n--param fast=5'; } | sha256sum | cut -d' ' -f1)" ]
 }

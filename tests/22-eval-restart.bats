@@ -82,7 +82,7 @@ split_input() {
 	sed 's/"qty": 10/"qty": 11/' "$S2" > "$TMP/s.json"
 	run --separate-stderr algo-eval --state "$TMP/st.db" -s "$TMP/s.json" < "$TMP/a"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "algo-eval: ema-cross-ls: the strategy file changed since its state was saved in $TMP/st.db: starting fresh" ]
+	[ "$stderr" = "algo-eval: ema-cross-ls: the strategy file or its --param values changed since its state was saved in $TMP/st.db: starting fresh" ]
 	[ "$(grep -c '"type":"signal"' <<<"$output")" -eq "$(grep -c '"type":"signal"' "$TMP/o1")" ]
 	[ "$(sqlite3 "$TMP/st.db" "SELECT hash FROM eval_state")" = "$(sha256sum < "$TMP/s.json" | cut -d' ' -f1)" ]
 }

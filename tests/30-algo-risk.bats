@@ -258,7 +258,7 @@ bad_config() {
 	[ "$(wc -l < "$TMP/out")" -eq 2 ]
 	risk "$TMP/in" --skip-bad
 	[ "$status" -eq 0 ]
-	[ "$(cat "$TMP/err")" = "algo-risk: stdin:2: line longer than 65536 bytes
+	[ "$(cat "$TMP/err")" = "algo-risk: stdin:2: line longer than 65536 bytes (skipped)
 algo-risk: skipped 1 bad line" ]
 	[ "$(wc -l < "$TMP/out")" -eq 4 ]
 	sed -n 4p "$TMP/out" | grep -q '"rule":"position"'
@@ -282,8 +282,8 @@ algo-risk: skipped 1 bad line" ]
 		'{"type":"foo","ts":"x"}' '{"type":"signal","ts":"2024-03-01T09:16:00+05:30","strategy":"ema-cross","symbol":"NSE:SBIN-EQ","action":"exit","side":"sell","qty":10,"ref":753,"reason":"r"}' > "$TMP/in"
 	risk "$TMP/in" --skip-bad
 	[ "$status" -eq 0 ]
-	[ "$(cat "$TMP/err")" = "algo-risk: stdin:2: malformed JSON at col 1: expected '{'
-algo-risk: stdin:3: field 'qty': must be a positive integer
+	[ "$(cat "$TMP/err")" = "algo-risk: stdin:2: malformed JSON at col 1: expected '{' (skipped)
+algo-risk: stdin:3: field 'qty': must be a positive integer (skipped)
 algo-risk: skipped 2 bad lines" ]
 	[ "$(wc -l < "$TMP/out")" -eq 5 ]
 	tail -1 "$TMP/out" | grep -q '"id":"emacross2403010002"'

@@ -3,6 +3,8 @@
 # stream with the expected fills worked out in the comments. The rules are written
 # down in algo-exec-paper(1), section FILL RULES.
 load test_helper
+# plain runs keep no state: no $ALGO_STATE here (restarts: 44-exec-restart.bats)
+setup() { common_setup; unset ALGO_STATE; }
 
 D=2024-03-01
 T='"product":"intraday","validity":"day","mode":"paper","user":"default"}'

@@ -9,6 +9,8 @@
 #  - brokerage is charged once per order: a fill pays the order's brokerage on its
 #    cumulative turnover minus what earlier fills of the order paid.
 load test_helper
+# plain runs keep no state: no $ALGO_STATE here (restarts: 44-exec-restart.bats)
+setup() { common_setup; unset ALGO_STATE; }
 
 C=$ROOT/share/costs/india.json
 

@@ -4,14 +4,15 @@ load test_helper
 
 backtest() {   # backtest STRATEGY STATE [exec options...] -> events on stdout
 	local strategy=$1
-	# every stage of one run shares one fresh state database and algo-risk reads the
-	# fills back in memory, as algo-backtest does
+	# every stage of one run shares one fresh state database; algo-risk reads the
+	# fills back and both it and the executor keep their state in memory, as
+	# algo-backtest does
 	export ALGO_STATE=$2
 	shift 2
 	algo-feed csv --symbol NSE:TEST-EQ "$FIX/sample_3k.csv" |
 		algo-eval -s "$strategy" |
 		ALGO_STATE= algo-risk --barrier |
-		algo-exec-paper "$@" |
+		ALGO_STATE= algo-exec-paper "$@" |
 		algo-ledger
 }
 

@@ -81,10 +81,10 @@ static void test_table(void)
 
 static void test_leg_ids(void)
 {
-	char out[ALGO_FILLSIM_ID_MAX];
-	algo_fillsim_leg_id("emacross2403010001", "SL", out);
+	char out[ALGO_EXEC_ID_MAX];
+	algo_exec_leg_id("emacross2403010001", "SL", out);
 	is_str(out, "emacross2403010001SL", "short id + SL");
-	algo_fillsim_leg_id("abcdefghijklmnopqrstuvwxyz0123", "TP", out);
+	algo_exec_leg_id("abcdefghijklmnopqrstuvwxyz0123", "TP", out);
 	is_int(strlen(out), 30, "long id shortened to 30");
 	ok(strncmp(out, "abcdefghijklmnopqrst", 20) == 0 && strcmp(out + 28, "TP") == 0, "prefix and suffix kept: %s", out);
 }

@@ -238,11 +238,11 @@ static void test_time(void)
 	is_int(P("2023-13-01"), -1, "month 13");
 	is_int(P("2023-06-05 24:00"), -1, "hour 24");
 	is_int(P("2023-06-05 09:60"), -1, "minute 60");
-	is_int(P("2023-06-05 9:15"), -1, "one-digit hour");
+	is_int(P("2023-06-05 9:15"), ref, "one-digit hour");
 	is_int(P("2023-06-05X09:15"), -1, "bad separator");
 	is_int(P("2023-06-05 09:15:00+5:30"), -1, "bad offset");
 	is_int(P("2023-06-05 09:15:00 IST"), -1, "zone name");
-	is_int(P("05-06-2023"), -1, "day-first date");
+	is_int(P("05-06-2023 09:15"), ref, "day-first date");
 	is_int(P("abc"), -1, "text");
 	is_int(P("1685936700000.5"), -1, "fraction on milliseconds");
 	is_int(P("-5"), -1, "negative epoch");
@@ -255,8 +255,73 @@ static void test_time(void)
 	ok(algo_csv_parse_clock("09:15", 5, &v) == 0 && v == 33300000, "HH:MM");
 	ok(algo_csv_parse_clock("09:15:30", 8, &v) == 0 && v == 33330000, "HH:MM:SS");
 	ok(algo_csv_parse_clock("09:15:30.5", 10, &v) == 0 && v == 33330500, "HH:MM:SS.f");
-	ok(algo_csv_parse_clock("9:15", 4, &v) < 0, "H:MM refused");
+	ok(algo_csv_parse_clock("9:15", 4, &v) == 0 && v == 33300000, "H:MM");
 	ok(algo_csv_parse_clock("09:15:", 6, &v) < 0, "dangling colon refused");
+}
+
+/* The date forms of exports, the clock forms, and --date-format. */
+static void test_time_forms(void)
+{
+	int64_t ref = T("2023-06-05T09:15:00+05:30"), day = T("2023-06-05T00:00:00+05:30"), v;
+	static const char *const dates[] = { "05-06-2023", "5-6-2023", "05/06/2023", "05.06.2023",
+		"05-Jun-2023", "05-JUN-2023", "5-june-2023", "05 Jun 2023", "05-Jun-23", "Jun 05, 2023",
+		"June 5 2023", "2023-6-5", "2023.06.05", "20230605", NULL };
+	static const char *const bad_dates[] = { "31-06-2023", "05-13-2023", "05-Jux-2023", "05-06-23",
+		"2023-06", "05/06-2023", "Jun 2023", "123-06-2023", NULL };
+
+	for (int i = 0; dates[i]; i++)
+		is_int(P(dates[i]), day, "date form %s", dates[i]);
+	for (int i = 0; bad_dates[i]; i++)
+		is_int(P(bad_dates[i]), -1, "refused: %s", bad_dates[i]);
+	is_int(P("05-06-2023 09:15:00"), ref, "day-first with a time");
+	is_int(P("05-Jun-2023 09:15"), ref, "month name with a time");
+	is_int(P("2023-06-05 0915"), ref, "HHMM after a date");
+	is_int(P("20230605 09:15"), ref, "YYYYMMDD and a time");
+	is_int(P("05/06/2023 9:15:00 AM"), ref, "12-hour clock");
+	is_int(P("05/06/2023 03:45 PM"), ref + 6 * 3600000 + 30 * 60000, "PM");
+	is_int(P("05/06/2023 12:05 AM"), day + 5 * 60000, "12 AM is midnight");
+	is_int(P("05/06/2023 13:05 PM"), -1, "13 PM refused");
+	is_int(P("2023-06-05T09:15:00+05:30"), ref, "ISO still");
+	is_int(P("19700101"), T("1970-01-01T00:00:00+05:30"), "eight digits are a date, not epoch seconds");
+
+	ok(algo_csv_parse_clock("0915", 4, &v) == 0 && v == 33300000, "HHMM");
+	ok(algo_csv_parse_clock("091530", 6, &v) == 0 && v == 33330000, "HHMMSS");
+	ok(algo_csv_parse_clock("915", 3, &v) < 0, "three digits refused");
+	ok(algo_csv_parse_clock("2460", 4, &v) < 0, "24:60 refused");
+	ok(algo_csv_parse_clock("09:15 pm", 8, &v) == 0 && v == 76500000, "pm");
+	ok(algo_csv_parse_date("Jun 05, 2023", 12, &v) == 0 && v == algo_days_from_civil(2023, 6, 5), "Mon DD, YYYY");
+	ok(algo_csv_parse_date("05-06-2023 09:15", 16, &v) < 0, "a date column refuses a time");
+
+	{
+		struct algo_csv_import imp;
+		char err[256];
+		int64_t ms;
+#define F(fmt, s) (algo_csv_parse_format(fmt, s, strlen(s), &ms) < 0 ? -1 : ms)
+		is_int(F("%d-%m-%Y", "05-06-2023"), day, "%%d-%%m-%%Y");
+		is_int(F("%m/%d/%Y %H:%M", "06/05/2023 09:15"), ref, "US order with a time");
+		is_int(F("%d %b %y", "05 JUN 23"), day, "%%b and %%y");
+		is_int(F("%y%m%d", "690101"), T("1969-01-01T00:00:00+05:30"), "69 is 1969");
+		is_int(F("%Y%m%d %H%M%S", "20230605 091500"), ref, "compact");
+		is_int(F("%d.%m.%Y %I:%M %p", "05.06.2023 09:15 AM"), ref, "%%I %%p");
+		is_int(F("%Y-%m-%dT%T%z", "2023-06-05T03:45:00Z"), ref, "%%T %%z");
+		is_int(F("%Y-%m-%d %H:%M:%S.%f", "2023-06-05 09:15:00.250"), ref + 250, "%%f");
+		is_int(F("%s", "1685936700"), ref, "%%s");
+		is_int(F("%d-%m-%Y", "2023-06-05"), -1, "a different order fails");
+		is_int(F("%d-%m-%Y", "05-06-2023x"), -1, "trailing text fails");
+		is_int(F("%d-%m-%Y", "31-02-2023"), -1, "Feb 31 fails");
+		is_int(F("%d %b %Y", "05   Jun 2023"), day, "a blank matches several");
+#undef F
+		memset(&imp, 0, sizeof imp);
+		is_int(algo_csv_import_date_format(&imp, "%d-%m-%Y", err, sizeof err), 0, "format accepted");
+		is_int(imp.fmt_clock, 0, "without a clock");
+		is_int(algo_csv_import_date_format(&imp, "%d-%m-%Y %H:%M", err, sizeof err), 0, "with a clock");
+		is_int(imp.fmt_clock, 1, "has a clock");
+		is_int(algo_csv_import_date_format(&imp, "%d-%m-%Q", err, sizeof err), -1, "unknown directive");
+		ok(strstr(err, "unknown directive '%Q'") != NULL, "named: %s", err);
+		is_int(algo_csv_import_date_format(&imp, "%d-%m", err, sizeof err), -1, "no year");
+		ok(strstr(err, "needs a year") != NULL, "said: %s", err);
+		is_int(algo_csv_import_date_format(&imp, "%Y%", err, sizeof err), -1, "lone %%");
+	}
 }
 
 /* Opens data, maps its header and decodes the first row into b. Returns the decode
@@ -272,17 +337,23 @@ static void decode_done(void)
 	dc_open = 0;
 }
 
-static int decode(const char *data, struct algo_csv_bar *b, struct algo_csv_cols *m,
-	char *err, size_t errlen)
+static int decode_with(const struct algo_csv_import *imp, const char *data, struct algo_csv_bar *b,
+	struct algo_csv_cols *m, char *err, size_t errlen)
 {
 	decode_done();
 	if (open_data(&dc, data, strlen(data)) < 0)
 		return -9;
 	dc_open = 1;
-	if (algo_csv_next(&dc, err, errlen) == 1 && algo_csv_map_header(&dc, m, err, errlen) == 0
+	if (algo_csv_next(&dc, err, errlen) == 1 && algo_csv_map_header_with(&dc, imp, m, err, errlen) == 0
 	    && algo_csv_next(&dc, err, errlen) == 1)
 		return algo_csv_decode_bar(&dc, m, b, err, errlen);
 	return -9;
+}
+
+static int decode(const char *data, struct algo_csv_bar *b, struct algo_csv_cols *m,
+	char *err, size_t errlen)
+{
+	return decode_with(NULL, data, b, m, err, errlen);
 }
 
 static void bad(const char *row, const char *want)
@@ -361,6 +432,125 @@ static void test_rows(void)
 	decode_done();
 }
 
+/* Numbers as exports write them, rounding, null rows, column maps, bhavcopy symbols. */
+static void test_import_rows(void)
+{
+	struct algo_csv_bar b;
+	struct algo_csv_cols m;
+	struct algo_csv_import imp;
+	char err[256] = "";
+
+#define ROW(hdr, row) decode(hdr "\n" row "\n", &b, &m, err, sizeof err)
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,\"2,512.45\",\"2,520\",\"2,500.5\",\"2,510\",\"1,23,45,678\""),
+		0, "grouping commas (%s)", err);
+	is_int(b.o, 25124500, "2,512.45");
+	is_int(b.h, 25200000, "2,520 groups");
+	is_int(b.v, 12345678, "Indian grouping 1,23,45,678");
+	is_int(ROW("date;open;high;low;close;volume", "05.06.2023;612,40;612,80;611,45;612,05;328011"),
+		0, "decimal commas with ';' (%s)", err);
+	is_int(b.o, 6124000, "612,40");
+	is_int(ROW("date;open;high;low;close;volume", "05.06.2023;1.612,40;1.612,80;1.611,45;1.612,05;1.328.011"),
+		0, "'.' groups, ',' decimal (%s)", err);
+	is_int(b.o, 16124000, "1.612,40");
+	is_int(b.v, 1328011, "1.328.011");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,\"612,4\",\"612,8\",\"611,45\",\"612,05\",100"),
+		0, "a decimal comma in a ','-delimited file (%s)", err);
+	is_int(b.c, 6120500, "612,05");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,1e3,1.5E3,9.5e2,1000,1e3"), 0, "exponents (%s)", err);
+	is_int(b.o, 10000000, "1e3");
+	is_int(b.h, 15000000, "1.5E3");
+	is_int(b.v, 1000, "volume 1e3");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,612.40000,612.8,611.45,612.05,328011.00"), 0,
+		"zeros past 4 decimals are fine (%s)", err);
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,612.40006124,612.8,611.45,612.05,1"), -1,
+		"more than 4 decimals");
+	is_str(err, "field 'open': 612.40006124 has more than 4 decimals", "message");
+	is_int(b.hint, ALGO_CSV_HINT_ROUND, "hint: --round");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,1,2,\"1,2,\",1,1"), -1, "a dangling comma");
+	is_str(err, "field 'low': '1,2,' is not a number", "message");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,1,2,1,1,1.5e0"), -1, "a fractional volume");
+	is_int(ROW("date,open,high,low,close,volume", "2023-06-05,1,2,1,1e999,1"), -1, "huge exponent");
+	is_str(err, "field 'close': 1e999 is out of range", "message");
+
+	memset(&imp, 0, sizeof imp);
+	imp.round = 1;
+	is_int(decode_with(&imp, "date,open,high,low,close,volume\n2023-06-05,612.40006124,612.80005,611.44995,612.049949,1\n",
+		&b, &m, err, sizeof err), 0, "--round (%s)", err);
+	is_int(b.o, 6124001, "612.40006124 -> 612.4001");
+	is_int(b.h, 6128001, "612.80005 -> 612.8001 (half away from zero)");
+	is_int(b.l, 6114500, "611.44995 -> 611.45");
+	is_int(b.c, 6120499, "612.049949 -> 612.0499");
+
+	is_int(ROW("Date,Open,High,Low,Close,Adj Close,Volume", "2023-06-06,null,null,null,null,null,null"), 1,
+		"a Yahoo null row is skipped");
+	is_int(ROW("Date,Open,High,Low,Close,Adj Close,Volume", "2023-06-06,,,,,,"), 1, "all prices empty: skipped");
+	is_int(ROW("Date,Open,High,Low,Close,Adj Close,Volume", "2023-06-06,null,1,1,1,1,1"), -1, "one null is bad");
+	is_str(err, "field 'open': 'null' is not a number", "message");
+
+	is_int(ROW("Date ,Open ,High ,Low ,Close ,Shares Traded ,Turnover (Rs. Cr)", "05-JUN-2023,1,2,1,1,1,0.1"), 0,
+		"NSE's Shares Traded is the volume (%s)", err);
+	is_int(ROW("Date,Open,High,Low,Close,Shares Traded", "05-JUN-2023,1,2,1,1,x"), -1, "bad Shares Traded");
+	is_str(err, "field 'volume' (column 'Shares Traded'): 'x' is not a non-negative integer", "names the column");
+	is_int(ROW("SYMBOL,SERIES,OPEN,HIGH,LOW,CLOSE,LAST,PREVCLOSE,TOTTRDQTY,TOTTRDVAL,TIMESTAMP,TOTALTRADES,ISIN,",
+		"SBIN,EQ,590.00,592.40,585.10,588.55,588.60,589.75,12045678,7075000000.55,05-JUN-2023,165432,INE062A01020,"),
+		0, "old bhavcopy (%s)", err);
+	ok(b.symlen == 11 && memcmp(b.sym, "NSE:SBIN-EQ", 11) == 0, "symbol NSE:SYMBOL-SERIES");
+	is_int(b.v, 12045678, "TOTTRDQTY");
+	is_int(b.ts, T("2023-06-05T00:00:00+05:30"), "TIMESTAMP is the date");
+	is_int(ROW("TradDt,BizDt,Sgmt,Src,FinInstrmTp,FinInstrmId,ISIN,TckrSymb,SctySrs,OpnPric,HghPric,LwPric,ClsPric,TtlTradgVol",
+		"2024-07-08,2024-07-08,CM,NSE,STK,3045,INE062A01020,SBIN,EQ,850.00,855.5,845.1,852.3,9876543"),
+		0, "UDiFF bhavcopy (%s)", err);
+	ok(b.symlen == 11 && memcmp(b.sym, "NSE:SBIN-EQ", 11) == 0, "TckrSymb and SctySrs");
+	is_int(b.c, 8523000, "ClsPric");
+	is_int(ROW("symbol,series,date,open,high,low,close,volume", "NSE:SBIN-EQ,EQ,2023-06-05,1,2,1,1,1"), 0,
+		"a symbol with an exchange stays");
+	ok(b.symlen == 11 && memcmp(b.sym, "NSE:SBIN-EQ", 11) == 0, "unchanged");
+
+	memset(&imp, 0, sizeof imp);
+	is_int(algo_csv_import_columns(&imp, "Date=timestamp, Shares Traded = volume,Price=close", err, sizeof err), 0,
+		"column map parsed (%s)", err);
+	is_int(imp.nmap, 3, "three entries");
+	is_int(decode_with(&imp, "Date,Open,High,Low,Price,Close,Shares Traded,Volume\n2023-06-05,1,2,1,1.5,9,7,8\n",
+		&b, &m, err, sizeof err), 0, "mapped (%s)", err);
+	is_int(b.c, 15000, "close from Price, not Close");
+	is_int(b.v, 7, "volume from Shares Traded, not Volume");
+	is_int(decode_with(&imp, "Date,Open,High,Low,Close,Volume\n2023-06-05,1,2,1,1,1\n", &b, &m, err, sizeof err), -9,
+		"a mapped name the header lacks");
+	is_str(err, "no column 'Price' (mapped to close by --columns) in the header", "message");
+	is_int(decode_with(&imp, "Date,Open,High,Low,Price,Shares Traded\n2023-06-05,1,2,1,0,7\n", &b, &m, err, sizeof err), -1,
+		"bad mapped value");
+	is_str(err, "field 'close' (column 'Price'): 0 is not a positive price", "names the column");
+	memset(&imp, 0, sizeof imp);
+	is_int(algo_csv_import_columns(&imp, "Date", err, sizeof err), -1, "not NAME=ROLE");
+	is_str(err, "'Date' is not NAME=ROLE", "message");
+	is_int(algo_csv_import_columns(&imp, "Date=when", err, sizeof err), -1, "unknown role");
+	ok(strstr(err, "unknown role 'when'") != NULL, "message: %s", err);
+	memset(&imp, 0, sizeof imp);
+	is_int(algo_csv_import_columns(&imp, "A=close,B=close", err, sizeof err), -1, "a role twice");
+	is_str(err, "role 'close' is given twice", "message");
+	memset(&imp, 0, sizeof imp);
+	is_int(algo_csv_import_columns(&imp, "=close", err, sizeof err), -1, "empty name");
+
+	memset(&imp, 0, sizeof imp);
+	algo_csv_import_date_format(&imp, "%m/%d/%Y", err, sizeof err);
+	is_int(decode_with(&imp, "Date,Time,Open,High,Low,Close,Volume\n06/05/2023,0915,1,2,1,1,1\n", &b, &m, err, sizeof err),
+		0, "--date-format on the date column, HHMM time (%s)", err);
+	is_int(b.ts, T("2023-06-05T09:15:00+05:30"), "06/05/2023 is June 5th");
+	is_int(decode_with(&imp, "Date,Open,High,Low,Close,Volume\n2023-06-05,1,2,1,1,1\n", &b, &m, err, sizeof err),
+		-1, "a date not in the format");
+	is_str(err, "field 'date': '2023-06-05' does not match --date-format '%m/%d/%Y'", "message");
+	algo_csv_import_date_format(&imp, "%m/%d/%Y %H:%M", err, sizeof err);
+	is_int(decode_with(&imp, "Date,Time,Open,High,Low,Close,Volume\n06/05/2023,0915,1,2,1,1,1\n", &b, &m, err, sizeof err),
+		-9, "a format with a clock and a time column");
+	ok(strstr(err, "separate time column") != NULL, "message: %s", err);
+	is_int(ROW("Date,Open,High,Low,Close,Volume", "06/25/2023,1,2,1,1,1"), -1, "a US date");
+	is_str(err, "field 'date': cannot parse '06/25/2023' as a time: read day first, its month is over 12",
+		"message");
+	is_int(b.hint, ALGO_CSV_HINT_DATE_FORMAT, "hint: --date-format");
+#undef ROW
+	decode_done();
+}
+
 static const char *sym(const char *path)
 {
 	static char out[64];
@@ -435,7 +625,9 @@ int main(void)
 	test_boundaries();
 	test_find_column();
 	test_time();
+	test_time_forms();
 	test_rows();
+	test_import_rows();
 	test_symbol_from_path();
 	test_tf_guess();
 	return tap_done();
