@@ -31,7 +31,7 @@ setup() {
 	[ "$status" -eq 0 ] && [ ! -e "$ALGO_STATE" ]
 	PAPER_NOW=2023-06-05T10:16 run "$RUN"
 	[ "$status" -eq 0 ] && [ -s "$ALGO_STATE" ]
-	[ "$(cat "$ALGO_STATE.last")" = "2023-06-05T10:15:00+05:30" ]
+	[ "$(cat "$ALGO_STATE.last")" = "2023-06-05T10:14:00+05:30" ]
 }
 
 @test "cron: a second run while one holds the lock exits 75 and runs nothing" {
@@ -63,4 +63,30 @@ setup() {
 	[ "$status" -eq 78 ]
 	PAPER_STRATEGY=$TMP/nope.json PAPER_NOW=2023-06-05T10:16 run "$RUN"
 	[ "$status" -eq 66 ]
+}
+
+@test "cron: two trading days in 10-minute runs give the trades and report of one run" {
+	src=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
+	export PAPER_EXEC="--slippage-bps 1 --charges india"
+	# one run over both days
+	head -751 "$src" > "$PAPER_DATA"
+	ALGO_STATE=$TMP/one.db run "$RUN" --force
+	[ "$status" -eq 0 ]
+	# the same days as a data source writes them, a run every 10 minutes
+	for d in 0 1; do
+		for k in $(seq 10 10 380); do
+			[ "$k" -le 375 ] || k=375
+			head -n $((1 + d * 375 + k)) "$src" > "$PAPER_DATA"
+			now=$(sed -n "$((1 + d * 375 + k))p" "$src" | cut -c1-16)
+			PAPER_NOW=$now ALGO_STATE=$TMP/chunks.db run "$RUN" --force
+			[ "$status" -eq 0 ] || { echo "$output"; false; }
+		done
+	done
+	[ ! -s "$TMP/alerts" ]
+	algo-ledger trades --state "$TMP/one.db" --format csv > "$TMP/one.trades"
+	algo-ledger trades --state "$TMP/chunks.db" --format csv > "$TMP/chunks.trades"
+	[ "$(wc -l < "$TMP/one.trades")" -gt 2 ]
+	diff "$TMP/one.trades" "$TMP/chunks.trades"
+	diff <(algo-ledger report --state "$TMP/one.db" --format json | grep -v '"run"\|generated') \
+		<(algo-ledger report --state "$TMP/chunks.db" --format json | grep -v '"run"\|generated')
 }
