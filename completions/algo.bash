@@ -12,6 +12,7 @@ _algo_opts() {
 	algo-exec-fyers) echo "--code --timeout --offline --format --help --version" ;;
 	algo-backtest) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
 	algo-sweep) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --help --version" ;;
+	algo-alert) echo "--telegram --webhook --exec --on --template --html --state --flush-timeout --queue --help --version send test flush" ;;
 	algo-variants) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version grid table dsr" ;;
 	esac
 }
@@ -22,6 +23,7 @@ _algo_subcommands() {
 	algo-exec-fyers) echo "login refresh logout status profile funds orders trades positions" ;;
 	algo-ledger) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	algo-variants) echo "grid table dsr" ;;
+	algo-alert) echo "send test flush" ;;
 	esac
 }
 
@@ -50,7 +52,9 @@ _algo_complete() {
 		esac
 		return ;;
 	--tf) COMPREPLY=($(compgen -W "1s 1m 3m 5m 10m 15m 30m 1h 1d" -- "$cur")); return ;;
-	--code|--timeout) return ;;
+	--code|--timeout|--webhook|--template|--flush-timeout|--queue) return ;;
+	--exec) [ "$prog" = algo-alert ] && { COMPREPLY=($(compgen -c -- "$cur")); return; } ;;
+	--on) COMPREPLY=($(compgen -W "fill rejected risk_block kill_switch order_update order signal" -- "$cur")); return ;;
 	--symbol|--from|--to|--speed|--every|--max-gap|--print|--param|--user|--capital|--slippage-bps|--commission-bps|--exec|--feed|--grid|--jobs|--sshlogin|--sharpe|--trials|--variance|--days|--skewness|--kurtosis)
 		return ;;
 	esac
@@ -63,4 +67,4 @@ _algo_complete() {
 	fi
 }
 
-complete -F _algo_complete algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants
+complete -F _algo_complete algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants algo-alert

@@ -3,7 +3,7 @@
 # options --help lists are the ones its man page and the shell completions know.
 load test_helper
 
-PROGRAMS="algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants"
+PROGRAMS="algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants algo-alert"
 
 # Long options that --help lists as options (lines "  -x, --opt" or "      --opt").
 help_opts() {
