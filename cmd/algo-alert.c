@@ -76,6 +76,13 @@ static void warn_line(const char *msg)
 	algo_warn("%s", msg);
 }
 
+/* The stage's save: queued alerts into the outbox with the restart record. */
+static int on_save(void *arg, struct algo_store *s, char *err, size_t errlen)
+{
+	struct ctx *c = arg;
+	return algo_notifier_save(c->nf, s, err, errlen);
+}
+
 /* Every line goes out first, byte for byte; an alert is only queued. */
 static int on_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
 {
@@ -148,9 +155,9 @@ static int finish(struct algo_notifier *nf, const struct opts *o, const char *db
 /* The stage, send and flush share this: destinations, outbox, senders. */
 static int run(struct opts *o, int argc, char **argv)
 {
-	static const struct algo_stage_ops ops = { .event = on_event };
+	static const struct algo_stage_ops ops = { .event = on_event, .save = on_save };
 	struct algo_notifier nf;
-	struct algo_store db, ob;
+	struct algo_store db;
 	struct algo_stage st;
 	struct ctx c = { &o->rules, &nf };
 	char err[ALGO_ERR_MAX], text[ALGO_ALERT_TEXT_MAX + 1] = "";
@@ -158,10 +165,9 @@ static int run(struct opts *o, int argc, char **argv)
 	int use_db = open_state(&db, o, send || flush), code = ALGO_EX_OK, rc;
 	for (int i = 0, len = 0; send && i < argc; i++)
 		len += snprintf(text + len, sizeof text - (size_t)len, "%s%s", i ? " " : "", argv[i]);
-	if (use_db)
-		open_state(&ob, o, 1);
-	algo_notifier_init(&nf, (size_t)o->queue, o->rules.html, use_db ? &ob : NULL, warn_line);
+	algo_notifier_init(&nf, (size_t)o->queue, o->rules.html, use_db ? &db : NULL, warn_line);
 	nf.plain_prefix = !o->rules.tmpl;
+	nf.defer = !o->sub;                   /* the stage saves the outbox with its record */
 	add_destinations(&nf, o);
 	if (algo_notifier_start(&nf, err, sizeof err))
 		algo_die(ALGO_EX_IOERR, "%s", err);
@@ -186,10 +192,8 @@ static int run(struct opts *o, int argc, char **argv)
 		fprintf(stderr, "algo-alert: delivered %ld alert%s from the outbox\n", nf.delivered,
 			nf.delivered == 1 ? "" : "s");
 	algo_notifier_free(&nf);
-	if (use_db) {
-		algo_store_close(&ob);
+	if (use_db)
 		algo_store_close(&db);
-	}
 	return code;
 }
 

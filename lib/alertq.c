@@ -17,6 +17,7 @@ void algo_alertq_free(struct algo_alertq *q)
 	for (size_t i = 0; i < q->n; i++)
 		free(q->items[i].text);
 	free(q->items);
+	free(q->fids);
 	memset(q, 0, sizeof *q);
 }
 
@@ -29,18 +30,38 @@ static void remove_at(struct algo_alertq *q, size_t i)
 	q->n--;
 }
 
-/* Folds the oldest low-priority alert that has no outbox row. Returns 0, or -1 when
- * there is none. */
+/* Remembers the outbox id of a folded alert. Returns 0, or -1 when out of memory. */
+static int keep_folded_id(struct algo_alertq *q, int kind, int64_t id)
+{
+	if (!id)
+		return 0;
+	if (q->nfids == q->cap_fids) {
+		size_t nc = q->cap_fids ? q->cap_fids * 2 : 64;
+		void *nf = realloc(q->fids, nc * sizeof *q->fids);
+		if (!nf)
+			return -1;
+		q->fids = nf;
+		q->cap_fids = nc;
+	}
+	q->fids[q->nfids].kind = kind;
+	q->fids[q->nfids++].id = id;
+	return 0;
+}
+
+/* Folds the oldest low-priority alert into its kind's count. Returns 0, or -1 when
+ * out of memory. */
 static int fold_oldest(struct algo_alertq *q)
 {
 	for (size_t i = 0; i < q->n; i++)
-		if (q->items[i].prio == ALGO_ALERT_LOW && !q->items[i].outbox_id) {
+		if (q->items[i].prio == ALGO_ALERT_LOW) {
+			if (keep_folded_id(q, q->items[i].kind, q->items[i].outbox_id))
+				return -1;
 			q->folded[q->items[i].kind]++;
 			q->folded_total++;
 			remove_at(q, i);
 			return 0;
 		}
-	return -1;
+	return 0;
 }
 
 int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text, int64_t outbox_id)
@@ -48,11 +69,8 @@ int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text
 	struct algo_alert_item *it;
 	if (kind < 0 || kind >= ALGO_AK_N)
 		kind = ALGO_AK_OTHER;
-	if (prio == ALGO_ALERT_LOW && q->nlow >= q->cap && fold_oldest(q) && !outbox_id) {
-		q->folded[kind]++;              /* everything queued is pinned: fold the new one */
-		q->folded_total++;
-		return 0;
-	}
+	if (prio == ALGO_ALERT_LOW && q->nlow >= q->cap && fold_oldest(q))
+		return -1;
 	if (q->n == q->cap_items) {
 		size_t nc = q->cap_items ? q->cap_items * 2 : 64;
 		struct algo_alert_item *ni = realloc(q->items, nc * sizeof *ni);
@@ -70,6 +88,20 @@ int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text
 	q->n++;
 	if (prio == ALGO_ALERT_LOW)
 		q->nlow++;
+	return 0;
+}
+
+int algo_alertq_assign_ids(struct algo_alertq *q,
+	int64_t (*fn)(void *arg, const struct algo_alert_item *it), void *arg)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		int64_t id;
+		if (q->items[i].outbox_id)
+			continue;
+		if ((id = fn(arg, &q->items[i])) < 0)
+			return -1;
+		q->items[i].outbox_id = id;
+	}
 	return 0;
 }
 
@@ -165,6 +197,13 @@ static int take_batch(struct algo_alertq *q, int kind, struct algo_alert_msg *m)
 		if (!listed)
 			append(m, &len, " (folded: the queue was full)");
 	}
+	for (size_t i = 0; i < q->nfids;)
+		if (q->fids[i].kind == kind) {
+			if (add_id(m, q->fids[i].id))
+				return -1;
+			q->fids[i] = q->fids[--q->nfids];
+		} else
+			i++;
 	q->folded_total -= folded;
 	q->folded[kind] = 0;
 	m->kind = kind;
@@ -179,6 +218,7 @@ int algo_alertq_take(struct algo_alertq *q, struct algo_alert_msg *m)
 	m->text[0] = '\0';
 	m->ids = NULL;
 	m->nids = 0;
+	m->saved = 0;
 	for (size_t i = 0; i < q->n; i++)
 		if (q->items[i].prio == ALGO_ALERT_HIGH)
 			return take_single(q, i, m);

@@ -2,9 +2,10 @@
  * contents become messages.
  *
  * Each alert has a kind, a priority (lib/alert.h), its line of text and, when it came
- * from the outbox, its outbox id (0 otherwise). The queue holds at most cap
- * low-priority alerts: when a new one finds it full, the oldest low-priority alert
- * without an outbox id is folded into a count of its kind ("12 more fills"), so the
+ * from (or was saved to) the outbox, its outbox id (0 otherwise). The queue holds at
+ * most cap low-priority alerts: when a new one finds it full, the oldest low-priority
+ * alert is folded into a count of its kind ("12 more fills"; its outbox id goes with
+ * the count, so the message that carries the count also settles its row), so the
  * newest news stays and nothing is forgotten silently. High-priority alerts are never
  * folded and never refused.
  *
@@ -32,6 +33,8 @@ struct algo_alertq {
 	size_t nlow;
 	long folded[ALGO_AK_N];         /* alerts folded into counts, per kind */
 	long folded_total;
+	struct { int kind; int64_t id; } *fids;   /* outbox ids of folded alerts */
+	size_t nfids, cap_fids;
 	int plain_prefix;               /* 1: single alerts read "fill: …" (default wording) */
 };
 
@@ -42,6 +45,7 @@ struct algo_alert_msg {
 	long alerts;                    /* alerts it stands for (folded ones included) */
 	int64_t *ids;                   /* outbox ids (malloc'd) */
 	size_t nids;
+	int saved;                      /* the whole message is one outbox row, ids[0] */
 };
 
 void algo_alertq_init(struct algo_alertq *q, size_t cap);
@@ -49,6 +53,11 @@ void algo_alertq_free(struct algo_alertq *q);
 
 /* Queues an alert (text copied). Returns 0, or -1 when out of memory. */
 int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text, int64_t outbox_id);
+
+/* Calls fn for every queued alert without an outbox id and sets its id to what fn
+ * returns (> 0; 0 leaves it, -1 stops with -1). Returns 0 or -1. */
+int algo_alertq_assign_ids(struct algo_alertq *q,
+	int64_t (*fn)(void *arg, const struct algo_alert_item *it), void *arg);
 
 /* Whether anything (an alert or a folded count) waits. */
 int algo_alertq_pending(const struct algo_alertq *q);

@@ -6,6 +6,12 @@
  * and queued first. Push: an alert goes to every destination's queue. Finish: every
  * sender gets until one shared deadline to deliver; what is left is kept in the outbox
  * (or counted lost when there is no state database) and the claims are given up.
+ *
+ * In a stage (algo_notifier_save, from the stage loop's save) the queued alerts are
+ * written to the outbox in the same transaction as the restart record, so an alert
+ * whose event the record counts as processed is never lost to a crash; the sender
+ * threads then never touch the database themselves: what they delivered is deleted
+ * at the next save (a crash in between sends those again rather than losing them).
  * Messages for the user go through warn, from any thread. Nothing here prints or
  * exits. */
 #ifndef ALGO_NOTIFIER_H
@@ -26,7 +32,11 @@ struct algo_notifier {
 	int n;
 	size_t cap;                        /* queue size of each sender */
 	int html, plain_prefix;
-	struct algo_store *outbox;         /* NULL: no outbox; used by the sender threads */
+	struct algo_store *outbox;         /* NULL: no outbox */
+	int defer;                         /* stage: deletes wait for algo_notifier_save */
+	pthread_mutex_t mu;                /* done */
+	int64_t *done;                     /* delivered outbox ids not yet deleted */
+	size_t ndone, capdone;
 	void (*warn)(const char *msg);
 	/* after finish */
 	long delivered, kept, lost, resumed;
@@ -49,6 +59,10 @@ int algo_notifier_start(struct algo_notifier *nf, char *err, size_t errlen);
 
 /* Queues one alert for every destination. Returns 0, or -1 when out of memory. */
 int algo_notifier_push(struct algo_notifier *nf, int kind, int prio, const char *text);
+
+/* Writes the queued alerts into the outbox (on s, inside the caller's transaction)
+ * and deletes the delivered ones. Returns 0, or -1 with err set. */
+int algo_notifier_save(struct algo_notifier *nf, struct algo_store *s, char *err, size_t errlen);
 
 /* Waits up to timeout_ms for everything to be delivered, then keeps the rest in the
  * outbox. Returns the number of alerts not delivered (kept or lost), or -1 when the

@@ -95,7 +95,7 @@ int algo_outbox_keep(struct algo_store *s, const char *dest, const struct algo_a
 	int64_t now_ms, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (m->nids == 1 && m->alerts <= 1)
+	if (m->saved || (m->nids == 1 && m->alerts <= 1))
 		return 0;                        /* the row it came from is still there */
 	if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
@@ -113,6 +113,41 @@ int algo_outbox_keep(struct algo_store *s, const char *dest, const struct algo_a
 fail:
 	algo_store_exec(s, "ROLLBACK", NULL, 0);
 	return -1;
+}
+
+int64_t algo_outbox_replace(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
+	int64_t now_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "INSERT INTO alert_outbox (dest, prio, alerts, "
+		"text, created_ms, claim) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, m->prio);
+	sqlite3_bind_int64(st, 3, m->alerts);
+	sqlite3_bind_text(st, 4, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms);
+	sqlite3_bind_int64(st, 6, getpid());
+	if (step_done(s, st, err, errlen) || delete_ids(s, m->ids, m->nids, err, errlen))
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int64_t algo_outbox_add(struct algo_store *s, const char *dest, int prio, const char *text,
+	int64_t now_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "INSERT INTO alert_outbox (dest, prio, alerts, "
+		"text, created_ms, claim) VALUES (?1, ?2, 1, ?3, ?4, ?5)", err, errlen);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, prio);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms);
+	sqlite3_bind_int64(st, 5, getpid());
+	if (step_done(s, st, err, errlen))
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
 }
 
 int algo_outbox_done(struct algo_store *s, const int64_t *ids, size_t n, char *err, size_t errlen)

@@ -30,6 +30,17 @@ long algo_outbox_claim(struct algo_store *s, const char *dest,
 int algo_outbox_keep(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
 	int64_t now_ms, char *err, size_t errlen);
 
+/* Adds one alert for dest, claimed by this process, inside the caller's transaction
+ * if there is one. Returns its id (> 0), or -1 with err set. */
+int64_t algo_outbox_add(struct algo_store *s, const char *dest, int prio, const char *text,
+	int64_t now_ms, char *err, size_t errlen);
+
+/* One row, claimed by this process, for the whole of message m (its text as built),
+ * and the rows it was made of (m->ids) deleted, inside the caller's transaction.
+ * Returns the new row's id, or -1 with err set. */
+int64_t algo_outbox_replace(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
+	int64_t now_ms, char *err, size_t errlen);
+
 /* Deletes delivered rows. Returns 0, or -1 with err set. */
 int algo_outbox_done(struct algo_store *s, const int64_t *ids, size_t n, char *err, size_t errlen);
 

@@ -2,6 +2,7 @@
 #include "sender.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -83,9 +84,9 @@ static void try_inflight(struct algo_sender *s)
 	s->busy = 1;
 	pthread_mutex_unlock(&s->mu);
 	rc = algo_dest_deliver(s->dest, s->inflight.text, &retry_ms, err, sizeof err);
+	pthread_mutex_lock(&s->mu);
 	if (rc == ALGO_DEST_OK && s->delivered)
 		s->delivered(s->arg, &s->inflight);
-	pthread_mutex_lock(&s->mu);
 	s->busy = 0;
 	s->dest->timeout_ms = base;
 	now = algo_sender_now();
@@ -175,6 +176,38 @@ int algo_sender_push(struct algo_sender *s, int kind, int prio, const char *text
 	pthread_mutex_lock(&s->mu);
 	rc = algo_alertq_push(&s->q, kind, prio, text, outbox_id);
 	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+/* The message being tried, when some of its alerts have no outbox row: one row for
+ * the whole message instead. */
+static int assign_inflight(struct algo_sender *s,
+	int64_t (*msgfn)(void *arg, const struct algo_alert_msg *m), void *arg)
+{
+	struct algo_alert_msg *m = &s->inflight;
+	int64_t id;
+	if (!s->has_inflight || m->saved || m->alerts <= (long)m->nids)
+		return 0;
+	if ((id = msgfn(arg, m)) < 0)
+		return -1;
+	if (!m->ids && !(m->ids = malloc(sizeof *m->ids)))
+		return -1;
+	m->ids[0] = id;
+	m->nids = 1;
+	m->saved = 1;
+	return 0;
+}
+
+int algo_sender_assign_ids(struct algo_sender *s,
+	int64_t (*fn)(void *arg, const struct algo_alert_item *it),
+	int64_t (*msgfn)(void *arg, const struct algo_alert_msg *m), void *arg)
+{
+	int rc;
+	pthread_mutex_lock(&s->mu);
+	rc = assign_inflight(s, msgfn, arg);   /* a delivery only reads its text */
+	if (rc == 0)
+		rc = algo_alertq_assign_ids(&s->q, fn, arg);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

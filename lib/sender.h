@@ -29,7 +29,7 @@ struct algo_sender {
 	struct algo_alertq q;
 	int per_min;                    /* 0: no per-minute cap */
 	long gap_ms;                    /* between two messages, 1,000 */
-	/* called from the sender thread */
+	/* called from the sender thread (delivered with the queue's lock held) */
 	void (*warn)(void *arg, const char *msg);
 	void (*delivered)(void *arg, const struct algo_alert_msg *m);
 	void *arg;
@@ -58,6 +58,14 @@ int algo_sender_start(struct algo_sender *s, struct algo_dest *dest, size_t cap,
 
 /* Queues one alert. Returns 0, or -1 when out of memory. */
 int algo_sender_push(struct algo_sender *s, int kind, int prio, const char *text, int64_t outbox_id);
+
+/* Gives every queued alert without an outbox id the id fn returns (lib/alertq.h), and
+ * the message being tried, when it carries alerts without one, the single id msgfn
+ * returns for all of it (msgfn replaces the rows in m->ids), under the queue's lock.
+ * Returns 0 or -1. */
+int algo_sender_assign_ids(struct algo_sender *s,
+	int64_t (*fn)(void *arg, const struct algo_alert_item *it),
+	int64_t (*msgfn)(void *arg, const struct algo_alert_msg *m), void *arg);
 
 /* Waits until nothing is left or timeout_ms passed (a refused destination ends the
  * wait at once), then stops and joins the thread. Returns the number of alerts left

@@ -130,3 +130,34 @@ min_gap() { tg_q 'min([b["t"] - a["t"] for a, b in zip(log["messages"], log["mes
 	[ "$(wc -l < "$TMP/exec2.out")" -eq 4 ]
 	[ "$(tg_count)" -eq 4 ]
 }
+
+@test "delivery: alerts of events the stage saved survive a kill -9 before delivery, once" {
+	port=$TG_PORT
+	tg_stop
+	mkfifo "$TMP/in"
+	"$BIN/algo-alert" --state "$TMP/s.db" < "$TMP/in" > "$TMP/out" 2> "$TMP/err" &
+	pid=$!
+	exec 7> "$TMP/in"
+	cat "$FIX/alert/events.ndjson" >&7
+	for _ in $(seq 100); do
+		[ "$(sqlite3 "$TMP/s.db" 'SELECT count(*) FROM alert_outbox' 2>/dev/null)" = 4 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	cmp "$TMP/out" "$FIX/alert/events.ndjson"
+	[ "$(sqlite3 "$TMP/s.db" 'SELECT count(*) FROM alert_outbox')" -eq 4 ]
+	TG_PORT=$port tg_start
+	run algo-alert flush --state "$TMP/s.db"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"delivered 4 alerts from the outbox"* ]]
+	[ "$(tg_texts | grep -c 'kill switch: halted')" -eq 1 ]
+	[ "$(tg_texts | grep -c 'fill: buy 10 NSE:SBIN-EQ')" -eq 1 ]
+	# the pipeline run again over the same events (the cron resume) alerts nothing new
+	n=$(tg_count)
+	run algo-alert --state "$TMP/s.db" < "$FIX/alert/events.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$(tg_count)" -eq "$n" ]
+	[ "$(sqlite3 "$TMP/s.db" 'SELECT count(*) FROM alert_outbox')" -eq 0 ]
+}
