@@ -11,8 +11,8 @@ _algo_opts() {
 	algo-ledger) echo "--state --capital --user --run --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --skip-bad --help --version" ;;
 	algo-exec-fyers) echo "--code --timeout --offline --format --help --version" ;;
 	algo-backtest) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
-	algo-sweep) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --help --version" ;;
-	algo-variants) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version grid table dsr" ;;
+	algo-sweep) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
+	algo-variants) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version grid table heatmap dsr" ;;
 	esac
 }
 
@@ -21,7 +21,7 @@ _algo_subcommands() {
 	algo-feed) echo "csv replay" ;;
 	algo-exec-fyers) echo "login refresh logout status profile funds orders trades positions" ;;
 	algo-ledger) echo "report trades orders fills positions pnl equity audit runs users" ;;
-	algo-variants) echo "grid table dsr" ;;
+	algo-variants) echo "grid table heatmap dsr" ;;
 	esac
 }
 
@@ -32,7 +32,7 @@ _algo_complete() {
 	prog=${COMP_WORDS[0]##*/}
 	COMPREPLY=()
 	case $prev in
-	-s|--strategy|-c|--config|-r|--risk|--check|--trades|--events|--grid-file|--slf|--variants|--joblog)
+	-s|--strategy|-c|--config|-r|--risk|--check|--trades|--events|--grid-file|--slf|--variants|--joblog|--heatmap)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dir|--results) COMPREPLY=($(compgen -d -- "$cur")); return ;;
