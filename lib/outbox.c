@@ -91,63 +91,56 @@ static int delete_ids(struct algo_store *s, const int64_t *ids, size_t n, char *
 	return 0;
 }
 
-int algo_outbox_keep(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
-	int64_t now_ms, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	if (m->saved || (m->nids == 1 && m->alerts <= 1))
-		return 0;                        /* the row it came from is still there */
-	if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
-		return -1;
-	if (!(st = algo_store_prepare(s, "INSERT INTO alert_outbox (dest, prio, alerts, text, "
-	    "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen)))
-		goto fail;
-	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, m->prio);
-	sqlite3_bind_int64(st, 3, m->alerts);
-	sqlite3_bind_text(st, 4, m->text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now_ms);
-	if (step_done(s, st, err, errlen) || delete_ids(s, m->ids, m->nids, err, errlen))
-		goto fail;
-	return algo_store_exec(s, "COMMIT", err, errlen);
-fail:
-	algo_store_exec(s, "ROLLBACK", NULL, 0);
-	return -1;
-}
-
-int64_t algo_outbox_replace(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
-	int64_t now_ms, char *err, size_t errlen)
+/* Inserts one row (claim: 0 none, else this process). Returns its id, or -1. */
+static int64_t insert_row(struct algo_store *s, const char *dest, int prio, long alerts,
+	const char *text, int64_t now_ms, int claim, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = algo_store_prepare(s, "INSERT INTO alert_outbox (dest, prio, alerts, "
 		"text, created_ms, claim) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, m->prio);
-	sqlite3_bind_int64(st, 3, m->alerts);
-	sqlite3_bind_text(st, 4, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, prio);
+	sqlite3_bind_int64(st, 3, alerts);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now_ms);
-	sqlite3_bind_int64(st, 6, getpid());
-	if (step_done(s, st, err, errlen) || delete_ids(s, m->ids, m->nids, err, errlen))
+	if (claim)
+		sqlite3_bind_int64(st, 6, getpid());
+	else
+		sqlite3_bind_null(st, 6);
+	if (step_done(s, st, err, errlen))
 		return -1;
 	return sqlite3_last_insert_rowid(s->db);
+}
+
+int algo_outbox_keep(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
+	int64_t now_ms, char *err, size_t errlen)
+{
+	if (m->saved || (m->nids == 1 && m->alerts <= 1))
+		return 0;                        /* the row it came from is still there */
+	if (algo_store_exec(s, "BEGIN IMMEDIATE", err, errlen))
+		return -1;
+	if (insert_row(s, dest, m->prio, m->alerts, m->text, now_ms, 0, err, errlen) < 0 ||
+	    delete_ids(s, m->ids, m->nids, err, errlen)) {
+		algo_store_exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	return algo_store_exec(s, "COMMIT", err, errlen);
+}
+
+int64_t algo_outbox_replace(struct algo_store *s, const char *dest, const struct algo_alert_msg *m,
+	int64_t now_ms, char *err, size_t errlen)
+{
+	int64_t id = insert_row(s, dest, m->prio, m->alerts, m->text, now_ms, 1, err, errlen);
+	if (id < 0 || delete_ids(s, m->ids, m->nids, err, errlen))
+		return -1;
+	return id;
 }
 
 int64_t algo_outbox_add(struct algo_store *s, const char *dest, int prio, const char *text,
 	int64_t now_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = algo_store_prepare(s, "INSERT INTO alert_outbox (dest, prio, alerts, "
-		"text, created_ms, claim) VALUES (?1, ?2, 1, ?3, ?4, ?5)", err, errlen);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, prio);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms);
-	sqlite3_bind_int64(st, 5, getpid());
-	if (step_done(s, st, err, errlen))
-		return -1;
-	return sqlite3_last_insert_rowid(s->db);
+	return insert_row(s, dest, prio, 1, text, now_ms, 1, err, errlen);
 }
 
 int algo_outbox_done(struct algo_store *s, const int64_t *ids, size_t n, char *err, size_t errlen)
