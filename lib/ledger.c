@@ -462,8 +462,10 @@ static int load(struct algo_ledger *l, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) { dberr(l, err, errlen); return -1; }
 
+	/* the user's own marks, after the shared ones of schema 8 and older (user ''),
+	 * which they replace */
 	st = algo_store_prepare(l->s, "SELECT symbol, tf, ts_ms, price FROM marks WHERE user = ?1 "
-		"ORDER BY rowid", err, errlen);
+		"OR user = '' ORDER BY user <> '', rowid", err, errlen);
 	if (!st) return -1;
 	sqlite3_bind_text(st, 1, l->user, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

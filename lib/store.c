@@ -305,18 +305,18 @@ static const char *const migrations[] = {
 	");\n",
 	/* 9: algo-ledger's marks per user (the --user whose stream marked them), so several
 	 * users' pipelines share one database without a bar of one being taken for a
-	 * replay in another; the old shared marks go to every user that has a run. */
+	 * replay in another; the old shared marks get user '', which counts for every
+	 * user until that user's stream marks a newer bar. */
 	"CREATE TABLE marks2 (\n"
-	"  user TEXT NOT NULL,\n"
 	"  symbol TEXT NOT NULL,\n"
 	"  tf TEXT NOT NULL,\n"
 	"  ts_ms INTEGER NOT NULL,\n"
 	"  price INTEGER NOT NULL,\n"
+	"  user TEXT NOT NULL DEFAULT '',\n"
 	"  PRIMARY KEY (user, symbol, tf)\n"
 	");\n"
-	"INSERT INTO marks2 (user, symbol, tf, ts_ms, price) SELECT u.user, m.symbol, m.tf,\n"
-	"  m.ts_ms, m.price FROM marks m, (SELECT user FROM runs UNION SELECT user FROM positions\n"
-	"  UNION SELECT 'default') u;\n"
+	"INSERT INTO marks2 (symbol, tf, ts_ms, price) SELECT symbol, tf, ts_ms, price FROM marks\n"
+	"  ORDER BY rowid;\n"
 	"DROP TABLE marks;\n"
 	"ALTER TABLE marks2 RENAME TO marks;\n",
 };
