@@ -54,19 +54,19 @@ setup() {
 	algo-ledger audit verify --state "$TMP/shared.db"
 }
 
+# at_once CHUNK CHUNK: two users' ledgers recording into conc.db at the same time.
+at_once() {
+	algo-ledger --state "$TMP/conc.db" --user "${1%?}" < "$TMP/$1" > /dev/null &
+	local p1=$!
+	algo-ledger --state "$TMP/conc.db" --user "${2%?}" < "$TMP/$2" > /dev/null &
+	local p2=$!
+	wait "$p1"
+	wait "$p2"
+}
+
 @test "users shared: two users' ledgers at the same time on one database" {
-	algo-ledger --state "$TMP/conc.db" --user a < "$TMP/a1" > /dev/null &
-	p1=$!
-	algo-ledger --state "$TMP/conc.db" --user b < "$TMP/b1" > /dev/null &
-	p2=$!
-	wait "$p1"
-	wait "$p2"
-	algo-ledger --state "$TMP/conc.db" --user b < "$TMP/b2" > /dev/null &
-	p2=$!
-	algo-ledger --state "$TMP/conc.db" --user a < "$TMP/a2" > /dev/null &
-	p1=$!
-	wait "$p1"
-	wait "$p2"
+	at_once a1 b1
+	at_once b2 a2
 	for u in a b; do
 		diff <(view "$TMP/$u.db" "$u") <(view "$TMP/conc.db" "$u")
 	done
