@@ -4,7 +4,7 @@
 
 _algo_opts() {
 	case $1 in
-	algo-feed) echo "--symbol --tf --from --to --date-format --columns --round --skip-bad --no-progress --speed --every --max-gap --help --version" ;;
+	algo-feed) echo "--symbol --tf --from --to --date-format --columns --round --skip-bad --no-progress --speed --every --max-gap --cont --format --no-cache --help --version" ;;
 	algo-eval) echo "--strategy --check --print --param --format --skip-bad --capital --state --user --help --version" ;;
 	algo-risk) echo "--config --check --state --user --mode --product --barrier --barrier-timeout --skip-bad --strategy --all --reason --who --format --help --version kill resume status" ;;
 	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --state --user --skip-bad --help --version" ;;
@@ -18,7 +18,7 @@ _algo_opts() {
 
 _algo_subcommands() {
 	case $1 in
-	algo-feed) echo "csv replay" ;;
+	algo-feed) echo "csv replay fyers" ;;
 	algo-exec-fyers) echo "login refresh logout status profile funds orders trades positions" ;;
 	algo-ledger) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	algo-variants) echo "grid table dsr" ;;
