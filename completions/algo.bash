@@ -9,7 +9,7 @@ _algo_opts() {
 	algo-risk) echo "--config --check --state --user --mode --product --barrier --barrier-timeout --skip-bad --strategy --all --reason --who --format --help --version kill resume status" ;;
 	algo-exec-paper) echo "--fill --slippage-bps --slippage-ticks --tick-size --commission-bps --charges --latency-bars --max-participation --intrabar --square-off --capital --fno-margin-pct --state --user --skip-bad --help --version" ;;
 	algo-ledger) echo "--state --capital --user --run --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --skip-bad --help --version" ;;
-	algo-exec-fyers) echo "--code --timeout --offline --format --help --version" ;;
+	algo-exec-fyers) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
 	algo-backtest) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
 	algo-sweep) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --help --version" ;;
 	algo-variants) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version grid table dsr" ;;
@@ -19,7 +19,7 @@ _algo_opts() {
 _algo_subcommands() {
 	case $1 in
 	algo-feed) echo "csv replay" ;;
-	algo-exec-fyers) echo "login refresh logout status profile funds orders trades positions" ;;
+	algo-exec-fyers) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	algo-ledger) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	algo-variants) echo "grid table dsr" ;;
 	esac

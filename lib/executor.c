@@ -265,6 +265,8 @@ static void write_fill(struct algo_executor *ex, const struct algo_exec_order *o
 		algo_out_str(w, "reason", f->reason);
 	if (f->flags & ALGO_EXEC_AMBIGUOUS)
 		algo_out_bool(w, "ambiguous", 1);
+	if (f->flags & ALGO_EXEC_EXTERNAL)
+		algo_out_bool(w, "external", 1);
 	algo_out_end(w);
 	algo_fillchan_fill(&ex->chan, f->ts, o->in.id, o->nfills, o->in.user, o->in.strategy,
 		o->in.symbol, o->in.side, f->qty, f->price, f->fees.total);

@@ -146,13 +146,14 @@ struct algo_exec_market {
 
 /* A fill as the venue reports it. */
 enum { ALGO_EXEC_AMBIGUOUS = 1,  /* both bracket legs were inside the bar (paper) */
-	ALGO_EXEC_AT_OPEN = 2 };     /* filled at the bar's open: its legs may work on the rest of it */
+	ALGO_EXEC_AT_OPEN = 2,       /* filled at the bar's open: its legs may work on the rest of it */
+	ALGO_EXEC_EXTERNAL = 4 };    /* a trade the stage did not place (a broker's): "external":true */
 struct algo_exec_fill {
 	int64_t ts, qty, price;      /* qty > 0, at most what is left */
 	struct algo_fees fees;
 	const char *fill_id;         /* the venue's id of the fill, or NULL: "<id>-<n>" */
 	const char *reason;          /* why, when not an order from upstream ("square-off"), or NULL */
-	unsigned flags;              /* ALGO_EXEC_AMBIGUOUS | ALGO_EXEC_AT_OPEN */
+	unsigned flags;              /* ALGO_EXEC_AMBIGUOUS | ALGO_EXEC_AT_OPEN | ALGO_EXEC_EXTERNAL */
 };
 
 /* Report flags. */
