@@ -26,7 +26,7 @@
  *    rejected "duplicate order id". One exception: the very line that made a live
  *    order restored from the state (a stage that saved an intent before sending it
  *    and was killed before it finished the line reads it again) is only passed
- *    through, and the venue goes on following that order.
+ *    through, and the venue goes on following that order (or has finished it).
  *  - The order's life. NEW (decided, not yet answered by the venue) → WORKING
  *    (order_update "accepted") → PARTIAL ("partial") → FILLED, or CANCELLED, REJECTED,
  *    EXPIRED. Only the venue moves an order, through algo_executor_report and
@@ -208,6 +208,9 @@ struct algo_executor {
 	struct algo_book_tab bars;     /* symbol\x1ftf ("tick" for ticks) -> last ts */
 	struct algo_book_tab ords;     /* symbol -> last order ts */
 	struct algo_idreg ids;         /* client order ids seen */
+	struct algo_book_tab relines;  /* user\x1fid -> line hash of each order restored from the
+	                                * state, also once it is final (a venue may finish it
+	                                * while reconciling, before its line is read again) */
 	struct algo_fillchan_out chan; /* fills and final statuses for algo-risk's barrier */
 	int64_t seq;
 	int64_t realised, fees;        /* totals over every position (decimal) */

@@ -90,9 +90,12 @@ int algo_fyers_stage_save(void *arg, struct algo_store *s, char *err, size_t err
 	return 0;
 }
 
+/* Saves the state now. What was written goes out first: killed in between, a restart
+ * writes it again (downstream knows it by id and fill_id), never loses it. */
 static int commit(struct algo_fyers_venue *v, char *err, size_t errlen)
 {
 	char why[ALGO_ERR_MAX];
+	algo_writer_flush(&algo_stdout);
 	if (!v->commit || v->commit(v->commit_arg, why, sizeof why) == 0)
 		return 0;
 	snprintf(err, errlen, "cannot save state: %s", why);
@@ -614,12 +617,11 @@ static int follow_unresolved(struct algo_fyers_venue *v, struct algo_executor *e
 		if ((rc = placed(v, o, row.id, err, errlen)))
 			return rc;
 		if (pending_cancel(v, o->seq)) {
-			const char *reason = pending_cancel(v, o->seq)->reason;
 			char why[96];
-			snprintf(why, sizeof why, "%s", reason);
+			snprintf(why, sizeof why, "%s", pending_cancel(v, o->seq)->reason);
 			return on_cancel(v, ex, o, 0, why, err, errlen);
 		}
-		return follow_status(v, ex, o, &row, err, errlen);
+		return 0;                /* its trades and status: the rest of the poll */
 	}
 	/* Not there: an intent never sent, or (after a few misses) a send that never
 	 * arrived; the intent of an earlier run is sent now unless it went stale. */
@@ -647,7 +649,8 @@ static int following(const struct algo_executor *ex)
 	return algo_executor_working(ex) > 0;
 }
 
-/* One poll of the books: trades first, then statuses and unresolved orders. */
+/* One poll of the books: orders not resolved yet first (their trades are theirs, not
+ * external), then the trades, then the statuses. */
 static int poll_books(struct algo_fyers_venue *v, struct algo_executor *ex, char *err, size_t errlen)
 {
 	struct books b;
@@ -657,15 +660,17 @@ static int poll_books(struct algo_fyers_venue *v, struct algo_executor *ex, char
 		return 0;
 	if (read_books(v, &b, 1))
 		return 0;
-	rc = take_trades(v, ex, b.trow, err, errlen);
+	for (size_t i = 0; !rc && i < algo_executor_count(ex); i++) {
+		struct algo_exec_order *o = algo_executor_at(ex, i);
+		if (!algo_exec_final(o) && !o->venue.ref[0])
+			rc = follow_unresolved(v, ex, o, b.orow, err, errlen);
+	}
+	if (!rc)
+		rc = take_trades(v, ex, b.trow, err, errlen);
 	for (size_t i = 0; !rc && i < algo_executor_count(ex); i++) {
 		struct algo_exec_order *o = algo_executor_at(ex, i);
 		struct algo_fyers_orow row;
-		if (algo_exec_final(o))
-			continue;
-		if (!o->venue.ref[0])
-			rc = follow_unresolved(v, ex, o, b.orow, err, errlen);
-		else if (find_row(b.orow, NULL, o->venue.ref, &row))
+		if (!algo_exec_final(o) && o->venue.ref[0] && find_row(b.orow, NULL, o->venue.ref, &row))
 			rc = follow_status(v, ex, o, &row, err, errlen);
 	}
 	books_free(&b);

@@ -35,6 +35,7 @@ Control (under /_mock/orders):
   POST /_mock/orders/behave  {...}  queue one behaviour (a list: several)
   POST /_mock/orders/trade   {"symbol","side","qty","price","productType"} a trade the
                              app did not place (by hand, the broker's square-off)
+  POST /_mock/orders/fill    {"id","qty","price"} a trade of a working order now
   POST /_mock/orders/set     {"id","status":1|7,"message"} the broker moves an order
   GET  /_mock/orders         {"orders":[...],"trades":[...]} the whole book"""
 import datetime
@@ -213,9 +214,13 @@ class Book:
             return None
         if beh.get("slow_ms"):
             time.sleep(beh["slow_ms"] / 1000.0)
-        if beh.get("ambiguous"):
-            return h.send(200, env(201, "Request made, no acknowledgement"))
-        return h.send(200, env(1101, f"Order submitted successfully. Your Order Ref. No.{oid}", id=oid))
+        reply = env(201, "Request made, no acknowledgement") if beh.get("ambiguous") else \
+            env(1101, f"Order submitted successfully. Your Order Ref. No.{oid}", id=oid)
+        try:
+            return h.send(200, reply)
+        except OSError:           # the client gave up waiting: the request still counts
+            h.record(0, None)
+            return None
 
     def find_live(self, h):
         b = h.body_obj if isinstance(h.body_obj, dict) else {}
@@ -335,6 +340,12 @@ class Book:
                      "tradedPrice": 0, "status": 6}
                 self.trade(o, int(b["qty"]), float(b["price"]), time.time())
                 return {"ok": True, "tradeNumber": self.trades[-1]["tradeNumber"]}
+            if path == "/_mock/orders/fill":
+                o = self.by_id.get(str(b.get("id")))
+                if o and o["status"] in (4, 6):
+                    self.trade(o, int(b.get("qty", o["remainingQuantity"])),
+                               float(b.get("price", o["_px"])), time.time())
+                return {"ok": bool(o)}
             if path == "/_mock/orders/set":
                 o = self.by_id.get(str(b.get("id")))
                 if o:
