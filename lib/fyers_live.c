@@ -29,27 +29,51 @@ static int db_fail(struct algo_store *s, char *msg, size_t msglen)
 	return -1;
 }
 
+/* Runs sql (?1 = user, ?2 = ref when not NULL) up to its first row: the statement,
+ * to read the row from when *row is 1 and finalize; NULL with msg set on an error. */
+static sqlite3_stmt *first_row(struct algo_store *s, const char *sql, const char *user,
+	const char *ref, int *row, char *msg, size_t msglen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, sql, msg, msglen);
+	int rc;
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (ref)
+		sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_fail(s, msg, msglen);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	*row = rc == SQLITE_ROW;
+	return st;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
 /* 1 when user has an account that is not disabled; -1 on a database error. Sets *live
  * when its plan allows live trading, plan and expiry (may be "") too. */
 static int account_of(struct algo_store *s, const char *user, int *live, char *plan, size_t planlen,
 	char *expiry, size_t explen, char *msg, size_t msglen)
 {
-	sqlite3_stmt *st = algo_store_prepare(s, "SELECT a.plan, p.live, coalesce(a.expiry, '') FROM "
-		"accounts a JOIN plans p ON p.plan = a.plan WHERE a.user = ?1 AND a.disabled = 0", msg, msglen);
-	int rc;
+	int row;
+	sqlite3_stmt *st = first_row(s, "SELECT a.plan, p.live, coalesce(a.expiry, '') FROM accounts a "
+		"JOIN plans p ON p.plan = a.plan WHERE a.user = ?1 AND a.disabled = 0", user, NULL, &row, msg, msglen);
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(plan, planlen, "%s", (const char *)sqlite3_column_text(st, 0));
+	if (row) {
+		snprintf(plan, planlen, "%s", col(st, 0));
 		*live = sqlite3_column_int(st, 1);
-		snprintf(expiry, explen, "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(expiry, explen, "%s", col(st, 2));
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, msg, msglen);
-	return rc == SQLITE_ROW;
+	return row;
 }
 
 int algo_fyers_accept_risk(struct algo_store *s, const char *user, int64_t now_ms, char *msg,
@@ -90,43 +114,33 @@ fail:
 
 static int accepted(struct algo_store *s, const char *user, char *msg, size_t msglen)
 {
-	sqlite3_stmt *st = algo_store_prepare(s, "SELECT 1 FROM audit WHERE user = ?1 AND "
-		"kind = 'risk-accept' AND ref = ?2", msg, msglen);
-	int rc;
+	int row;
+	sqlite3_stmt *st = first_row(s, "SELECT 1 FROM audit WHERE user = ?1 AND kind = 'risk-accept' AND "
+		"ref = ?2", user, ALGO_FYERS_RISK_VERSION, &row, msg, msglen);
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ALGO_FYERS_RISK_VERSION, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, msg, msglen);
-	return rc == SQLITE_ROW;
+	return row;
 }
 
 /* The first kill covering user ("everything is halted (reason)"), 1 found, 0 none. */
 static int killed(struct algo_store *s, const char *user, char *why, size_t whylen, char *msg,
 	size_t msglen)
 {
-	sqlite3_stmt *st = algo_store_prepare(s, "SELECT scope, key, state, coalesce(reason, '') FROM "
-		"risk_state WHERE state <> 'active' AND (scope = 'all' OR (scope = 'user' AND key = ?1)) "
-		"ORDER BY scope = 'user'", msg, msglen);
-	int rc;
+	int row;
+	sqlite3_stmt *st = first_row(s, "SELECT scope, state, coalesce(reason, '') FROM risk_state WHERE "
+		"state <> 'active' AND (scope = 'all' OR (scope = 'user' AND key = ?1)) ORDER BY scope = 'user'",
+		user, NULL, &row, msg, msglen);
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *scope = (const char *)sqlite3_column_text(st, 0);
-		const char *reason = (const char *)sqlite3_column_text(st, 3);
-		snprintf(why, whylen, "%s%s is %s%s%s%s", strcmp(scope, "all") == 0 ? "everything" : "user ",
-			strcmp(scope, "all") == 0 ? "" : user, (const char *)sqlite3_column_text(st, 2),
-			*reason ? " (" : "", reason, *reason ? ")" : "");
+	if (row) {
+		int all = strcmp(col(st, 0), "all") == 0;
+		const char *reason = col(st, 2);
+		snprintf(why, whylen, "%s%s is %s%s%s%s", all ? "everything" : "user ", all ? "" : user,
+			col(st, 1), *reason ? " (" : "", reason, *reason ? ")" : "");
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, msg, msglen);
-	return rc == SQLITE_ROW;
+	return row;
 }
 
 static void add(char *out, size_t outlen, int *n, const char *sentence)

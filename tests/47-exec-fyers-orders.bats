@@ -11,16 +11,8 @@ load fyers_helper
 load fyers_live_helper
 
 setup_file() { fyers_setup_file; }
-setup() {
-	common_setup
-	mock_start
-	live_account
-	mock_reset_log
-}
-teardown() {
-	mock_stop
-	common_teardown
-}
+setup() { live_setup; }
+teardown() { live_teardown; }
 
 # run_fx [fx options]: the stage over $TMP/in into $TMP/out, stderr in $TMP/err; the
 # ledger records the output.

@@ -10,16 +10,8 @@ load fyers_helper
 load fyers_live_helper
 
 setup_file() { fyers_setup_file; }
-setup() {
-	common_setup
-	mock_start
-	live_account
-	mock_reset_log
-}
-teardown() {
-	mock_stop
-	common_teardown
-}
+setup() { live_setup; }
+teardown() { live_teardown; }
 
 # crash_then_restart POINT: run 1 dies at POINT (SIGKILL), run 2 reads the same input.
 crash_then_restart() {

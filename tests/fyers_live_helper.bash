@@ -2,6 +2,18 @@
 # fyers_helper.bash: an account that may trade live, orders stamped now, the mock's
 # order book, and counts of order requests.
 
+# The setup and teardown of the live tests: a mock, alice's account, an empty log.
+live_setup() {
+	common_setup
+	mock_start
+	live_account
+	mock_reset_log
+}
+live_teardown() {
+	mock_stop
+	common_teardown
+}
+
 # live_account [PLAN]: a state database with user alice on PLAN (BASIC), her risk
 # acceptance and a session.
 live_account() {
