@@ -133,18 +133,24 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--code --timeout --offline --format --help --version" ;;
-	commands) echo "login refresh logout status profile funds orders trades positions" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
 		case $2 in
+		--user) echo "@user" ;;
+		--state) echo "@file" ;;
+		--max-order-age) echo "-" ;;
+		--drain-timeout) echo "-" ;;
+		--poll-interval) echo "-" ;;
+		--request-timeout) echo "-" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;
