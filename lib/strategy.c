@@ -80,6 +80,7 @@ struct algo_strategy {
 	int64_t tf_secs;            /* 0 = any */
 	int64_t qty;
 	int allow_short;            /* -1 = not given */
+	char product[12];           /* "intraday", "delivery", "margin"; "" = not given */
 	int win_from, win_to;       /* minutes since midnight; -1 = no window */
 	int exit_at;                /* minutes; -1 = none */
 	int max_entries;            /* per day and symbol; 0 = no limit */
@@ -804,6 +805,8 @@ static void load_object(struct loader *L, json_t *root)
 		const char *pr = json_string_value(v);
 		if (!pr || (strcmp(pr, "intraday") && strcmp(pr, "delivery") && strcmp(pr, "margin")))
 			lerr(L, "$.product", "must be \"intraday\", \"delivery\" or \"margin\"");
+		else
+			snprintf(s->product, sizeof s->product, "%s", pr);
 	}
 	if ((v = json_object_get(root, "allow_short"))) {
 		if (!json_is_boolean(v)) lerr(L, "$.allow_short", "must be true or false");
@@ -1177,6 +1180,7 @@ static void fill_signal(const struct algo_strategy *s, const struct algo_strateg
 	memset(sig, 0, offsetof(struct algo_signal, reason));
 	sig->ts = b->ts;
 	sig->strategy = s->name;
+	sig->product = s->product[0] ? s->product : NULL;
 	snprintf(sig->symbol, sizeof sig->symbol, "%.63s", y->key);
 	sig->action = action;
 	sig->side = side;
@@ -1580,5 +1584,6 @@ void algo_signal_write(struct algo_writer *w, const struct algo_signal *sig)
 	algo_out_str(w, "reason", sig->reason);
 	if (sig->has_sl) algo_out_dec(w, "sl", sig->sl);
 	if (sig->has_tp) algo_out_dec(w, "tp", sig->tp);
+	if (sig->product) algo_out_str(w, "product", sig->product);
 	algo_out_end(w);
 }

@@ -48,6 +48,7 @@ enum { ALGO_SIDE_BUY = 1, ALGO_SIDE_SELL = -1 };
 struct algo_signal {
 	int64_t ts;                 /* the bar's ts */
 	const char *strategy;       /* owned by the strategy */
+	const char *product;        /* the file's "product", owned by the strategy; NULL = not given */
 	char symbol[64];
 	int action;                 /* ALGO_SIG_ENTRY / ALGO_SIG_EXIT */
 	int side;                   /* ALGO_SIDE_*: of the trade the signal asks for */
