@@ -45,3 +45,42 @@ SWING=$FIX/newcomer/swing-delivery.json
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *"field 'product': must be intraday, delivery or margin"* ]]
 }
+
+big_strategy() {
+	sed 's/"qty": 1,/"qty": 500,/; s/"name": "ema-cross"/"name": "big"/' "$S/ema-cross.json" > "$TMP/big.json"
+}
+
+@test "capital: 100000 by default; an order it cannot cover is rejected with a reason and the report says so" {
+	big_strategy
+	run --separate-stderr algo-backtest -s "$TMP/big.json" --events "$TMP/ev" "$DATA"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'Starting capital  100000\n'* ]]
+	grep -q '"status":"rejected","reason":"insufficient capital: needs 30' "$TMP/ev"
+	! grep -q '"type":"fill"' "$TMP/ev"
+	[[ "$output" == *$'\nCapital exhausted 72 orders rejected for insufficient capital, the first at 2023-06-05T10:26:00+05:30\n'* ]]
+	run --separate-stderr algo-backtest -s "$TMP/big.json" --format json "$DATA"
+	[[ "$output" == *'"capital":100000,'* ]]
+	[[ "$output" == *'"capital_rejected_orders":72,"capital_exhausted_ts":"2023-06-05T10:26:00+05:30",'* ]]
+}
+
+@test "capital: --capital changes it for the executor and the report" {
+	big_strategy
+	run --separate-stderr algo-backtest -s "$TMP/big.json" --capital 1000000 --events "$TMP/ev" "$DATA"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'Starting capital  1000000\n'* ]]
+	! [[ "$output" == *"Capital exhausted"* ]]
+	! grep -q '"status":"rejected"' "$TMP/ev"
+	run --separate-stderr algo-backtest -s "$TMP/big.json" --capital 1000000 --format json "$DATA"
+	[[ "$output" == *'"capital_rejected_orders":0,"capital_exhausted_ts":null,'* ]]
+	# a run that never trades its capital away: nothing said
+	run --separate-stderr algo-backtest -s "$S/ema-cross.json" "$DATA"
+	! [[ "$output" == *"Capital exhausted"* ]]
+}
+
+@test "capital: a bad --capital is a usage error" {
+	for bad in 0 -5 abc 1.23456 ''; do
+		run --separate-stderr algo-backtest -s "$S/ema-cross.json" --capital "$bad" "$DATA"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"--capital: '$bad' is not a positive amount of rupees"* ]]
+	done
+}
