@@ -672,8 +672,9 @@ static int cmd_csv(int argc, char **argv)
 			algo_warn("%s: skipped %ld row%s without prices (\"null\": no trading that day)",
 				srcs[i].csv.name, srcs[i].nnull, srcs[i].nnull == 1 ? "" : "s");
 		if (srcs[i].nemitted == 0)
-			algo_warn("warning: %s: no bars: %s", srcs[i].csv.name, srcs[i].nread == 0
-				? "the file has no rows after its header" : "none of its rows gave a bar in range");
+			algo_warn("warning: %s: no bars: %s", srcs[i].csv.name, srcs[i].csv.nextline <= 1
+				? "the file is empty" : srcs[i].nread == 0 ? "the file has no rows after its header"
+				: "none of its rows gave a bar in range");
 		algo_csv_close(&srcs[i].csv);
 		free(srcs[i].rev);
 	}

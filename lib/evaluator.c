@@ -171,12 +171,10 @@ void algo_evaluator_replay_key(const struct algo_evaluator *e, const char *user,
 		snprintf(out + k, outlen - k, "%02x", md[i]);
 }
 
-void algo_evaluator_finish(struct algo_evaluator *e)
+void algo_evaluator_finish(struct algo_evaluator *e, int completed)
 {
 	char why[512], seen[4 * 72];
 	seen_list(e, seen, sizeof seen);
-	if (e->nbars == 0)
-		say(e, "warning: no bars in the input: no strategy could trade");
 	for (int i = 0; i < e->n; i++) {
 		const char *name = algo_strategy_name(e->s[i]);
 		int64_t k = algo_strategy_skipped(e->s[i]);
@@ -184,6 +182,8 @@ void algo_evaluator_finish(struct algo_evaluator *e)
 		if (k)
 			say(e, "%s: skipped %lld bar%s at or before its saved state", name,
 				(long long)k, k == 1 ? "" : "s");
+		if (!completed)
+			continue;
 		if (e->nbars > 0 && (nmiss = algo_strategy_missing(e->s[i], why, sizeof why)) > 0)
 			say(e, "warning: %s: no bars of %s in the input (it has %s): %s", name, why, seen,
 				nmiss == 1 ? "that symbol was never traded" : "those symbols were never traded");

@@ -48,9 +48,10 @@ int algo_evaluator_save(void *e, struct algo_store *s, char *err, size_t errlen)
 void algo_evaluator_replay_key(const struct algo_evaluator *e, const char *user, char *out,
 	size_t outlen);
 
-/* Notes at the end of a run: bars skipped at or before a restored state, and
- * warnings about a run that cannot trade (no bars at all, symbols of a strategy the
- * input never had, a window no bar fell in). */
-void algo_evaluator_finish(struct algo_evaluator *e);
+/* Notes at the end of a run: bars skipped at or before a restored state, and when the
+ * run completed, warnings about strategies that could not trade on its input
+ * (symbols the input never had, a window no bar fell in). An input without bars is
+ * algo-feed's to warn about. */
+void algo_evaluator_finish(struct algo_evaluator *e, int completed);
 
 #endif

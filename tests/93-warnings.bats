@@ -20,7 +20,6 @@ daily_csv() {
 	run --separate-stderr algo-backtest -s "$S/ema-cross.json" "$TMP/empty.csv"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"algo-feed: warning: $TMP/empty.csv: no bars: the file has no rows after its header"* ]]
-	[[ "$stderr" == *"algo-eval: warning: no bars in the input: no strategy could trade"* ]]
 	[[ "$stderr" == *"algo-backtest: warning: no trades: the strategy made no signal on this data"* ]]
 	# rows that all fall outside --from/--to are said apart
 	run --separate-stderr algo-feed csv --from 2030-01-01 "$DATA"
