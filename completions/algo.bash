@@ -278,14 +278,14 @@ _algo_spec_algo_risk() {
 
 _algo_spec_algo_sweep() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --help --version" ;;
+	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -302,6 +302,7 @@ _algo_spec_algo_sweep() {
 		-r|--risk) echo "@file" ;;
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
+		--heatmap) echo "@file" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -313,7 +314,7 @@ _algo_spec_algo_sweep() {
 _algo_spec_algo_variants() {
 	case $1 in
 	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
-	commands) echo "grid table dsr" ;;
+	commands) echo "grid table heatmap dsr" ;;
 	subs)
 		case $2 in
 		esac ;;
