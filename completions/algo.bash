@@ -43,14 +43,14 @@ _algo_values() {
 
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--param|-P|--risk|-r|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
+		--strategy|-s|--param|-P|--risk|-r|--capital|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -58,6 +58,7 @@ _algo_spec_algo_backtest() {
 		-s|--strategy) echo "@file" ;;
 		-P|--param) echo "-" ;;
 		-r|--risk) echo "@file" ;;
+		--capital) echo "-" ;;
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--state) echo "@file" ;;

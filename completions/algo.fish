@@ -34,6 +34,7 @@ complete -c algo-backtest -f
 complete -c algo-backtest -l strategy -s s -r -F -d 'strategy file (JSON)'
 complete -c algo-backtest -l param -s P -x -d 'a strategy parameter'
 complete -c algo-backtest -l risk -s r -r -F -d 'risk limits for algo-risk'
+complete -c algo-backtest -l capital -x -d 'starting capital in rupees'
 complete -c algo-backtest -l exec -x -d 'options for algo-exec-paper'
 complete -c algo-backtest -l feed -x -d 'options for algo-feed csv'
 complete -c algo-backtest -l state -r -F -d 'keep the state database at PATH'
