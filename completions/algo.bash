@@ -41,6 +41,36 @@ _algo_values() {
 	[ -z "$words" ] || COMPREPLY+=($(compgen -W "$words" -- "$2"))
 }
 
+_algo_spec_algo_alert() {
+	case $1 in
+	opts) echo "--telegram --webhook --exec --on --template --html --state --flush-timeout --queue --help --version" ;;
+	commands) echo "send test flush" ;;
+	subs)
+		case $2 in
+		esac ;;
+	takes)
+		case $2 in
+		--webhook|--exec|--on|--template|--state|--flush-timeout|--queue) return 0 ;;
+		esac
+		return 1 ;;
+	values)
+		case $2 in
+		--webhook) echo "-" ;;
+		--exec) echo "-" ;;
+		--on) echo "fill,rejected,risk_block,kill_switch,order_update,order,signal" ;;
+		--template) echo "-" ;;
+		--state) echo "@file" ;;
+		--flush-timeout) echo "-" ;;
+		--queue) echo "-" ;;
+		esac ;;
+	args)
+		case $2 in
+		send) echo "-" ;;
+		*) echo "-" ;;
+		esac ;;
+	esac
+}
+
 _algo_spec_algo_backtest() {
 	case $1 in
 	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
@@ -388,4 +418,4 @@ _algo_complete() {
 	fi
 }
 
-complete -F _algo_complete algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants
+complete -F _algo_complete algo-alert algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants

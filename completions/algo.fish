@@ -29,6 +29,23 @@ function __algo_db_names
     end
 end
 
+# algo-alert
+complete -c algo-alert -f
+complete -c algo-alert -n __fish_use_subcommand -a send -d 'send one text (a wrapper'\''s failure)'
+complete -c algo-alert -n __fish_use_subcommand -a test -d 'send a test message or say what is misconfigured'
+complete -c algo-alert -n __fish_use_subcommand -a flush -d 'deliver what the outbox keeps'
+complete -c algo-alert -l telegram -d 'send to Telegram'
+complete -c algo-alert -l webhook -x -d 'POST to a Slack- or Discord-style webhook'
+complete -c algo-alert -l exec -x -d 'run a command with each message on its stdin'
+complete -c algo-alert -l on -x -a 'fill rejected risk_block kill_switch order_update order signal' -d 'event types that alert'
+complete -c algo-alert -l template -x -d 'the text of an alert, {field} placeholders'
+complete -c algo-alert -l html -d 'Telegram HTML: field values escaped'
+complete -c algo-alert -l state -r -F -d 'state database: restart record and outbox'
+complete -c algo-alert -l flush-timeout -x -d 'wait this long for delivery at the end'
+complete -c algo-alert -l queue -x -d 'alerts held before the oldest fold into a count'
+complete -c algo-alert -l help -s h -d 'print the help and exit'
+complete -c algo-alert -l version -d 'print the version and exit'
+
 # algo-backtest
 complete -c algo-backtest -f
 complete -c algo-backtest -l strategy -s s -r -F -d 'strategy file (JSON)'
