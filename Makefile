@@ -69,7 +69,7 @@ valgrind: all
 # The long versions of the restart tests: 20 random chunkings of the demo through the
 # whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
 soak: all
-	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats
+	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
 
 bench: all
 	scripts/bench
