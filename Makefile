@@ -27,7 +27,8 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps test-deps check asan valgrind bench soak demo install uninstall clean shims report-shot
+.PHONY: all deps test-deps check asan valgrind bench soak demo install uninstall clean shims report-shot \
+  completions list-programs
 all: $(PROGS) $(UNITS) shims
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
@@ -96,6 +97,13 @@ report-shot: all
 	  --user-data-dir="$(CURDIR)/$(BUILD)/chromium-profile" \
 	  --screenshot="$(CURDIR)/$(BUILD)/report.png" "file://$(CURDIR)/$(BUILD)/report.html"
 	@echo "wrote $(BUILD)/report.png"
+
+# The shell completions are generated from the option tables (completions/options/).
+completions:
+	scripts/gen-completions
+# The programs `make install` installs, one line (tests/89-options.bats reads it).
+list-programs:
+	@echo $(notdir $(PROGS) $(SCRIPTS))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \

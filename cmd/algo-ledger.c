@@ -7,6 +7,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "report.h"
+#include "stage.h"
 #include "store.h"
 #include "timeutil.h"
 #include <errno.h>
@@ -86,104 +87,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* State the reader callback and the signal path need. */
-static struct algo_store store;
-static struct algo_ledger *ledger;
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-static void commit_or_die(void)
-{
-	char err[ALGO_ERR_MAX];
-	if (algo_ledger_commit(ledger, err, sizeof err)) {
-		algo_writer_flush(&algo_stdout);
-		algo_die(ALGO_EX_FAIL, "%s", err);
-	}
-}
-
-/* Commits, flushes and exits 128 + signal. */
-static void interrupted(void)
-{
-	commit_or_die();
-	algo_writer_flush(&algo_stdout);
-	algo_warn("interrupted, state committed");
-	exit(128 + got_signal);
-}
-
-/* Before a read that may block: flush what we wrote, and when no input comes within
- * IDLE_COMMIT_MS, commit so the state is current while we wait; wake up on
- * SIGINT/SIGTERM. The open transaction holds the database's write lock, and upstream
- * stages on the same --state commit too (algo-risk before every order it lets out):
- * a stage waiting for the lock stops the stream, so the ledger must give the lock up
- * as soon as its input runs dry. A 1 ms grace period still skips the barrier's
- * sub-millisecond pauses in backtests, where a commit per pause cost more than the
- * work; 50 ms made a paper pipeline on one state 12 times slower. */
-#define IDLE_COMMIT_MS 1
-static void before_read(void *arg)
-{
-	struct pollfd pfd = { .fd = *(int *)arg, .events = POLLIN };
-	int rc;
-	algo_writer_flush(&algo_stdout);
-	while ((rc = poll(&pfd, 1, IDLE_COMMIT_MS)) < 0 && errno == EINTR)
-		if (got_signal) interrupted();
-	if (rc != 0) return;
-	commit_or_die();
-	for (;;) {
-		rc = poll(&pfd, 1, -1);
-		if (rc > 0 || (rc < 0 && errno != EINTR)) return;
-		if (got_signal) interrupted();
-	}
-}
-
-static int record(int skip_bad)
-{
-	struct algo_reader r;
-	struct algo_event ev;
-	char err[ALGO_ERR_MAX];
-	long skipped = 0;
-	int fd = 0, code = ALGO_EX_OK;
-	const char *line;
-	size_t len;
-
-	if (algo_reader_fdopen(&r, fd, "stdin", err, sizeof err))
-		algo_die(ALGO_EX_FAIL, "%s", err);
-	r.before_read = before_read;
-	r.before_read_arg = &fd;
-	for (;;) {
-		int rc = algo_reader_next(&r, &line, &len, err, sizeof err);
-		if (rc == 0) break;
-		if (rc == -2) { code = ALGO_EX_IOERR; algo_warn("%s", err); break; }
-		if (rc == 1 && algo_event_parse(&ev, line, len, err, sizeof err) == 0) {
-			rc = algo_ledger_event(ledger, &ev, err, sizeof err);
-			if (rc == ALGO_LEDGER_EDB) { code = ALGO_EX_FAIL; algo_warn("%s", err); break; }
-			if (rc == ALGO_LEDGER_OK) {
-				algo_out_line(&algo_stdout, line, len);
-				if (got_signal) interrupted();
-				continue;
-			}
-		}
-		/* A bad line: nothing of it was recorded or written. */
-		if (!skip_bad) {
-			code = ALGO_EX_DATAERR;
-			algo_writer_flush(&algo_stdout);
-			algo_warn("%s:%ld: %s", r.name, r.lineno, err);
-			break;
-		}
-		algo_warn("%s:%ld: %s (skipped)", r.name, r.lineno, err);
-		skipped++;
-	}
-	commit_or_die();
-	algo_reader_close(&r);
-	if (skipped) algo_warn("skipped %ld bad line%s", skipped, skipped == 1 ? "" : "s");
-	return code;
-}
-
-/* ---- main ---------------------------------------------------------------------- */
-
 /* ---- sub-commands ------------------------------------------------------------- */
 
 /* A day "YYYY-MM-DD" (its start, or with end the start of the next day) or an RFC 3339
@@ -233,200 +136,286 @@ static int64_t now_ms(void)
 
 /* ---- main ---------------------------------------------------------------------- */
 
+
+
 #define MAX_RUNS 8
 
-int main(int argc, char **argv)
-{
-	const char *state_opt = NULL, *user = ALGO_LEDGER_DEFAULT_USER, *format = NULL, *cmd = NULL;
-	const char *runs[MAX_RUNS], *out = NULL, *strategy = NULL, *email = NULL, *name = NULL;
-	const char *plan = NULL, *expiry = NULL, *args[4];
-	int64_t capital = -1, from = INT64_MIN, to = INT64_MAX, before = INT64_MIN;
-	long retention = 365;
-	int skip_bad = 0, c, differs, code, nruns = 0, nargs = 0, user_given = 0, fmt;
-	char path[4096], err[ALGO_ERR_MAX];
+struct opts {
+	const char *state, *user, *format, *cmd, *runs[MAX_RUNS], *out, *strategy, *email, *name;
+	const char *plan, *expiry, *args[4];
+	int64_t capital, from, to, before;
+	long retention;
+	int skip_bad, nruns, nargs, user_given, fmt;
+	char path[4096];
+};
 
-	algo_cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_STATE: state_opt = optarg; break;
-		case OPT_CAPITAL:
-			if (algo_dec_parse(optarg, strlen(optarg), &capital) || capital <= 0)
-				algo_usage_error("--capital: '%s' is not a positive amount of rupees "
-					"(at most 4 decimals)", optarg);
-			break;
-		case OPT_USER:
-			if (!*optarg || strlen(optarg) >= ALGO_NAME_MAX)
-				algo_usage_error("--user: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
-			user = optarg;
-			user_given = 1;
-			break;
-		case OPT_RUN:
-			if (nruns == MAX_RUNS) algo_usage_error("--run: at most %d", MAX_RUNS);
-			if (!*optarg || strlen(optarg) >= ALGO_LEDGER_RUN_MAX ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
-			    != strlen(optarg))
-				algo_usage_error("--run: '%s': must be 1 to %d letters, digits or _.:-",
-					optarg, ALGO_LEDGER_RUN_MAX - 1);
-			runs[nruns++] = optarg;
-			break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_FORMAT: format = optarg; break;
-		case OPT_OUT: out = optarg; break;
-		case OPT_STRATEGY: strategy = optarg; break;
-		case OPT_FROM: case OPT_SINCE: from = when(c == OPT_FROM ? "from" : "since", optarg, 0); break;
-		case OPT_TO: to = when("to", optarg, 1); break;
-		case OPT_BEFORE: before = when("before", optarg, 0); break;
-		case OPT_RETENTION: retention = (long)algo_cli_int("--retention-days", optarg, 0, 100000); break;
-		case OPT_EMAIL: email = optarg; break;
-		case OPT_NAME: name = optarg; break;
-		case OPT_PLAN: plan = optarg; break;
-		case OPT_EXPIRY: expiry = optarg; break;
-		case 'h': fputs(usage_text, stdout); return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
-		case OPT_VERSION: algo_print_version();
-		default: algo_usage_error("unknown option");
-		}
+static void parse_option(int c, const char *arg, struct opts *o)
+{
+	switch (c) {
+	case OPT_STATE: o->state = arg; break;
+	case OPT_CAPITAL:
+		if (algo_dec_parse(arg, strlen(arg), &o->capital) || o->capital <= 0)
+			algo_usage_error("--capital: '%s' is not a positive amount of rupees "
+				"(at most 4 decimals)", arg);
+		break;
+	case OPT_USER:
+		if (!*arg || strlen(arg) >= ALGO_NAME_MAX)
+			algo_usage_error("--user: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
+		o->user = arg;
+		o->user_given = 1;
+		break;
+	case OPT_RUN:
+		if (o->nruns == MAX_RUNS) algo_usage_error("--run: at most %d", MAX_RUNS);
+		if (!*arg || strlen(arg) >= ALGO_LEDGER_RUN_MAX ||
+		    strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
+		    != strlen(arg))
+			algo_usage_error("--run: '%s': must be 1 to %d letters, digits or _.:-",
+				arg, ALGO_LEDGER_RUN_MAX - 1);
+		o->runs[o->nruns++] = arg;
+		break;
+	case OPT_SKIP_BAD: o->skip_bad = 1; break;
+	case OPT_FORMAT: o->format = arg; break;
+	case OPT_OUT: o->out = arg; break;
+	case OPT_STRATEGY: o->strategy = arg; break;
+	case OPT_FROM: case OPT_SINCE: o->from = when(c == OPT_FROM ? "from" : "since", arg, 0); break;
+	case OPT_TO: o->to = when("to", arg, 1); break;
+	case OPT_BEFORE: o->before = when("before", arg, 0); break;
+	case OPT_RETENTION: o->retention = (long)algo_cli_int("--retention-days", arg, 0, 100000); break;
+	case OPT_EMAIL: o->email = arg; break;
+	case OPT_NAME: o->name = arg; break;
+	case OPT_PLAN: o->plan = arg; break;
+	case OPT_EXPIRY: o->expiry = arg; break;
+	default: algo_usage_error("unknown option");
 	}
-	if (optind < argc) cmd = argv[optind++];
-	while (optind < argc && nargs < 4) args[nargs++] = argv[optind++];
-	if (optind < argc) algo_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* The combinations of sub-command, options and arguments that make no sense. */
+static void check_usage(struct opts *o)
+{
+	const char *cmd = o->cmd;
 	if (cmd && strcmp(cmd, "report") && strcmp(cmd, "trades") && strcmp(cmd, "orders") &&
 	    strcmp(cmd, "fills") && strcmp(cmd, "positions") && strcmp(cmd, "pnl") &&
 	    strcmp(cmd, "equity") && strcmp(cmd, "audit") && strcmp(cmd, "runs") && strcmp(cmd, "users"))
 		algo_usage_error("unknown subcommand '%s' (try report, trades, orders, fills, "
 			"positions, pnl, equity, audit, runs or users)", cmd);
-	if (!cmd && (format || out || strategy || from != INT64_MIN || to != INT64_MAX))
+	if (!cmd && (o->format || o->out || o->strategy || o->from != INT64_MIN || o->to != INT64_MAX))
 		algo_usage_error("--format, --out, --strategy, --from, --to and --since apply to "
 			"sub-commands only");
-	if (!cmd && nruns > 1) algo_usage_error("--run: one run is recorded at a time");
-	if (cmd && (skip_bad || capital > 0))
+	if (!cmd && o->nruns > 1) algo_usage_error("--run: one run is recorded at a time");
+	if (cmd && (o->skip_bad || o->capital > 0))
 		algo_usage_error("--%s applies to recording only, not to '%s'",
-			skip_bad ? "skip-bad" : "capital", cmd);
-	if (cmd && strcmp(cmd, "users") && strcmp(cmd, "audit") && nargs)
-		algo_usage_error("unexpected argument '%s'", args[0]);
-	if ((email || name || plan || expiry) && (!cmd || strcmp(cmd, "users")))
+			o->skip_bad ? "skip-bad" : "capital", cmd);
+	if (cmd && strcmp(cmd, "users") && strcmp(cmd, "audit") && o->nargs)
+		algo_usage_error("unexpected argument '%s'", o->args[0]);
+	if ((o->email || o->name || o->plan || o->expiry) && (!cmd || strcmp(cmd, "users")))
 		algo_usage_error("--email, --name, --plan and --expiry apply to 'users' only");
-	if (before != INT64_MIN && !(cmd && strcmp(cmd, "audit") == 0 && nargs && strcmp(args[0], "prune") == 0))
+	if (o->before != INT64_MIN && !(cmd && strcmp(cmd, "audit") == 0 && o->nargs &&
+	    strcmp(o->args[0], "prune") == 0))
 		algo_usage_error("--before applies to 'audit prune' only");
-	if (nruns > 1 && (!cmd || strcmp(cmd, "report")))
+	if (o->nruns > 1 && (!cmd || strcmp(cmd, "report")))
 		algo_usage_error("--run: several runs only for 'report'");
-	if (!format) format = !cmd ? "" : strcmp(cmd, "report") == 0 ? "text" :
+	if (!o->format) o->format = !cmd ? "" : strcmp(cmd, "report") == 0 ? "text" :
 		strcmp(cmd, "trades") == 0 ? "csv" : "table";
-	fmt = format_of(format);
-	if (cmd && strcmp(cmd, "report") == 0 && (fmt < 0 || fmt > ALGO_FMT_HTML))
-		algo_usage_error("--format: '%s' is not text, json, csv or html", format);
-	if (cmd && strcmp(cmd, "report") && (fmt != ALGO_FMT_CSV && fmt != ALGO_FMT_NDJSON && fmt != ALGO_FMT_TABLE))
-		algo_usage_error("--format: '%s' is not table, csv or ndjson", format);
-	if (algo_cli_state_path(state_opt, path, sizeof path))
+	o->fmt = format_of(o->format);
+	if (cmd && strcmp(cmd, "report") == 0 && (o->fmt < 0 || o->fmt > ALGO_FMT_HTML))
+		algo_usage_error("--format: '%s' is not text, json, csv or html", o->format);
+	if (cmd && strcmp(cmd, "report") && o->fmt != ALGO_FMT_CSV && o->fmt != ALGO_FMT_NDJSON &&
+	    o->fmt != ALGO_FMT_TABLE)
+		algo_usage_error("--format: '%s' is not table, csv or ndjson", o->format);
+	if (algo_cli_state_path(o->state, o->path, sizeof o->path))
 		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
+}
 
-	if (cmd) {                                   /* never create a database */
-		struct stat sb;
-		struct algo_report_opts o = { user, nruns ? runs[0] : NULL, strategy, from, to };
-		FILE *f;
-		int rc = 0;
-		signal(SIGPIPE, SIG_DFL);            /* `| head` ends a listing quietly */
-		if (stat(path, &sb) != 0)
-			algo_die(ALGO_EX_NOINPUT, "%s: no state database (%s); record a stream "
-				"with 'algo-ledger' first", path, strerror(errno));
-		if (algo_store_open(&store, path, err, sizeof err))
-			algo_die(ALGO_EX_FAIL, "%s", err);
-		err[0] = '\0';
-		if (strcmp(cmd, "users") == 0) {
-			const char *op = nargs ? args[0] : "list";
-			const char *actor = getenv("USER");
-			if (strcmp(op, "list") == 0) {
-				if (nargs > 1) algo_usage_error("unexpected argument '%s'", args[1]);
-				o.run = user_given ? user : NULL;
-				f = out_open(out);
-				if (algo_report_query(&store, "accounts", &o, fmt, f, err, sizeof err))
-					algo_die(ALGO_EX_FAIL, "%s", err);
-				code = out_close(f, out);
-			} else if (strcmp(op, "add") && strcmp(op, "set-plan") && strcmp(op, "disable")) {
-				algo_usage_error("users: unknown operation '%s' (add, list, set-plan, disable)", op);
-			} else {
-				if (nargs < 2) algo_usage_error("users %s: which user?", op);
-				if (strcmp(op, "set-plan") == 0) {
-					if (nargs > 3 || (nargs == 3 && plan)) algo_usage_error("users set-plan ID PLAN");
-					if (nargs == 3) plan = args[2];
-				} else if (nargs > 2) {
-					algo_usage_error("unexpected argument '%s'", args[2]);
-				}
-				if (!*args[1] || strlen(args[1]) >= ALGO_NAME_MAX)
-					algo_usage_error("user id: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
-				rc = algo_account_change(&store, op, args[1], email, name, plan, expiry,
-					actor ? actor : "unknown", now_ms(), err, sizeof err);
-				if (rc) algo_die(rc == 1 ? ALGO_EX_USAGE : ALGO_EX_FAIL, "users %s: %s", op, err);
-				code = ALGO_EX_OK;
-			}
-		} else if (strcmp(cmd, "audit") == 0 && nargs) {
-			int64_t rows = 0, bad = 0;
-			if (nargs > 1) algo_usage_error("unexpected argument '%s'", args[1]);
-			if (strcmp(args[0], "verify") == 0) {
-				rc = algo_audit_verify(&store, &rows, &bad, err, sizeof err);
-				if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
-				if (rc == 1) algo_die(ALGO_EX_FAIL, "audit verify: FAILED at row %lld: %s",
-					(long long)bad, err);
-				printf("audit log intact: %lld rows\n", (long long)rows);
-				code = fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
-			} else if (strcmp(args[0], "prune") == 0) {
-				if (before == INT64_MIN) algo_usage_error("audit prune needs --before DATE");
-				rc = algo_audit_prune(&store, user, before, now_ms(), retention, &rows, err, sizeof err);
-				if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
-				if (rc == 1) algo_die(ALGO_EX_NOPERM, "audit prune: %s", err);
-				printf("audit prune: removed %lld rows\n", (long long)rows);
-				code = fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
-			} else {
-				algo_usage_error("audit: unknown operation '%s' (verify, prune)", args[0]);
-			}
-		} else if (strcmp(cmd, "report") == 0) {
-			struct algo_report r[MAX_RUNS];
-			int n = nruns > 1 ? nruns : 1;
-			for (int i = 0; i < n; i++) {
-				o.run = nruns ? runs[i] : NULL;
-				if (algo_report_build(&store, &o, &r[i], err, sizeof err)) {
-					while (i--) algo_report_free(&r[i]);
-					algo_die(ALGO_EX_FAIL, "%s", err);
-				}
-			}
-			f = out_open(out);
-			rc = n > 1 ? algo_report_compare(f, r, (size_t)n, fmt) : algo_report_write(f, &r[0], fmt);
-			for (int i = 0; i < n; i++) algo_report_free(&r[i]);
-			code = out_close(f, out);
-			if (rc && code == ALGO_EX_OK) code = ALGO_EX_IOERR;
-		} else {
-			f = out_open(out);
-			if (algo_report_query(&store, cmd, &o, fmt, f, err, sizeof err))
-				algo_die(ALGO_EX_FAIL, "%s", err[0] ? err : "query failed");
-			code = out_close(f, out);
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+	memset(o, 0, sizeof *o);
+	o->user = ALGO_LEDGER_DEFAULT_USER;
+	o->capital = -1;
+	o->from = o->before = INT64_MIN;
+	o->to = INT64_MAX;
+	o->retention = 365;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			exit(fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK);
 		}
-		algo_store_close(&store);
-		return code;
+		if (c == OPT_VERSION) algo_print_version();
+		parse_option(c, optarg, o);
 	}
+	if (optind < argc) o->cmd = argv[optind++];
+	while (optind < argc && o->nargs < 4) o->args[o->nargs++] = argv[optind++];
+	if (optind < argc) algo_usage_error("unexpected argument '%s'", argv[optind]);
+	check_usage(o);
+}
 
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-	if (algo_store_open(&store, path, err, sizeof err))
+static void warn_line(const char *msg)
+{
+	algo_warn("%s", msg);
+}
+
+/* A test hook for a full disk: $ALGO_TEST_MAX_PAGES caps the database at that many
+ * pages (SQLite's max_page_count), so a write past it fails as on a full disk. */
+static void test_disk_limit(struct algo_store *s)
+{
+	const char *v = getenv("ALGO_TEST_MAX_PAGES");
+	char sql[64], err[ALGO_ERR_MAX];
+	if (!v || !*v) return;
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %ld", strtol(v, NULL, 10));
+	if (algo_store_exec(s, sql, err, sizeof err)) algo_die(ALGO_EX_FAIL, "%s", err);
+}
+
+/* Records stdin into the state database, copying it to stdout (the stage loop). */
+static int record(const struct opts *o)
+{
+	struct algo_store store;
+	struct algo_ledger *l;
+	struct algo_stage st;
+	char err[ALGO_ERR_MAX];
+	int differs, code;
+
+	if (algo_store_open(&store, o->path, err, sizeof err))
 		algo_die(ALGO_EX_CANTCREAT, "%s", err);
-	if (!(ledger = algo_ledger_open(&store, user, capital, &differs, err, sizeof err)))
+	test_disk_limit(&store);
+	if (!(l = algo_ledger_open(&store, o->user, o->capital, &differs, err, sizeof err)))
 		algo_die(ALGO_EX_FAIL, "%s", err);
-	if (nruns) algo_ledger_set_run(ledger, runs[0]);
+	if (o->nruns) algo_ledger_set_run(l, o->runs[0]);
 	if (differs) {
 		int64_t stored;
 		char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX];
-		a[algo_dec_fmt(capital, a)] = '\0';
+		a[algo_dec_fmt(o->capital, a)] = '\0';
 		if (algo_ledger_capital(&store, &stored) == 0) {
 			b[algo_dec_fmt(stored, b)] = '\0';
-			algo_warn("warning: --capital %s ignored: %s already records capital %s", a, path, b);
+			algo_warn("warning: --capital %s ignored: %s already records capital %s", a,
+				o->path, b);
 		}
 	}
-	code = record(skip_bad);
-	algo_ledger_free(ledger);
+	algo_ledger_stage(l, &st);
+	st.skip_bad = o->skip_bad;
+	st.warn = warn_line;
+	code = algo_stage_run(&st);
+	if (st.stop_signal && code == 128 + st.stop_signal)
+		algo_warn("interrupted, state committed");
+	algo_ledger_free(l);
 	algo_store_close(&store);
 	return algo_out_finish(code);
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+/* users list | add | set-plan | disable */
+static int users_cmd(struct algo_store *store, const struct opts *o, struct algo_report_opts *ro)
+{
+	const char *op = o->nargs ? o->args[0] : "list", *plan = o->plan, *actor = getenv("USER");
+	char err[ALGO_ERR_MAX] = "";
+	FILE *f;
+	int rc;
+	if (strcmp(op, "list") == 0) {
+		if (o->nargs > 1) algo_usage_error("unexpected argument '%s'", o->args[1]);
+		ro->run = o->user_given ? o->user : NULL;
+		f = out_open(o->out);
+		if (algo_report_query(store, "accounts", ro, o->fmt, f, err, sizeof err))
+			algo_die(ALGO_EX_FAIL, "%s", err);
+		return out_close(f, o->out);
+	}
+	if (strcmp(op, "add") && strcmp(op, "set-plan") && strcmp(op, "disable"))
+		algo_usage_error("users: unknown operation '%s' (add, list, set-plan, disable)", op);
+	if (o->nargs < 2) algo_usage_error("users %s: which user?", op);
+	if (strcmp(op, "set-plan") == 0) {
+		if (o->nargs > 3 || (o->nargs == 3 && plan)) algo_usage_error("users set-plan ID PLAN");
+		if (o->nargs == 3) plan = o->args[2];
+	} else if (o->nargs > 2) {
+		algo_usage_error("unexpected argument '%s'", o->args[2]);
+	}
+	if (!*o->args[1] || strlen(o->args[1]) >= ALGO_NAME_MAX)
+		algo_usage_error("user id: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
+	rc = algo_account_change(store, op, o->args[1], o->email, o->name, plan, o->expiry,
+		actor ? actor : "unknown", now_ms(), err, sizeof err);
+	if (rc) algo_die(rc == 1 ? ALGO_EX_USAGE : ALGO_EX_FAIL, "users %s: %s", op, err);
+	return ALGO_EX_OK;
+}
+
+/* audit verify | audit prune */
+static int audit_cmd(struct algo_store *store, const struct opts *o)
+{
+	int64_t rows = 0, bad = 0;
+	char err[ALGO_ERR_MAX] = "";
+	int rc;
+	if (o->nargs > 1) algo_usage_error("unexpected argument '%s'", o->args[1]);
+	if (strcmp(o->args[0], "verify") == 0) {
+		rc = algo_audit_verify(store, &rows, &bad, err, sizeof err);
+		if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
+		if (rc == 1) algo_die(ALGO_EX_FAIL, "audit verify: FAILED at row %lld: %s",
+			(long long)bad, err);
+		printf("audit log intact: %lld rows\n", (long long)rows);
+	} else if (strcmp(o->args[0], "prune") == 0) {
+		if (o->before == INT64_MIN) algo_usage_error("audit prune needs --before DATE");
+		rc = algo_audit_prune(store, o->user, o->before, now_ms(), o->retention, &rows, err,
+			sizeof err);
+		if (rc < 0) algo_die(ALGO_EX_FAIL, "%s", err);
+		if (rc == 1) algo_die(ALGO_EX_NOPERM, "audit prune: %s", err);
+		printf("audit prune: removed %lld rows\n", (long long)rows);
+	} else {
+		algo_usage_error("audit: unknown operation '%s' (verify, prune)", o->args[0]);
+	}
+	return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
+}
+
+/* report, one run or several side by side */
+static int report_cmd(struct algo_store *store, const struct opts *o, struct algo_report_opts *ro)
+{
+	struct algo_report r[MAX_RUNS];
+	char err[ALGO_ERR_MAX] = "";
+	int n = o->nruns > 1 ? o->nruns : 1, rc, code;
+	FILE *f;
+	for (int i = 0; i < n; i++) {
+		ro->run = o->nruns ? o->runs[i] : NULL;
+		if (algo_report_build(store, ro, &r[i], err, sizeof err)) {
+			while (i--) algo_report_free(&r[i]);
+			algo_die(ALGO_EX_FAIL, "%s", err);
+		}
+	}
+	f = out_open(o->out);
+	rc = n > 1 ? algo_report_compare(f, r, (size_t)n, o->fmt) : algo_report_write(f, &r[0], o->fmt);
+	for (int i = 0; i < n; i++) algo_report_free(&r[i]);
+	code = out_close(f, o->out);
+	return rc && code == ALGO_EX_OK ? ALGO_EX_IOERR : code;
+}
+
+/* Every sub-command reads an existing database and never creates one. */
+static int subcommand(const struct opts *o)
+{
+	struct algo_report_opts ro = { o->user, o->nruns ? o->runs[0] : NULL, o->strategy, o->from, o->to };
+	struct algo_store store;
+	struct stat sb;
+	char err[ALGO_ERR_MAX] = "";
+	int code;
+	signal(SIGPIPE, SIG_DFL);            /* `| head` ends a listing quietly */
+	if (stat(o->path, &sb) != 0)
+		algo_die(ALGO_EX_NOINPUT, "%s: no state database (%s); record a stream "
+			"with 'algo-ledger' first", o->path, strerror(errno));
+	if (algo_store_open(&store, o->path, err, sizeof err))
+		algo_die(ALGO_EX_FAIL, "%s", err);
+	if (strcmp(o->cmd, "users") == 0) {
+		code = users_cmd(&store, o, &ro);
+	} else if (strcmp(o->cmd, "audit") == 0 && o->nargs) {
+		code = audit_cmd(&store, o);
+	} else if (strcmp(o->cmd, "report") == 0) {
+		code = report_cmd(&store, o, &ro);
+	} else {
+		FILE *f = out_open(o->out);
+		if (algo_report_query(&store, o->cmd, &ro, o->fmt, f, err, sizeof err))
+			algo_die(ALGO_EX_FAIL, "%s", err[0] ? err : "query failed");
+		code = out_close(f, o->out);
+	}
+	algo_store_close(&store);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	algo_cli_init(argv[0]);
+	parse_args(argc, argv, &o);
+	return o.cmd ? subcommand(&o) : record(&o);
 }

@@ -5,6 +5,7 @@
 #include "ledger.h"
 #include "audit.h"
 #include "cli.h"
+#include "stage.h"
 #include "timeutil.h"
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -128,7 +129,8 @@ struct algo_ledger {
 	size_t nactive;
 	int64_t bar_serial;
 	long ndirty;                      /* positions + marks waiting for the commit */
-	long since_commit;                /* events since the last commit */
+	int failed;                       /* a write failed: rolled back, nothing more */
+	struct algo_stage *stage;         /* the loop feeding us, when there is one */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -167,7 +169,11 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
 static int begin(struct algo_ledger *l, char *err, size_t errlen)
 {
 	if (l->in_txn) return 0;
-	if (algo_store_exec(l->s, "BEGIN IMMEDIATE", err, errlen)) return ALGO_LEDGER_EDB;
+	if (l->failed) {
+		snprintf(err, errlen, "%s: an earlier write failed", l->s->path);
+		return ALGO_LEDGER_EDB;
+	}
+	if (algo_store_begin(l->s, err, errlen)) return ALGO_LEDGER_EDB;
 	l->in_txn = 1;
 	if (algo_audit_load_head(&l->audit, err, errlen)) return ALGO_LEDGER_EDB;
 	return 0;
@@ -550,11 +556,18 @@ static int pending(const struct algo_ledger *l)
 	return l->in_txn || l->ndirty > 0;
 }
 
-int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
+/* A write failed (a full disk): everything since the last commit is rolled back, and
+ * since the memory now holds changes the database lost, nothing more is written. */
+static void fail(struct algo_ledger *l)
 {
-	l->since_commit = 0;
-	if (!pending(l)) return 0;
-	if (begin(l, err, errlen)) return -1;
+	algo_store_rollback(l->s);
+	l->in_txn = 0;
+	l->failed = 1;
+}
+
+/* Writes pending position, mark, run and strategy changes inside the transaction. */
+static int flush(struct algo_ledger *l, char *err, size_t errlen)
+{
 	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->pos); i++) {
 		struct pos_rec *p = algo_book_tab_at(&l->pos, i, NULL, NULL);
 		sqlite3_stmt *st = l->st[S_POS];
@@ -627,16 +640,30 @@ int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
 		}
 		if (sr->pnl_dirty && strat_snapshot(l, sr, err, errlen)) return -1;
 	}
-	if (algo_audit_save_head(&l->audit, err, errlen) ||
-	    algo_store_exec(l->s, "COMMIT", err, errlen)) return -1;
+	return algo_audit_save_head(&l->audit, err, errlen);
+}
+
+int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
+{
+	if (l->failed || !pending(l)) return 0;
+	if (begin(l, err, errlen) || flush(l, err, errlen)) {
+		fail(l);
+		return -1;
+	}
 	l->in_txn = 0;
+	if (algo_store_commit(l->s, err, errlen)) {
+		fail(l);
+		return -1;
+	}
 	return 0;
 }
+
+
 
 void algo_ledger_free(struct algo_ledger *l)
 {
 	if (!l) return;
-	if (l->in_txn) sqlite3_exec(l->s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (l->in_txn) algo_store_rollback(l->s);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(l->st[i]);
 	if (l->audit_ok) algo_audit_free(&l->audit);
@@ -1145,9 +1172,42 @@ int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *
 		EVP_DigestUpdate(l->in_ctx, ev->line, ev->len);
 		EVP_DigestUpdate(l->in_ctx, "\n", 1);
 	}
-	if (rc == 0 && ++l->since_commit >= ALGO_LEDGER_BATCH && algo_ledger_commit(l, err, errlen))
-		return ALGO_LEDGER_EDB;
+	if (rc == ALGO_LEDGER_EDB) fail(l);
 	return rc;
+}
+
+/* ---- the stage loop ------------------------------------------------------------------ */
+
+/* One line: recorded, then passed through unchanged. A line that cannot be written (a
+ * full disk) ends the run with 74 and one message; the database stays as of the last
+ * commit, and the line is not passed on. */
+static int stage_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
+{
+	struct algo_ledger *l = arg;
+	int rc = algo_ledger_event(l, ev, err, errlen);
+	if (rc == ALGO_LEDGER_EBAD) return -1;
+	if (rc == ALGO_LEDGER_EDB) {
+		char msg[ALGO_ERR_MAX + 128];
+		snprintf(msg, sizeof msg, "%s:%ld: cannot record: %s (the state is as of the last commit)",
+			l->stage->name, l->stage->reader.lineno, err);
+		return algo_stage_stop(l->stage, ALGO_EX_IOERR, msg);
+	}
+	algo_out_line(&algo_stdout, ev->line, ev->len);
+	return 0;
+}
+
+static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
+{
+	(void)s;
+	return algo_ledger_commit(arg, err, errlen);
+}
+
+void algo_ledger_stage(struct algo_ledger *l, struct algo_stage *st)
+{
+	static const struct algo_stage_ops ops = { .event = stage_event, .save = stage_save };
+	algo_stage_init(st, &ops, l);
+	st->store = l->s;
+	l->stage = st;
 }
 
 /* ---- reports ----------------------------------------------------------------------- */

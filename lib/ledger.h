@@ -6,8 +6,11 @@
  * the last bar marked for its (symbol, tf). So replaying an input — whole, or after a
  * crash — leaves the database as one clean run would.
  *
- * Writes are batched: one transaction per ALGO_LEDGER_BATCH events, committed by
- * algo_ledger_commit (which callers also run at end of input, on errors and signals). */
+ * Writes are batched: one transaction per batch of events, committed by
+ * algo_ledger_commit, which the stage loop (lib/stage.h) runs as its save: every few
+ * thousand lines, when input pauses, and at the end however the run ends. A write
+ * that fails (a full disk) rolls the open batch back and stops all further writes,
+ * so what was committed before stays consistent. */
 #ifndef ALGO_LEDGER_H
 #define ALGO_LEDGER_H
 #include <stddef.h>
@@ -17,7 +20,6 @@
 #include "event.h"
 #include "store.h"
 
-#define ALGO_LEDGER_BATCH 5000
 #define ALGO_LEDGER_CAPITAL (100000 * ALGO_DEC_SCALE)   /* ₹1 lakh, decimal */
 #define ALGO_LEDGER_DEFAULT_USER "default"
 #define ALGO_LEDGER_RUN_MAX 64
@@ -53,13 +55,20 @@ const char *algo_ledger_run(const struct algo_ledger *l);
 /* Records one parsed event: order, order_update, fill and bar are consumed (and
  * order, order_update, fill, risk_block and kill_switch logged in the audit log),
  * others ignored. Returns ALGO_LEDGER_OK; ALGO_LEDGER_EBAD when the event is invalid (err
- * names the field; nothing of it was recorded); ALGO_LEDGER_EDB on a database error.
- * Commits by itself every ALGO_LEDGER_BATCH events. */
+ * names the field; nothing of it was recorded); ALGO_LEDGER_EDB on a database error
+ * (the batch is rolled back and the ledger records nothing more). */
 int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen);
 
-/* Writes pending position and mark changes and commits the open transaction, if any.
- * Returns 0, or -1 with err set. */
+/* Writes pending position and mark changes and commits the open transaction, if any
+ * (inside a caller's transaction, algo_store_begin's nesting, only its own level).
+ * Returns 0, or -1 with err set (the batch is rolled back, nothing more is written). */
 int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen);
+
+struct algo_stage;
+/* Sets st up (algo_stage_init) to record into l: every line is recorded, then written
+ * to algo_stdout unchanged; the loop's save commits. The caller sets skip_bad, warn
+ * and the like, then runs algo_stage_run. */
+void algo_ledger_stage(struct algo_ledger *l, struct algo_stage *st);
 
 /* Rolls back anything uncommitted and frees l (NULL is fine). */
 void algo_ledger_free(struct algo_ledger *l);
