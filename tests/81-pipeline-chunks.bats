@@ -5,41 +5,16 @@
 # over the bundled bars in 1, 7 and 75 chunks and at random boundaries (fixed seeds;
 # ALGO_SOAK=1, as `make soak` sets it, runs 20 of them).
 load test_helper
+load paper_helper
 
 SRC=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
-STRATEGY=$ROOT/examples/strategies/demo-intraday.json
-
-# pipeline CSV DB: one paper run over CSV on state DB; its events on stdout.
-pipeline() {
-	local csv=$1 db=$2
-	algo-feed csv --no-progress --symbol NSE:DEMO-EQ "$csv" |
-		algo-eval --state "$db" -s "$STRATEGY" |
-		TMPDIR=$TMP algo-risk --state "$db" --barrier |
-		algo-exec-paper --state "$db" --slippage-bps 1 --charges "$ROOT/share/costs/india.json" |
-		algo-ledger --state "$db"
-	local codes=("${PIPESTATUS[@]}")
-	[ "${codes[*]}" = "0 0 0 0 0" ] || { echo "pipeline exited ${codes[*]}" >&2; return 1; }
-}
-
-# The result of a run, as one file: orders, order updates and fills in the order they
-# were written, then the trades and the report (without the run's id and clock).
-result() {   # result EVENTS DB
-	grep -E '"type":"(order|order_update|fill)"' "$1"
-	algo-ledger trades --state "$2" --format csv
-	algo-ledger report --state "$2" --format json | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-for k in ("run", "generated"):
-    r.pop(k, None)
-print(json.dumps(r, indent=1, sort_keys=True))'
-}
 
 # The one run over the whole stream, once per file.
 one_run() {
 	local d=$BATS_FILE_TMPDIR
 	if [ ! -s "$d/one.result" ]; then
-		pipeline "$SRC" "$d/one.db" > "$d/one.events" 2> "$d/one.err"
-		result "$d/one.events" "$d/one.db" > "$d/one.result"
+		paper_run "$SRC" "$d/one.db" > "$d/one.events" 2> "$d/one.err"
+		paper_result "$d/one.events" "$d/one.db" > "$d/one.result"
 	fi
 	echo "$d/one.result"
 }
@@ -63,9 +38,9 @@ cut_at() {
 chunked() {
 	local dir=$1 db=$2 p
 	for p in "$dir"/*.csv; do
-		pipeline "$p" "$db" >> "$dir/events" || return 1
+		paper_run "$p" "$db" >> "$dir/events" || return 1
 	done
-	result "$dir/events" "$db"
+	paper_result "$dir/events" "$db"
 }
 
 # even_cuts N: the body lines at which N equal pieces start
@@ -124,9 +99,9 @@ even_cuts() {
 	cut_at "$TMP/c" 1001 2001
 	chunked "$TMP/c" "$TMP/s.db" > /dev/null
 	# the cron wrapper feeds the last bar of a run again; a piece fed twice is the same
-	pipeline "$TMP/c/001.csv" "$TMP/s.db" > "$TMP/again"
-	pipeline "$TMP/c/002.csv" "$TMP/s.db" >> "$TMP/again"
-	result "$TMP/c/events" "$TMP/s.db" > "$TMP/r"
+	paper_run "$TMP/c/001.csv" "$TMP/s.db" > "$TMP/again"
+	paper_run "$TMP/c/002.csv" "$TMP/s.db" >> "$TMP/again"
+	paper_result "$TMP/c/events" "$TMP/s.db" > "$TMP/r"
 	diff "$one" "$TMP/r"
 	# answered with what the first runs wrote for those bars
 	grep -E '"type":"(order|fill)"' "$TMP/again" > "$TMP/again.of"
