@@ -75,6 +75,7 @@ soak: all
 bench: all
 	scripts/bench
 	scripts/bench-exec
+	scripts/bench-sweep
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

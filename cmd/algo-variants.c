@@ -4,6 +4,7 @@
  * lib/grid.c and lib/sweep.c hold the logic. */
 #include "cli.h"
 #include "grid.h"
+#include "heatmap.h"
 #include "strategy.h"
 #include "sweep.h"
 
@@ -17,22 +18,26 @@ static const char usage_text[] =
 	"Usage: algo-variants grid [-s STRATEGY] [--grid NAME=VALUES]... [--grid-file FILE]...\n"
 	"       algo-variants table --variants FILE --results DIR [--joblog FILE]\n"
 	"                           [--rank METRIC] [--format table|csv|ndjson]\n"
+	"       algo-variants heatmap --variants FILE --results DIR [--joblog FILE]\n"
+	"                             [--rank METRIC]\n"
 	"       algo-variants dsr --sharpe SR --trials N --variance V --days T\n"
 	"                         [--skewness G3] [--kurtosis G4]\n"
 	"The arithmetic behind algo-sweep. 'grid' writes one variant per line (NAME=VALUE\n"
 	"fields separated by tabs), each checked against the strategy; 'table' ranks the\n"
 	"variants' report JSON files and states the deflated Sharpe ratio of the best;\n"
+	"'heatmap' writes the same ranking of a two-parameter grid as an HTML heatmap;\n"
 	"'dsr' computes the deflated Sharpe ratio from per-day statistics.\n"
 	"\n"
 	"  -s, --strategy FILE   grid: check every variant against this strategy file\n"
 	"  -g, --grid NAME=VALUES  grid: an axis: values and ranges A..B[:STEP], e.g.\n"
 	"                        fast=5..15:2 or slow=20,26,30,40 (repeatable)\n"
 	"      --grid-file FILE  grid: axes from FILE, one NAME=VALUES per line ('#' comments)\n"
-	"      --variants FILE   table: the variants, as 'grid' wrote them\n"
-	"      --results DIR     table: DIR/N holds variant N's algo-ledger report JSON\n"
-	"      --joblog FILE     table: GNU parallel's --joblog; only variants that exited 0\n"
-	"      --rank METRIC     table: sort by METRIC (default sharpe; max_drawdown_pct\n"
-	"                        sorts lowest first)\n"
+	"      --variants FILE   table, heatmap: the variants, as 'grid' wrote them\n"
+	"      --results DIR     table, heatmap: DIR/N holds variant N's algo-ledger report JSON\n"
+	"      --joblog FILE     table, heatmap: GNU parallel's --joblog; only variants that\n"
+	"                        exited 0\n"
+	"      --rank METRIC     table, heatmap: sort by METRIC (default sharpe;\n"
+	"                        max_drawdown_pct sorts lowest first)\n"
 	"      --format FMT      table: table (default), csv or ndjson\n"
 	"      --sharpe SR       dsr: the best variant's Sharpe per day (not annualised)\n"
 	"      --trials N        dsr: the number of variants tried\n"
@@ -183,21 +188,46 @@ static int cmd_grid(int nspec, char **specs, int nfiles, char **gfiles, const ch
 
 /* ---- table ---------------------------------------------------------------------------- */
 
+/* The sweep's results, ranked; prints why not and returns the exit code otherwise. */
+static int gather(struct algo_sweep *s, const struct opts *o, const char *sub)
+{
+	char err[1024];
+	int rc;
+	if (!o->variants || !o->results) algo_usage_error("%s needs --variants FILE and --results DIR", sub);
+	rc = algo_sweep_gather(s, o->variants, o->results, o->joblog, err, sizeof err);
+	if (rc < 0) {
+		algo_warn("%s", err);
+		algo_sweep_free(s);
+		return rc == -2 ? ALGO_EX_FAIL : ALGO_EX_DATAERR;
+	}
+	algo_sweep_finish(s, o->rank);
+	return ALGO_EX_OK;
+}
+
 static int cmd_table(const struct opts *o)
 {
 	struct algo_sweep s;
-	char err[1024];
-	int rc;
-	if (!o->variants || !o->results) algo_usage_error("table needs --variants FILE and --results DIR");
-	rc = algo_sweep_gather(&s, o->variants, o->results, o->joblog, err, sizeof err);
-	if (rc < 0) {
-		algo_warn("%s", err);
-		algo_sweep_free(&s);
-		return rc == -2 ? ALGO_EX_FAIL : ALGO_EX_DATAERR;
-	}
-	algo_sweep_finish(&s, o->rank);
+	int rc = gather(&s, o, "table");
+	if (rc != ALGO_EX_OK) return rc;
 	rc = algo_sweep_write(stdout, &s, o->format);
 	algo_sweep_free(&s);
+	return rc < 0 ? ALGO_EX_IOERR : ALGO_EX_OK;
+}
+
+static int cmd_heatmap(const struct opts *o)
+{
+	struct algo_sweep s;
+	char err[256];
+	int x, y, rc = gather(&s, o, "heatmap");
+	if (rc != ALGO_EX_OK) return rc;
+	if (algo_heatmap_axes(&s, &x, &y, err, sizeof err) < 0) {
+		algo_warn("%s: %s", o->variants, err);
+		algo_sweep_free(&s);
+		return ALGO_EX_DATAERR;
+	}
+	rc = algo_heatmap_write(stdout, &s, x, y, err, sizeof err);
+	algo_sweep_free(&s);
+	if (rc < 0) algo_warn("heatmap: %s", err);
 	return rc < 0 ? ALGO_EX_IOERR : ALGO_EX_OK;
 }
 
@@ -264,13 +294,14 @@ int main(int argc, char **argv)
 			algo_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) algo_usage_error("give a sub-command: grid, table or dsr");
+	if (optind >= argc) algo_usage_error("give a sub-command: grid, table, heatmap or dsr");
 	sub = argv[optind++];
 	if (optind < argc) algo_usage_error("unexpected argument '%s'", argv[optind]);
 	if (strcmp(sub, "grid") == 0) code = cmd_grid(nspec, specs, nfiles, gfiles, o.strategy);
 	else if (strcmp(sub, "table") == 0) code = cmd_table(&o);
+	else if (strcmp(sub, "heatmap") == 0) code = cmd_heatmap(&o);
 	else if (strcmp(sub, "dsr") == 0) code = cmd_dsr(&o);
-	else algo_usage_error("'%s' is not a sub-command (grid, table, dsr)", sub);
+	else algo_usage_error("'%s' is not a sub-command (grid, table, heatmap, dsr)", sub);
 	free(specs);
 	free(gfiles);
 	if (fflush(stdout) || ferror(stdout)) {

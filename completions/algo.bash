@@ -103,18 +103,24 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--code --timeout --offline --format --help --version" ;;
-	commands) echo "login refresh logout status profile funds orders trades positions" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
 		case $2 in
+		--user) echo "@user" ;;
+		--state) echo "@file" ;;
+		--max-order-age) echo "-" ;;
+		--drain-timeout) echo "-" ;;
+		--poll-interval) echo "-" ;;
+		--request-timeout) echo "-" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;
@@ -164,14 +170,15 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --help --version" ;;
-	commands) echo "csv replay" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --help --version" ;;
+	commands) echo "csv replay fyers" ;;
 	subs)
 		case $2 in
+		fyers) echo "history" ;;
 		esac ;;
 	takes)
 		case $2 in
-		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to) return 0 ;;
+		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -185,6 +192,7 @@ _algo_spec_algo_feed() {
 		--columns) echo "-" ;;
 		--from) echo "-" ;;
 		--to) echo "-" ;;
+		--format) echo "ndjson,csv" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -277,14 +285,14 @@ _algo_spec_algo_risk() {
 
 _algo_spec_algo_sweep() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --help --version" ;;
+	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -301,6 +309,7 @@ _algo_spec_algo_sweep() {
 		-r|--risk) echo "@file" ;;
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
+		--heatmap) echo "@file" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -312,7 +321,7 @@ _algo_spec_algo_sweep() {
 _algo_spec_algo_variants() {
 	case $1 in
 	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
-	commands) echo "grid table dsr" ;;
+	commands) echo "grid table heatmap dsr" ;;
 	subs)
 		case $2 in
 		esac ;;

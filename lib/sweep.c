@@ -423,7 +423,7 @@ static void param_text(const struct algo_sweep *s, const struct algo_sweep_row *
 	}
 }
 
-static void write_statement(FILE *f, const struct algo_sweep *s)
+void algo_sweep_write_statement(FILE *f, const struct algo_sweep *s)
 {
 	char ptxt[512], g[256] = "";
 	size_t k = 0;
@@ -485,7 +485,7 @@ static void write_table(FILE *f, const struct algo_sweep *s)
 		}
 		fputc('\n', f);
 	}
-	write_statement(f, s);
+	algo_sweep_write_statement(f, s);
 }
 
 static void write_csv(FILE *f, const struct algo_sweep *s)

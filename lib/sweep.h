@@ -119,5 +119,8 @@ enum { ALGO_SWEEP_TABLE, ALGO_SWEEP_CSV, ALGO_SWEEP_NDJSON };
  * a header and rows with the columns trials and dsr; NDJSON: "sweep_variant" lines then one
  * "sweep_summary" line). Returns 0, or -1 on a write error. */
 int algo_sweep_write(FILE *f, const struct algo_sweep *s, int fmt);
+/* Writes the statement alone (a blank line, then how many variants were tried, the
+ * best raw Sharpe and its deflated Sharpe ratio), as the TABLE format ends. */
+void algo_sweep_write_statement(FILE *f, const struct algo_sweep *s);
 
 #endif

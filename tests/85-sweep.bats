@@ -127,63 +127,28 @@ EOF
 }
 
 @test "sweep: the deflated Sharpe ratio matches a hand-worked example" {
-	# Three variants, five daily returns each, starting at 100000 (equity, pnl exact):
-	#   k=1: r = 0.01, -0.01, 0.02, 0, 0.03     equity 101000, 99990, 101989.8, 101989.8, 105049.494
-	#   k=2: r = 0.02, -0.02, 0.01, -0.01, 0    equity 102000, 99960, 100959.6, 99950.004, 99950.004
-	#   k=3: r = -0.01, 0.01, -0.02, 0, -0.03   equity 99000, 99990, 97990.2, 97990.2, 95050.494
-	# k=1: mean 0.01; deviations 0, -0.02, 0.01, -0.01, 0.02; sum of squares 0.001;
-	#      sd (n-1) = sqrt(0.001 / 4) = 0.0158113883; SR = 0.01 / 0.0158113883 = 0.6324555320
-	#      m2 = 0.001 / 5 = 0.0002; m3 = 0 (skew 0); m4 = (2 * 1.6e-7 + 2 * 1e-8) / 5 = 6.8e-8;
-	#      kurtosis = 6.8e-8 / 0.0002^2 = 1.7
-	# k=2: mean 0, SR 0.  k=3: the mirror of k=1, SR = -0.6324555320.
-	# V = ((0.6324555320)^2 + 0 + (0.6324555320)^2) / (3 - 1) = (0.4 + 0 + 0.4) / 2 = 0.4
-	# N = 3: Phi^-1(1 - 1/3) = Phi^-1(0.6666666667) = 0.4307272993
-	#        Phi^-1(1 - 1/(3e)) = Phi^-1(0.8773735196) = 1.1619569289
-	# SR0 = sqrt(0.4) * ((1 - 0.5772156649) * 0.4307272993 + 0.5772156649 * 1.1619569289)
-	#     = 0.6324555320 * (0.1821040476 + 0.6707097341) = 0.6324555320 * 0.8528137817 = 0.5393609213
-	# DSR = Phi((0.6324555320 - 0.5393609213) * sqrt(5 - 1) / sqrt(1 - 0 * SR + (1.7 - 1) / 4 * 0.4))
-	#     = Phi(0.0930946107 * 2 / sqrt(1.07)) = Phi(0.1861892214 / 1.0344080433) = Phi(0.1799959142)
-	#     = 0.5714221121
-	mkdir -p "$TMP/res"
-	report() {   # report FILE SHARPE "DAY EQUITY PNL"...
-		local f=$1 sharpe=$2 sep=
-		shift 2
-		{
-			printf '{"trades":5,"start_equity":100000,"sharpe":%s,"net_pnl":0,"daily":[' "$sharpe"
-			for d in "$@"; do
-				set -- $d
-				printf '%s{"day":"%s","equity":%s,"pnl":%s}' "$sep" "$1" "$2" "$3"
-				sep=,
-			done
-			printf ']}\n'
-		} > "$f"
-	}
-	report "$TMP/res/1" 10.0399203184 "2024-01-01 101000 1000" "2024-01-02 99990 -1010" \
-		"2024-01-03 101989.8 1999.8" "2024-01-04 101989.8 0" "2024-01-05 105049.494 3059.694"
-	report "$TMP/res/2" 0 "2024-01-01 102000 2000" "2024-01-02 99960 -2040" \
-		"2024-01-03 100959.6 999.6" "2024-01-04 99950.004 -1009.596" "2024-01-05 99950.004 0"
-	report "$TMP/res/3" -10.0399203184 "2024-01-01 99000 -1000" "2024-01-02 99990 990" \
-		"2024-01-03 97990.2 -1999.8" "2024-01-04 97990.2 0" "2024-01-05 95050.494 -2939.706"
-	printf 'k=1\nk=2\nk=3\n' > "$TMP/v.tsv"
-	run algo-variants table --variants "$TMP/v.tsv" --results "$TMP/res" --format ndjson
+	# tests/fixtures/sweep/dsr-example/README works the example by hand: three variants
+	# of five daily returns, V = 0.4, SR0 = 0.5393609213, DSR = 0.5714221121.
+	ex=$ROOT/tests/fixtures/sweep/dsr-example
+	want() { awk -v k="$1" '$1 == k { print $2 }' "$ex/expected"; }
+	run algo-variants table --variants "$ex/variants.tsv" --results "$ex" --format ndjson
 	echo "$output"
 	[ "$status" -eq 0 ]
 	summary=$(tail -1 <<<"$output")
 	near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-9) }'; }
-	near "$(jq .sharpe_variance <<<"$summary")" 0.4
-	near "$(jq .expected_max_sharpe <<<"$summary")" 0.5393609213
-	near "$(jq .best_sharpe_per_day <<<"$summary")" 0.6324555320
-	near "$(jq .deflated_sharpe <<<"$summary")" 0.5714221121
+	for k in sharpe_variance expected_max_sharpe best_sharpe_per_day deflated_sharpe; do
+		near "$(jq ".$k" <<<"$summary")" "$(want $k)" || { echo "$k: $(jq ".$k" <<<"$summary") != $(want $k)"; false; }
+	done
 	[ "$(jq -c .best_params <<<"$summary")" = '{"k":1}' ]
 	row1=$(head -1 <<<"$output")
-	near "$(jq .kurtosis <<<"$row1")" 1.7
-	near "$(jq .skewness <<<"$row1")" 0
+	near "$(jq .kurtosis <<<"$row1")" "$(want kurtosis)"
+	near "$(jq .skewness <<<"$row1")" "$(want skewness)"
 	# the same numbers through the calculator, and in the text statement
 	run algo-variants dsr --sharpe 0.6324555320336759 --trials 3 --variance 0.4 --days 5 --kurtosis 1.7
 	[ "$status" -eq 0 ]
-	near "$(awk '$1 == "expected_max_sharpe" { print $2 }' <<<"$output")" 0.5393609213
-	near "$(awk '$1 == "deflated_sharpe" { print $2 }' <<<"$output")" 0.5714221121
-	run algo-variants table --variants "$TMP/v.tsv" --results "$TMP/res"
+	near "$(awk '$1 == "expected_max_sharpe" { print $2 }' <<<"$output")" "$(want expected_max_sharpe)"
+	near "$(awk '$1 == "deflated_sharpe" { print $2 }' <<<"$output")" "$(want deflated_sharpe)"
+	run algo-variants table --variants "$ex/variants.tsv" --results "$ex"
 	[[ "$output" == *"Deflated Sharpe ratio: 0.5714, the probability that its true Sharpe beats 0.539361 per day,"* ]]
 	[[ "$output" == *"what the best of N = 3 trials of no skill"* ]]
 	[[ "$output" == *"Below 0.95: not significant at the 5% level"* ]]
