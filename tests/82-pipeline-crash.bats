@@ -58,11 +58,30 @@ reference() {
 	fi
 }
 
-# killed_run STAGE AT [FROM]: a run with STAGE killed at AT lines, then the same command
-# again (over the bars from bar FROM on, when given); checks the result.
+# bars_from CSV FIRST [LAST]: the bars FIRST..LAST (1 is the first; default: to the
+# end) of CSV, with its header.
+bars_from() {
+	head -1 "$1"
+	tail -n +$(($2 + 1)) "$1" | head -n $((${3:-1000000000} - $2 + 1))
+}
+
+# killed_run STAGE AT [FROM]: a run with STAGE killed at AT lines of its output, then
+# the same command again; checks the result. With FROM, as a cron job: a first run
+# over the bars up to 2 x FROM finishes, the run that is killed starts after it, and
+# the run again starts earlier, at bar FROM (a stage that was killed may have saved
+# nothing of the killed run, so no later start is possible).
 killed_run() {
 	local who=$1 db=$TMP/$1-$2.db d=$BATS_FILE_TMPDIR
-	KILL=$who AT=$2 pipeline "$d/bars.csv" "$db" > "$TMP/crashed" 2> "$TMP/crashed.err"
+	local input=$d/bars.csv again=$d/bars.csv
+	if [ -n "${3:-}" ]; then
+		bars_from "$d/bars.csv" 1 $((2 * $3)) > "$TMP/first.csv"
+		KILL=none pipeline "$TMP/first.csv" "$db" > "$TMP/first"
+		[ "$(cat "$TMP/codes")" = "0 0 0 0 0" ] || { echo "first: $(cat "$TMP/codes")"; return 1; }
+		input=$TMP/rest.csv again=$TMP/later.csv
+		bars_from "$d/bars.csv" $((2 * $3 + 1)) > "$input"
+		bars_from "$d/bars.csv" "$3" > "$again"
+	fi
+	KILL=$who AT=$2 pipeline "$input" "$db" > "$TMP/crashed" 2> "$TMP/crashed.err"
 	# the stage died of the kill; the ones before it ended quietly (the reader of their
 	# output gone), so a cron wrapper, which names the first stage that failed, names
 	# the one that died; the ones after it end at the end of their input (or with 65
@@ -73,11 +92,6 @@ killed_run() {
 		$0 == w { s = "137"; after = 1 } $0 != w { s = after ? "(0|65)" : "0" }
 		{ printf "%s%s", (NR > 1 ? " " : ""), s }')
 	[[ $codes =~ ^$want$ ]] || { echo "$who killed at $2: $codes"; cat "$TMP/crashed.err"; return 1; }
-	local again=$d/bars.csv
-	if [ -n "${3:-}" ]; then
-		again=$TMP/later.csv
-		{ head -1 "$d/bars.csv"; tail -n +$(($3 + 1)) "$d/bars.csv"; } > "$again"
-	fi
 	KILL=none pipeline "$again" "$db" > "$TMP/again"
 	[ "$(cat "$TMP/codes")" = "0 0 0 0 0" ] || { echo "again: $(cat "$TMP/codes")"; return 1; }
 	book "$db" | diff "$d/ref.book" - || { echo "$who killed at line $2 ${3:+(again from bar $3)}"; return 1; }
@@ -95,8 +109,8 @@ killed_run() {
 	rm -f "$db"*
 }
 
-# kills STAGE: $KILLS kill moments over the run (fixed seeds), every other one followed
-# by a run over input that starts at an earlier point.
+# kills STAGE: $KILLS kill moments over the run (fixed seeds), every other one in a
+# run after a first one, followed by a run over input that starts at an earlier point.
 kills() {
 	reference
 	local k at
@@ -104,7 +118,7 @@ kills() {
 	for k in $(seq 1 "$KILLS"); do
 		at=$(((RANDOM * 32768 + RANDOM) % (BARS - 100) + 50))
 		if [ $((k % 2)) -eq 0 ]; then
-			killed_run "$1" "$at" $((at / 2))
+			killed_run "$1" $((at / 2)) $((at / 4))
 		else
 			killed_run "$1" "$at"
 		fi
