@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "decimal.h"
 #include "event.h"
+#include "fyers_history.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -24,14 +25,19 @@
 static const char usage_text[] =
 	"Usage: algo-feed csv [OPTION]... FILE...\n"
 	"       algo-feed replay [--speed X | --every MS] [--max-gap S] [--skip-bad] FILE...\n"
+	"       algo-feed fyers history -s SYM[,SYM...] -t TF --from TS [--to TS] [--cont]\n"
+	"                 [--format csv] [--no-cache]\n"
 	"csv: reads OHLCV CSV files ('-' = stdin), merges them in time order and writes\n"
 	"a stream header and bar events (NDJSON) on stdout.\n"
 	"replay: writes NDJSON events from FILEs unchanged, paced in wall-clock time by\n"
 	"their market-time gaps (a live feed for tests, demos and kill-switch drills).\n"
+	"fyers history: downloads bars from FYERS (chunked, cached under\n"
+	"$XDG_CACHE_HOME/algo) and writes them like csv does.\n"
 	"      --speed X         replay: X times market speed (default 1; 0 = no pacing)\n"
 	"      --every MS        replay: a fixed MS milliseconds between events instead\n"
 	"      --max-gap S       replay: sleep at most S seconds between events (default 5)\n"
-	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name)\n"
+	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name);\n"
+	"                        fyers: the symbols to fetch (repeat it, or SYM,SYM,...)\n"
 	"  -t, --tf TF           timeframe, e.g. 1m 5m 1h 1d (default: inferred from spacing)\n"
 	"      --date-format F   how dates are written, strptime-style: '%d-%m-%Y %H:%M',\n"
 	"                        '%m/%d/%Y' (default: ISO, DD-MM-YYYY, 05-Jun-2023, epoch...)\n"
@@ -43,6 +49,9 @@ static const char usage_text[] =
 	"      --to TS           keep bars opening before TS\n"
 	"      --skip-bad        warn about and skip bad rows instead of stopping (exit 65)\n"
 	"      --no-progress     never show the progress bar on stderr\n"
+	"      --cont            fyers: continuous data of a futures or options series\n"
+	"      --format F        fyers: ndjson (default) or csv (what 'algo-feed csv' reads)\n"
+	"      --no-cache        fyers: neither read nor write the history cache\n"
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
@@ -767,6 +776,189 @@ static int cmd_replay(int argc, char **argv)
 	return algo_out_finish(code);
 }
 
+/* ---- fyers history ------------------------------------------------------------------ */
+
+#define MAXFYSYM 64
+
+static struct {
+	struct algo_fyers f;
+	struct algo_fyers_hist h[MAXFYSYM];
+	struct algo_candle head[MAXFYSYM];
+	int live[MAXFYSYM];
+	int n;
+	int csv;
+	char tf[16];
+	long bars;
+} fy;
+
+static void fy_notice(void *arg, const char *msg)
+{
+	algo_writer_flush(&algo_stdout);
+	algo_warn("%s", msg);
+}
+
+static void fy_add_symbols(char *list)
+{
+	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (fy.n == MAXFYSYM)
+			algo_usage_error("--symbol: at most %d symbols", MAXFYSYM);
+		if (!*t || strlen(t) > 63)
+			algo_usage_error("--symbol: '%s' must be 1 to 63 bytes", t);
+		snprintf(fy.h[fy.n++].symbol, sizeof fy.h[0].symbol, "%s", t);
+	}
+}
+
+static void fy_write(int i, const struct algo_candle *c)
+{
+	if (fy.csv) {
+		char line[256], t[ALGO_TIME_FMT_MAX], o[32], h[32], l[32], cl[32];
+		int n;
+		algo_time_fmt(c->ts, ALGO_IST_OFFSET_MIN, t);
+		algo_dec_fmt(c->o, o), algo_dec_fmt(c->h, h), algo_dec_fmt(c->l, l), algo_dec_fmt(c->c, cl);
+		if (fy.bars++ == 0)
+			algo_out_line(&algo_stdout, "timestamp,symbol,open,high,low,close,volume", 43);
+		n = snprintf(line, sizeof line, "%s,%s,%s,%s,%s,%s,%lld", t, fy.h[i].symbol, o, h, l, cl, (long long)c->v);
+		algo_out_line(&algo_stdout, line, (size_t)n);
+		return;
+	}
+	if (fy.bars++ == 0) {
+		algo_out_begin(&algo_stdout);
+		algo_out_str(&algo_stdout, "type", "stream");
+		algo_out_time(&algo_stdout, "ts", c->ts);
+		algo_out_int(&algo_stdout, "ver", 1);
+		algo_out_str(&algo_stdout, "source", "algo-feed");
+		algo_out_end(&algo_stdout);
+	}
+	algo_out_begin(&algo_stdout);
+	algo_out_str(&algo_stdout, "type", "bar");
+	algo_out_time(&algo_stdout, "ts", c->ts);
+	algo_out_str(&algo_stdout, "symbol", fy.h[i].symbol);
+	algo_out_str(&algo_stdout, "tf", fy.tf);
+	algo_out_dec(&algo_stdout, "o", c->o);
+	algo_out_dec(&algo_stdout, "h", c->h);
+	algo_out_dec(&algo_stdout, "l", c->l);
+	algo_out_dec(&algo_stdout, "c", c->c);
+	algo_out_int(&algo_stdout, "v", c->v);
+	algo_out_end(&algo_stdout);
+}
+
+/* Next candle of symbol i into fy.head[i]; a broker error ends the run. */
+static void fy_pull(int i)
+{
+	char err[ALGO_ERR_MAX + 600];
+	int rc = algo_fyers_hist_next(&fy.h[i], &fy.head[i], err, sizeof err);
+	if (rc < 0)
+		fail(algo_fyers_exit_code(-rc), "%s", err);
+	fy.live[i] = rc;
+}
+
+/* Merges the symbols' candles in time order (ties in command-line order). */
+static void fy_merge(void)
+{
+	for (int i = 0; i < fy.n; i++)
+		fy_pull(i);
+	for (;;) {
+		int m = -1;
+		for (int i = 0; i < fy.n; i++)
+			if (fy.live[i] && (m < 0 || fy.head[i].ts < fy.head[m].ts))
+				m = i;
+		if (m < 0)
+			return;
+		fy_write(m, &fy.head[m]);
+		fy_pull(m);
+	}
+}
+
+static int fy_history(int argc, char **argv)
+{
+	enum { O_FROM = 256, O_TO, O_CONT, O_FORMAT, O_NOCACHE, O_VERSION };
+	static const struct option opts[] = {
+		{ "symbol", required_argument, NULL, 's' }, { "tf", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, O_FROM }, { "to", required_argument, NULL, O_TO },
+		{ "cont", no_argument, NULL, O_CONT }, { "format", required_argument, NULL, O_FORMAT },
+		{ "no-cache", no_argument, NULL, O_NOCACHE }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	int64_t tf = 0, from = INT64_MIN, to = INT64_MIN;
+	int c, cont = 0, cache = 1, cls;
+	char err[ALGO_ERR_MAX], dir[4096];
+	long req = 0, hits = 0, dropped = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":s:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': fy_add_symbols(optarg); break;
+		case 't':
+			for (char *p = optarg; *p; p++)
+				*p = *p == 'D' ? 'd' : *p == 'S' ? 's' : *p;
+			if ((tf = algo_tf_parse(optarg, strlen(optarg))) <= 0 || algo_fyers_resolution(tf, dir) < 0)
+				algo_usage_error("--tf: '%s' is not a FYERS resolution (%s)", optarg, algo_fyers_resolutions());
+			break;
+		case O_FROM: from = opt_time("--from", optarg); break;
+		case O_TO: to = opt_time("--to", optarg); break;
+		case O_CONT: cont = 1; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "ndjson") != 0)
+				algo_usage_error("--format: '%s' is not ndjson or csv", optarg);
+			fy.csv = optarg[0] == 'c';
+			break;
+		case O_NOCACHE: cache = 0; break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		algo_usage_error("fyers history: unexpected argument '%s'", argv[optind]);
+	if (fy.n == 0 || tf == 0 || from == INT64_MIN)
+		algo_usage_error("fyers history needs --symbol, --tf and --from");
+	if (to == INT64_MIN)
+		to = algo_clock_ms();
+	if (from >= to)
+		algo_usage_error("--from must be before --to");
+	algo_tf_fmt(tf, fy.tf, sizeof fy.tf);
+	if (cache && algo_histcache_dir(dir, sizeof dir, err, sizeof err) < 0)
+		fail(ALGO_EX_CONFIG, "%s", err);
+	cls = algo_fyers_open(&fy.f, ALGO_FYERS_NEED_TOKEN, err, sizeof err);
+	fy.f.notice = fy_notice;
+	if (cls != ALGO_FYERS_OK)
+		fail(algo_fyers_exit_code(cls), "%s", err);
+	for (int i = 0; i < fy.n; i++) {
+		char sym[64];
+		snprintf(sym, sizeof sym, "%s", fy.h[i].symbol);
+		if (algo_fyers_hist_init(&fy.h[i], &fy.f, sym, tf, cont, from, to, cache ? dir : NULL, err, sizeof err) < 0)
+			algo_usage_error("%s: %s", sym, err);
+	}
+	fy_merge();
+	for (int i = 0; i < fy.n; i++) {
+		req += fy.h[i].requests, hits += fy.h[i].hits, dropped += fy.h[i].dropped;
+		if (fy.h[i].last == INT64_MIN)
+			algo_warn("%s: no %s bars in the range (a holiday, a weekend, or before the listing)",
+				fy.h[i].symbol, fy.tf);
+		algo_fyers_hist_free(&fy.h[i]);
+	}
+	if (dropped)
+		algo_warn("dropped %ld candle%s with impossible prices", dropped, dropped == 1 ? "" : "s");
+	algo_fyers_close(&fy.f);
+	(void)req, (void)hits;
+	return algo_out_finish(fy.bars ? ALGO_EX_OK : ALGO_EX_NOINPUT);
+}
+
+static int cmd_fyers(int argc, char **argv)
+{
+	if (argc < 2)
+		algo_usage_error("fyers: missing subcommand (history)");
+	if (strcmp(argv[1], "history") == 0)
+		return fy_history(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return algo_out_finish(ALGO_EX_OK);
+	}
+	algo_usage_error("fyers: unknown subcommand '%s' (known: history)", argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	algo_cli_init(argv[0]);
@@ -782,7 +974,9 @@ int main(int argc, char **argv)
 		return cmd_csv(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fyers") == 0)
+		return cmd_fyers(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		algo_usage_error("missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", argv[1]);
-	algo_usage_error("unknown subcommand '%s' (known: csv, replay)", argv[1]);
+	algo_usage_error("unknown subcommand '%s' (known: csv, replay, fyers)", argv[1]);
 }

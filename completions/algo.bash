@@ -164,14 +164,15 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --help --version" ;;
-	commands) echo "csv replay" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --help --version" ;;
+	commands) echo "csv replay fyers" ;;
 	subs)
 		case $2 in
+		fyers) echo "history" ;;
 		esac ;;
 	takes)
 		case $2 in
-		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to) return 0 ;;
+		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -185,6 +186,7 @@ _algo_spec_algo_feed() {
 		--columns) echo "-" ;;
 		--from) echo "-" ;;
 		--to) echo "-" ;;
+		--format) echo "ndjson,csv" ;;
 		esac ;;
 	args)
 		case $2 in

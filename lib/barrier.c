@@ -32,7 +32,10 @@ void algo_barrier_close(struct algo_barrier *b)
 }
 
 /* A sync; once the executor's state is known (an epoch), with the cursor: the last
- * record applied (from) and saved (saved), see lib/fillchan.h. */
+ * record applied (from) and saved (saved), see lib/fillchan.h. Without a state
+ * database nothing is ever saved and a restart starts afresh, so what was applied may
+ * be forgotten: were saved the first ack's seq, the executor would keep (and scan at
+ * every ack) every record of the run. */
 static void write_sync(struct algo_barrier *b, int64_t id)
 {
 	const struct algo_risk *r = b->risk;
@@ -45,7 +48,7 @@ static void write_sync(struct algo_barrier *b, int64_t id)
 	if (r->epoch[0]) {
 		algo_out_str(&algo_stdout, "epoch", r->epoch);
 		algo_out_int(&algo_stdout, "from", r->seq_applied);
-		algo_out_int(&algo_stdout, "saved", r->seq_saved);
+		algo_out_int(&algo_stdout, "saved", r->db ? r->seq_saved : r->seq_applied);
 	}
 	algo_out_end(&algo_stdout);
 }
