@@ -134,14 +134,14 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --charges --skip-bad --yes --code --timeout --offline --format --help --version" ;;
 	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--charges|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -152,6 +152,7 @@ _algo_spec_algo_exec_fyers() {
 		--drain-timeout) echo "-" ;;
 		--poll-interval) echo "-" ;;
 		--request-timeout) echo "-" ;;
+		--charges) echo "india,@file" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;

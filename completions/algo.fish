@@ -96,6 +96,7 @@ complete -c algo-exec-fyers -l max-order-age -x -d 'reject orders older than S s
 complete -c algo-exec-fyers -l drain-timeout -x -d 'follow working orders S seconds at end of input'
 complete -c algo-exec-fyers -l poll-interval -x -d 'seconds between polls of the order and trade books'
 complete -c algo-exec-fyers -l request-timeout -x -d 'seconds one HTTP request may take'
+complete -c algo-exec-fyers -l charges -r -F -a 'india' -d 'fees of each fill from a charges table'
 complete -c algo-exec-fyers -l skip-bad -d 'skip bad input lines with a warning'
 complete -c algo-exec-fyers -l yes -d 'accept-risk: accept without asking'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or the redirected URL'
