@@ -73,7 +73,7 @@ _algo_spec_algo_alert() {
 
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --no-progress --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in

@@ -58,6 +58,7 @@ complete -c algo-backtest -l state -r -F -d 'keep the state database at PATH'
 complete -c algo-backtest -l format -x -a 'text json' -d 'report format'
 complete -c algo-backtest -l trades -r -F -d 'also write the trades as CSV to FILE'
 complete -c algo-backtest -l events -r -F -d 'also write the event stream to FILE'
+complete -c algo-backtest -l no-progress -d 'no progress bar'
 complete -c algo-backtest -l help -s h -d 'show the help'
 complete -c algo-backtest -l version -d 'show the version'
 complete -c algo-backtest -F
