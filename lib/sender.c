@@ -49,8 +49,8 @@ static int64_t next_slot(const struct algo_sender *s)
 	if (s->per_min && s->nwin >= s->per_min) {
 		/* the oldest of the last per_min sends must be a minute old */
 		int64_t oldest = s->window[(s->nwin - s->per_min) % ALGO_SENDER_MIN_WINDOW];
-		if (oldest + 60000 > t)
-			t = oldest + 60000;
+		if (oldest + s->window_ms > t)
+			t = oldest + s->window_ms;
 	}
 	return t;
 }
@@ -156,6 +156,8 @@ int algo_sender_start(struct algo_sender *s, struct algo_dest *dest, size_t cap,
 	s->dest = dest;
 	if (!s->gap_ms)
 		s->gap_ms = 1000;
+	if (!s->window_ms)
+		s->window_ms = 60000;
 	if (s->per_min > ALGO_SENDER_MIN_WINDOW)
 		s->per_min = ALGO_SENDER_MIN_WINDOW;
 	algo_alertq_init(&s->q, cap);

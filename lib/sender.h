@@ -29,6 +29,7 @@ struct algo_sender {
 	struct algo_alertq q;
 	int per_min;                    /* 0: no per-minute cap */
 	long gap_ms;                    /* between two messages, 1,000 */
+	long window_ms;                 /* of the per-minute cap, 60,000 */
 	/* called from the sender thread (delivered with the queue's lock held) */
 	void (*warn)(void *arg, const char *msg);
 	void (*delivered)(void *arg, const struct algo_alert_msg *m);

@@ -5,6 +5,7 @@ load test_helper
 load alert_helper
 
 @test "alert: unit tests of the rules, templates, queue, folding and batching" { run_unit test_alert; }
+@test "alert: unit tests of the sender: gap, per-minute cap, priorities, time-out" { run_unit test_sender; }
 
 setup_file() { tg_setup_file; }
 setup() { common_setup; tg_start; }
