@@ -4,8 +4,9 @@
  *
  * Each destination has a key that names it in the outbox (lib/outbox.h) without any
  * secret: "telegram:<chat id>", "webhook:<first 16 hex digits of the URL's SHA-256>",
- * "exec:<the same of the command>". A handle is used by one thread at a time. Nothing
- * here prints or exits. */
+ * "exec:<the same of the command>". A handle is used by one thread at a time. A command
+ * that does not read its stdin makes our write fail with EPIPE, which is ignored: the
+ * process must ignore SIGPIPE (algo_cli_init does). Nothing here prints or exits. */
 #ifndef ALGO_DEST_H
 #define ALGO_DEST_H
 #include <stddef.h>

@@ -3,6 +3,7 @@
  * destination is a command (`true`, `false`), so no network is needed. */
 #include "sender.h"
 #include "tap.h"
+#include <signal.h>
 #include <stdlib.h>
 
 static int64_t sent_at[64];
@@ -101,6 +102,7 @@ static void timeout_left(void)
 
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN);          /* as algo_cli_init does: `true` reads no stdin */
 	limits();
 	high_first();
 	timeout_left();
