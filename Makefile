@@ -88,6 +88,7 @@ bench: all
 	scripts/bench-exec
 	scripts/bench-restart
 	scripts/bench-sweep
+	scripts/bench-alert
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv
