@@ -322,7 +322,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE marks2 RENAME TO marks;\n",
 	/* 10: algo-alert's outbox (lib/outbox.h): messages not delivered by the end of a
 	 * run, per destination key (no secrets), claimed by the process sending them. */
-	"CREATE TABLE alert_outbox (\n"
+	"CREATE TABLE IF NOT EXISTS alert_outbox (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  dest TEXT NOT NULL,\n"
 	"  prio INTEGER NOT NULL,\n"
@@ -331,7 +331,7 @@ static const char *const migrations[] = {
 	"  created_ms INTEGER NOT NULL,\n"
 	"  claim INTEGER\n"
 	");\n"
-	"CREATE INDEX alert_outbox_dest ON alert_outbox (dest, id);\n",
+	"CREATE INDEX IF NOT EXISTS alert_outbox_dest ON alert_outbox (dest, id);\n",
 	/* 11: algo-eval's restart state per user (--user), so two users' pipelines in one
 	 * database never share indicator state; what was saved before belongs to the
 	 * user "default". */
