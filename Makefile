@@ -71,6 +71,7 @@ bench: all
 	scripts/bench
 	scripts/bench-exec
 	scripts/bench-sweep
+	scripts/bench-ledger
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

@@ -197,7 +197,7 @@ _algo_spec_algo_feed() {
 
 _algo_spec_algo_ledger() {
 	case $1 in
-	opts) echo "--state --capital --user --run --skip-bad --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
+	opts) echo "--state --capital --user --run --skip-bad --backtest --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
 	commands) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	subs)
 		case $2 in

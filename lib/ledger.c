@@ -5,6 +5,7 @@
 #include "ledger.h"
 #include "audit.h"
 #include "cli.h"
+#include "eqcurve.h"
 #include "stage.h"
 #include "timeutil.h"
 #include <openssl/evp.h>
@@ -20,6 +21,8 @@ struct user_rec {
 	int64_t last_eq;                  /* the equity last recorded (or capital) */
 	int touched;
 	int owner;                        /* the --user of this stream */
+	int curve_on;                     /* backtest: curve holds the equity changes */
+	struct algo_eqcurve curve;
 	/* The run: active once its row exists; bar counters of the current day, and
 	 * what was flushed to run_days since the last commit. */
 	int active;
@@ -133,6 +136,8 @@ struct algo_ledger {
 	long ndirty;                      /* positions + marks waiting for the commit */
 	int failed;                       /* a write failed: rolled back, nothing more */
 	struct algo_stage *stage;         /* the loop feeding us, when there is one */
+	int backtest;                     /* algo_ledger_set_backtest */
+	int64_t n_orders, n_fills;        /* new ones recorded by this run */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -234,23 +239,64 @@ static void pos_dirty(struct algo_ledger *l, struct pos_rec *p)
 	if (!p->dirty) { p->dirty = 1; l->ndirty++; }
 }
 
-/* Records the equity of u at ms when it differs from the last one recorded. */
-static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
+/* Writes one equity point of u. */
+static int equity_write(struct algo_ledger *l, struct user_rec *u, int64_t ms, int64_t eq,
 	char *err, size_t errlen)
 {
-	int64_t eq = l->capital + u->realized - u->fees + u->unreal;
 	sqlite3_stmt *st = l->st[S_EQUITY];
-	if (eq == u->last_eq) return 0;
-	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
 	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ms);
 	sqlite3_bind_int64(st, 3, eq);
 	sqlite3_bind_text(st, 4, l->run, -1, SQLITE_STATIC);
-	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	return run(l, st, err, errlen);
+}
+
+/* What a backtest's curve (lib/eqcurve.h) writes through. */
+struct curve_out {
+	struct algo_ledger *l;
+	struct user_rec *u;
+	char *err;
+	size_t errlen;
+};
+
+static int curve_emit(void *arg, int64_t ms, int64_t eq)
+{
+	struct curve_out *o = arg;
+	return equity_write(o->l, o->u, ms, eq, o->err, o->errlen) ? -1 : 0;
+}
+
+/* Records the equity of u at ms when it differs from the last one recorded: every
+ * change, or in a backtest at report resolution (lib/eqcurve.h). */
+static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
+	char *err, size_t errlen)
+{
+	int64_t eq = l->capital + u->realized - u->fees + u->unreal;
+	if (eq == u->last_eq) return 0;
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (l->backtest) {
+		struct curve_out o = { l, u, err, errlen };
+		if (!u->curve_on) {
+			algo_eqcurve_init(&u->curve, u->last_eq);
+			u->curve_on = 1;
+		}
+		if (algo_eqcurve_add(&u->curve, ms, eq, curve_emit, &o)) return ALGO_LEDGER_EDB;
+	} else if (equity_write(l, u, ms, eq, err, errlen)) {
+		return ALGO_LEDGER_EDB;
+	}
 	u->last_eq = eq;
 	return 0;
 }
 
+/* Writes the curves' pending points (a backtest's, at each commit). */
+static int curves_flush(struct algo_ledger *l, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < algo_book_tab_count(&l->users); i++) {
+		struct user_rec *u = algo_book_tab_at(&l->users, i, NULL, NULL);
+		struct curve_out o = { l, u, err, errlen };
+		if (u->curve_on && algo_eqcurve_flush(&u->curve, curve_emit, &o)) return -1;
+	}
+	return 0;
+}
 
 /* ---- runs, strategies, daily PnL ------------------------------------------------ */
 
@@ -360,7 +406,10 @@ static int audit_add(struct algo_ledger *l, const char *user, int64_t ms, const 
 {
 	char *d = NULL;
 	int rc;
-	struct algo_audit_row r = { .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
+	struct algo_audit_row r;
+	/* a backtest logs its run once (audit_backtest), not every simulated order */
+	if (l->backtest && strcmp(kind, "config") != 0) return 0;
+	r = (struct algo_audit_row){ .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
 		.strategy = strategy && *strategy ? strategy : NULL, .ref = ref,
 		.reason = reason && *reason ? reason : NULL };
 	if (detail) {
@@ -552,6 +601,11 @@ int algo_ledger_set_run(struct algo_ledger *l, const char *run_id)
 	return 0;
 }
 
+void algo_ledger_set_backtest(struct algo_ledger *l)
+{
+	l->backtest = 1;
+}
+
 const char *algo_ledger_run(const struct algo_ledger *l)
 {
 	return l->run;
@@ -574,6 +628,7 @@ static void fail(struct algo_ledger *l)
 /* Writes pending position, mark, run and strategy changes inside the transaction. */
 static int flush(struct algo_ledger *l, char *err, size_t errlen)
 {
+	if (curves_flush(l, err, errlen)) return -1;
 	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->pos); i++) {
 		struct pos_rec *p = algo_book_tab_at(&l->pos, i, NULL, NULL);
 		sqlite3_stmt *st = l->st[S_POS];
@@ -847,6 +902,8 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 	bind_opt_text(st, 11, validity);
 	bind_opt_text(st, 12, mode);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	l->n_orders += sqlite3_changes(l->s->db);
+	if (l->backtest) return 0;
 	{
 		char reason[3 * ALGO_NAME_MAX];
 		snprintf(reason, sizeof reason, "%s %lld %s %s", side == ALGO_BUY ? "buy" : "sell",
@@ -886,6 +943,7 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 	bind_time(st, 8, ms);
 	sqlite3_bind_int64(st, 9, ms);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	if (l->backtest) return 0;               /* no audit row: nothing more to do */
 	{
 		char ref[ORDER_ID_MAX + 64], strategy[ALGO_NAME_MAX] = "", why[600];
 		int rc;
@@ -1021,6 +1079,7 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
 	if (sqlite3_changes(l->s->db) == 0)
 		return 0;                              /* seen before: already applied */
+	l->n_fills++;
 
 	if (strat_touch(l, p->strat, ms, err, errlen)) return ALGO_LEDGER_EDB;
 	strat_seen(p->strat, ms);
@@ -1037,7 +1096,7 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	p->updated_ms = ms;
 	pos_dirty(l, p);
 	if ((rc = order_fills(l, user, id, err, errlen))) return rc;
-	{
+	if (!l->backtest) {
 		char reason[3 * ALGO_NAME_MAX], b[ALGO_DEC_FMT_MAX];
 		b[algo_dec_fmt(price, b)] = '\0';
 		snprintf(reason, sizeof reason, "%s %lld %s @ %s%s", side == ALGO_BUY ? "buy" : "sell",
@@ -1204,6 +1263,81 @@ static int stage_event(void *arg, const struct algo_event *ev, char *err, size_t
 	return 0;
 }
 
+/* The SHA-256 of the strategy file, as algo-eval recorded it in the same database
+ * (algo-backtest gives every stage the run's database); left empty when absent. */
+static void strategy_file_hash(struct algo_ledger *l, struct strat_rec *sr)
+{
+	char err[ALGO_ERR_MAX];
+	sqlite3_stmt *st;
+	sqlite3_exec(l->s->db, "SAVEPOINT eval_hash", NULL, NULL, NULL);
+	st = algo_store_prepare(l->s, "SELECT hash FROM eval_state WHERE strategy = ?1 LIMIT 1",
+		err, sizeof err);
+	if (st) {
+		sqlite3_bind_text(st, 1, sr->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(sr->hash, sizeof sr->hash, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_exec(l->s->db, "RELEASE eval_hash", NULL, NULL, NULL);
+}
+
+/* A backtest's one audit row: what ran on what, and with which result. */
+static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
+{
+	struct user_rec *u = algo_book_tab_get(&l->users, l->user, strlen(l->user), 0);
+	char strategies[1024] = "", input[2 * EVP_MAX_MD_SIZE + 1], reason[1400], eq[ALGO_DEC_FMT_MAX];
+	char detail[2048];
+	const char *one = NULL;
+	size_t n = 0, nstrat = 0;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *c;
+	if (!u || !u->active) return 0;               /* nothing was recorded */
+	for (size_t i = 0; i < algo_book_tab_count(&l->strats); i++) {
+		struct strat_rec *sr = algo_book_tab_at(&l->strats, i, NULL, NULL);
+		if (sr->user != u) continue;
+		if (!sr->hash[0]) strategy_file_hash(l, sr);
+		n += (size_t)snprintf(strategies + n, n < sizeof strategies ? sizeof strategies - n : 0,
+			"%s%s %s", nstrat ? ", " : "", sr->name, sr->hash[0] ? sr->hash : "-");
+		if (n >= sizeof strategies) n = sizeof strategies - 1;
+		one = sr->name;
+		nstrat++;
+	}
+	if (!(c = EVP_MD_CTX_new()) || !EVP_MD_CTX_copy_ex(c, l->in_ctx) ||
+	    !EVP_DigestFinal_ex(c, md, &mdlen)) {
+		EVP_MD_CTX_free(c);
+		snprintf(err, errlen, "SHA-256 failed");
+		return -1;
+	}
+	EVP_MD_CTX_free(c);
+	hex_of(md, mdlen, input);
+	eq[algo_dec_fmt(u->last_eq, eq)] = '\0';
+	snprintf(reason, sizeof reason, "backtest: strategy %s; input sha256 %s; %lld orders, "
+		"%lld fills; final equity %s", nstrat ? strategies : "-", input, (long long)l->n_orders,
+		(long long)l->n_fills, eq);
+	snprintf(detail, sizeof detail, "{\"options\":\"%s\",\"input_sha256\":\"%s\","
+		"\"orders\":%lld,\"fills\":%lld,\"final_equity\":%s}", l->options, input,
+		(long long)l->n_orders, (long long)l->n_fills, eq);
+	if (begin(l, err, errlen)) return -1;
+	l->backtest = 0;                              /* audit_add logs this one */
+	n = (size_t)audit_add(l, u->name, u->end_ms, "backtest", nstrat == 1 ? one : NULL, l->run,
+		reason, detail, strlen(detail), err, errlen);
+	l->backtest = 1;
+	return n ? -1 : 0;
+}
+
+/* End of input: a backtest logs its run. */
+static int stage_end(void *arg, int why, char *err, size_t errlen)
+{
+	struct algo_ledger *l = arg;
+	if (!l->backtest || l->failed || why != ALGO_STAGE_EOF) return 0;
+	if (audit_backtest(l, err, errlen)) {
+		fail(l);
+		return ALGO_EX_IOERR;
+	}
+	return 0;
+}
+
 static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
 {
 	(void)s;
@@ -1212,7 +1346,8 @@ static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
 
 void algo_ledger_stage(struct algo_ledger *l, struct algo_stage *st)
 {
-	static const struct algo_stage_ops ops = { .event = stage_event, .save = stage_save };
+	static const struct algo_stage_ops ops = { .event = stage_event, .end = stage_end,
+		.save = stage_save };
 	algo_stage_init(st, &ops, l);
 	st->store = l->s;
 	l->stage = st;
