@@ -43,14 +43,14 @@ _algo_values() {
 
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--param|-P|--risk|-r|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
+		--strategy|-s|--param|-P|--risk|-r|--capital|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -58,6 +58,7 @@ _algo_spec_algo_backtest() {
 		-s|--strategy) echo "@file" ;;
 		-P|--param) echo "-" ;;
 		-r|--risk) echo "@file" ;;
+		--capital) echo "-" ;;
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--state) echo "@file" ;;
@@ -103,18 +104,24 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--code --timeout --offline --format --help --version" ;;
-	commands) echo "login refresh logout status profile funds orders trades positions" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
 		case $2 in
+		--user) echo "@user" ;;
+		--state) echo "@file" ;;
+		--max-order-age) echo "-" ;;
+		--drain-timeout) echo "-" ;;
+		--poll-interval) echo "-" ;;
+		--request-timeout) echo "-" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;

@@ -34,6 +34,7 @@ complete -c algo-backtest -f
 complete -c algo-backtest -l strategy -s s -r -F -d 'strategy file (JSON)'
 complete -c algo-backtest -l param -s P -x -d 'a strategy parameter'
 complete -c algo-backtest -l risk -s r -r -F -d 'risk limits for algo-risk'
+complete -c algo-backtest -l capital -x -d 'starting capital in rupees'
 complete -c algo-backtest -l exec -x -d 'options for algo-exec-paper'
 complete -c algo-backtest -l feed -x -d 'options for algo-feed csv'
 complete -c algo-backtest -l state -r -F -d 'keep the state database at PATH'
@@ -61,6 +62,7 @@ complete -c algo-eval -F
 
 # algo-exec-fyers
 complete -c algo-exec-fyers -f
+complete -c algo-exec-fyers -n __fish_use_subcommand -a accept-risk -d 'record the acceptance of the risk of live trading'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a login -d 'log in at FYERS and save the session'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a refresh -d 'a new access token from the refresh token and the PIN'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a logout -d 'end the session and remove the token file'
@@ -70,6 +72,15 @@ complete -c algo-exec-fyers -n __fish_use_subcommand -a funds -d 'show the accou
 complete -c algo-exec-fyers -n __fish_use_subcommand -a orders -d 'show the order book'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a trades -d 'show the trade book'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a positions -d 'show the positions'
+complete -c algo-exec-fyers -l live -d 'the stage places real orders'
+complete -c algo-exec-fyers -l user -x -a '(__algo_db_names user)' -d 'whose account and pipeline this is'
+complete -c algo-exec-fyers -l state -r -F -d 'the state database'
+complete -c algo-exec-fyers -l max-order-age -x -d 'reject orders older than S seconds as stale'
+complete -c algo-exec-fyers -l drain-timeout -x -d 'follow working orders S seconds at end of input'
+complete -c algo-exec-fyers -l poll-interval -x -d 'seconds between polls of the order and trade books'
+complete -c algo-exec-fyers -l request-timeout -x -d 'seconds one HTTP request may take'
+complete -c algo-exec-fyers -l skip-bad -d 'skip bad input lines with a warning'
+complete -c algo-exec-fyers -l yes -d 'accept-risk: accept without asking'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or the redirected URL'
 complete -c algo-exec-fyers -l timeout -x -d 'login: seconds to wait for the redirect'
 complete -c algo-exec-fyers -l offline -d 'status: check the saved session only'
