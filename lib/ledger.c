@@ -66,8 +66,20 @@ struct mark_rec {
 	int dirty;
 };
 
+/* A backtest's order of the current batch, kept whole until the commit writes it in
+ * its latest form: one INSERT instead of an INSERT, an UPDATE per update and an UPDATE
+ * and a SELECT per fill. */
+struct held_order {
+	char user[ALGO_NAME_MAX], id[32], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	char kind[16], product[16], validity[16], mode[16], status[16];
+	char reason[512], broker_id[64];
+	int side, has_reason, has_broker, has_avg;
+	int64_t ts_ms, qty, filled, avg, updated_ms, fill_qty;
+	__int128 fill_val;
+};
+
 enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
-	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_COUNT };
+	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_ORDER_FULL, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
@@ -110,6 +122,10 @@ static const char *const sql[S_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, name) DO UPDATE SET "
 		"hash = coalesce(excluded.hash, hash), first_ms = min(first_ms, excluded.first_ms), "
 		"last_ms = max(last_ms, excluded.last_ms)",
+	[S_ORDER_FULL] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
+		"kind, product, validity, mode, status, filled, updated_ts, updated_ms, run, reason, "
+		"broker_id, avg_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15, "
+		"?16, ?17, ?13, ?18, ?19, ?20) ON CONFLICT (user, id) DO NOTHING",
 	[S_DAILY] = "INSERT INTO daily_pnl (user, run, strategy, day, realized, fees, unrealized, net) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 - ?6 + ?7) "
 		"ON CONFLICT (user, run, strategy, day) DO UPDATE SET realized = excluded.realized, "
@@ -128,6 +144,9 @@ struct algo_ledger {
 	char opt_hash[ALGO_AUDIT_HASH_LEN + 1];
 	int capital_new;                  /* capital first stored now: audit it */
 	EVP_MD_CTX *in_ctx;               /* SHA-256 of the input lines */
+	char in_buf[65536];               /* lines not yet hashed (one update per buffer) */
+	size_t in_len;
+	struct mark_rec *last_mark;       /* the mark of the last bar (most bars share it) */
 	struct algo_audit audit;
 	int audit_ok;                     /* audit statements prepared */
 	struct user_rec **active;         /* users with a run row, in order */
@@ -138,6 +157,7 @@ struct algo_ledger {
 	struct algo_stage *stage;         /* the loop feeding us, when there is one */
 	int backtest;                     /* algo_ledger_set_backtest */
 	int64_t n_orders, n_fills;        /* new ones recorded by this run */
+	struct algo_book_tab held;        /* backtest: orders of this batch (struct held_order) */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -407,8 +427,10 @@ static int audit_add(struct algo_ledger *l, const char *user, int64_t ms, const 
 	char *d = NULL;
 	int rc;
 	struct algo_audit_row r;
-	/* a backtest logs its run once (audit_backtest), not every simulated order */
-	if (l->backtest && strcmp(kind, "config") != 0) return 0;
+	/* a backtest logs its run once (audit_backtest), not every simulated order, update
+	 * and fill; its risk blocks and kills stay (few, and they say why nothing traded) */
+	if (l->backtest && (strcmp(kind, "order") == 0 || strcmp(kind, "order_update") == 0 ||
+	    strcmp(kind, "fill") == 0)) return 0;
 	r = (struct algo_audit_row){ .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
 		.strategy = strategy && *strategy ? strategy : NULL, .ref = ref,
 		.reason = reason && *reason ? reason : NULL };
@@ -554,6 +576,7 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
 	algo_book_tab_init(&l->syms, sizeof(struct sym_rec));
 	algo_book_tab_init(&l->marks, sizeof(struct mark_rec));
 	algo_book_tab_init(&l->strats, sizeof(struct strat_rec));
+	algo_book_tab_init(&l->held, sizeof(struct held_order));
 	if (!(l->in_ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(l->in_ctx, EVP_sha256(), NULL)) {
 		snprintf(err, errlen, "cannot set up SHA-256");
 		goto fail;
@@ -613,7 +636,7 @@ const char *algo_ledger_run(const struct algo_ledger *l)
 
 static int pending(const struct algo_ledger *l)
 {
-	return l->in_txn || l->ndirty > 0;
+	return l->in_txn || l->ndirty > 0 || algo_book_tab_count(&l->held) > 0;
 }
 
 /* A write failed (a full disk): everything since the last commit is rolled back, and
@@ -625,10 +648,82 @@ static void fail(struct algo_ledger *l)
 	l->failed = 1;
 }
 
+/* Adds a line (and its newline) to the SHA-256 of the input, a buffer at a time. */
+static void input_hash(struct algo_ledger *l, const char *line, size_t len)
+{
+	if (l->in_len + len + 1 > sizeof l->in_buf) {
+		EVP_DigestUpdate(l->in_ctx, l->in_buf, l->in_len);
+		l->in_len = 0;
+	}
+	if (len + 1 > sizeof l->in_buf) {
+		EVP_DigestUpdate(l->in_ctx, line, len);
+		EVP_DigestUpdate(l->in_ctx, "\n", 1);
+		return;
+	}
+	memcpy(l->in_buf + l->in_len, line, len);
+	l->in_buf[l->in_len + len] = '\n';
+	l->in_len += len + 1;
+}
+
+/* The hex SHA-256 of the input so far. Returns 0, or -1 with err set. */
+static int input_digest(struct algo_ledger *l, char *hex, char *err, size_t errlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *c;
+	if (l->in_len) {
+		EVP_DigestUpdate(l->in_ctx, l->in_buf, l->in_len);
+		l->in_len = 0;
+	}
+	c = EVP_MD_CTX_new();
+	if (!c || !EVP_MD_CTX_copy_ex(c, l->in_ctx) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
+		EVP_MD_CTX_free(c);
+		snprintf(err, errlen, "SHA-256 failed");
+		return -1;
+	}
+	EVP_MD_CTX_free(c);
+	hex_of(md, mdlen, hex);
+	return 0;
+}
+
+/* Writes the batch's held orders (a backtest's) and forgets them. */
+static int held_flush(struct algo_ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_ORDER_FULL];
+	for (size_t i = 0; i < algo_book_tab_count(&l->held); i++) {
+		const struct held_order *o = algo_book_tab_at(&l->held, i, NULL, NULL);
+		sqlite3_bind_text(st, 1, o->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+		bind_time(st, 3, o->ts_ms);
+		sqlite3_bind_int64(st, 4, o->ts_ms);
+		sqlite3_bind_text(st, 5, o->strategy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, o->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, o->side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, o->qty);
+		sqlite3_bind_text(st, 9, o->kind, -1, SQLITE_STATIC);
+		bind_opt_text(st, 10, o->product);
+		bind_opt_text(st, 11, o->validity);
+		bind_opt_text(st, 12, o->mode);
+		sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, o->status, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 15, o->filled);
+		bind_time(st, 16, o->updated_ms);
+		sqlite3_bind_int64(st, 17, o->updated_ms);
+		if (o->has_reason) sqlite3_bind_text(st, 18, o->reason, -1, SQLITE_STATIC);
+		else sqlite3_bind_null(st, 18);
+		if (o->has_broker) sqlite3_bind_text(st, 19, o->broker_id, -1, SQLITE_STATIC);
+		else sqlite3_bind_null(st, 19);
+		if (o->has_avg) sqlite3_bind_int64(st, 20, o->avg); else sqlite3_bind_null(st, 20);
+		if (run(l, st, err, errlen)) return -1;
+	}
+	algo_book_tab_free(&l->held);
+	return 0;
+}
+
 /* Writes pending position, mark, run and strategy changes inside the transaction. */
 static int flush(struct algo_ledger *l, char *err, size_t errlen)
 {
-	if (curves_flush(l, err, errlen)) return -1;
+	if (held_flush(l, err, errlen) || curves_flush(l, err, errlen)) return -1;
 	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->pos); i++) {
 		struct pos_rec *p = algo_book_tab_at(&l->pos, i, NULL, NULL);
 		sqlite3_stmt *st = l->st[S_POS];
@@ -662,17 +757,8 @@ static int flush(struct algo_ledger *l, char *err, size_t errlen)
 		l->ndirty--;
 	}
 	if (l->nactive) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
 		char hex[2 * EVP_MAX_MD_SIZE + 1];
-		EVP_MD_CTX *c = EVP_MD_CTX_new();
-		if (!c || !EVP_MD_CTX_copy_ex(c, l->in_ctx) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
-			EVP_MD_CTX_free(c);
-			snprintf(err, errlen, "SHA-256 failed");
-			return -1;
-		}
-		EVP_MD_CTX_free(c);
-		hex_of(md, mdlen, hex);
+		if (input_digest(l, hex, err, errlen)) return -1;
 		for (size_t i = 0; i < l->nactive; i++) {
 			struct user_rec *u = l->active[i];
 			sqlite3_stmt *st = l->st[S_RUN_UPD];
@@ -732,6 +818,7 @@ void algo_ledger_free(struct algo_ledger *l)
 	EVP_MD_CTX_free(l->in_ctx);
 	free(l->active);
 	algo_book_tab_free(&l->strats);
+	algo_book_tab_free(&l->held);
 	algo_book_tab_free(&l->users);
 	algo_book_tab_free(&l->pos);
 	algo_book_tab_free(&l->syms);
@@ -857,6 +944,17 @@ static int fee_sum_cb(const char *k, int64_t v, void *arg)
 
 /* ---- events --------------------------------------------------------------------------- */
 
+/* The held order (user, id) of a backtest's batch, created empty with create. */
+static struct held_order *held_get(struct algo_ledger *l, const char *user, const char *id,
+	int create)
+{
+	char key[ALGO_NAME_MAX + ORDER_ID_MAX + 2];
+	size_t n;
+	if (!l->backtest) return NULL;
+	n = algo_book_key(key, sizeof key, user, id, NULL);
+	return n ? algo_book_tab_get(&l->held, key, n, create) : NULL;
+}
+
 static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
@@ -887,6 +985,25 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 	if (shash[0] && strcmp(shash, sr->hash) != 0) {
 		snprintf(sr->hash, sizeof sr->hash, "%s", shash);
 		sr->seen_dirty = 1;
+	}
+	if (l->backtest) {
+		struct held_order *o = held_get(l, user, id, 1);
+		if (!o) BAD("out of memory");
+		if (o->id[0]) return 0;                /* a duplicate, as ON CONFLICT DO NOTHING */
+		snprintf(o->user, sizeof o->user, "%s", user);
+		snprintf(o->id, sizeof o->id, "%s", id);
+		snprintf(o->strategy, sizeof o->strategy, "%s", strategy);
+		snprintf(o->symbol, sizeof o->symbol, "%s", symbol);
+		snprintf(o->kind, sizeof o->kind, "%s", kind);
+		snprintf(o->product, sizeof o->product, "%s", product);
+		snprintf(o->validity, sizeof o->validity, "%s", validity);
+		snprintf(o->mode, sizeof o->mode, "%s", mode);
+		snprintf(o->status, sizeof o->status, "new");
+		o->side = side;
+		o->qty = qty;
+		o->ts_ms = o->updated_ms = ms;
+		l->n_orders++;
+		return 0;
 	}
 	sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -933,6 +1050,19 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 	if (has_filled && filled < 0) BAD("field 'filled': must not be negative");
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
 	if (!user_run(l, user, ms, err, errlen)) return ALGO_LEDGER_EDB;
+	{
+		struct held_order *o = held_get(l, user, id, 0);
+		if (o) {                               /* the UPDATE below, in memory */
+			if (o->updated_ms > ms) return 0;
+			snprintf(o->status, sizeof o->status, "%s", status);
+			if (rc_reason) { snprintf(o->reason, sizeof o->reason, "%s", reason); o->has_reason = 1; }
+			if (rc_broker) { snprintf(o->broker_id, sizeof o->broker_id, "%s", broker_id); o->has_broker = 1; }
+			if (has_filled) o->filled = filled;
+			if (has_avg) { o->avg = avg; o->has_avg = 1; }
+			o->updated_ms = ms;
+			return 0;
+		}
+	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
@@ -963,13 +1093,26 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 }
 
 /* Sets the order's filled quantity and average fill price from its recorded fills. */
-static int order_fills(struct algo_ledger *l, const char *user, const char *id, char *err,
-	size_t errlen)
+static int order_fills(struct algo_ledger *l, const char *user, const char *id, int64_t fqty,
+	int64_t fprice, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = l->st[S_FILL_SUM];
+	struct held_order *o = held_get(l, user, id, 0);
 	__int128 val = 0;
 	int64_t qty = 0;
 	int rc;
+	if (o) {                                   /* its fills are all of this batch */
+		__int128 q, r;
+		o->fill_qty += fqty;
+		o->fill_val += (__int128)fqty * fprice;
+		q = o->fill_val / o->fill_qty;
+		r = o->fill_val % o->fill_qty;
+		if (2 * (r < 0 ? -r : r) >= o->fill_qty) q += o->fill_val < 0 ? -1 : 1;
+		o->filled = o->fill_qty;
+		o->avg = (int64_t)q;
+		o->has_avg = 1;
+		return 0;
+	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1036,7 +1179,9 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	if (!fees.have_total) fees.total = fees.sum;
 
 	/* The strategy: the fill's own, else its order's. */
-	if (!has_strategy || !strategy[0]) {
+	if ((!has_strategy || !strategy[0]) && held_get(l, user, id, 0)) {
+		snprintf(strategy, sizeof strategy, "%s", held_get(l, user, id, 0)->strategy);
+	} else if (!has_strategy || !strategy[0]) {
 		st = l->st[S_ORDER_STRAT];
 		strategy[0] = '\0';
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -1095,7 +1240,7 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	p->last_price = price;
 	p->updated_ms = ms;
 	pos_dirty(l, p);
-	if ((rc = order_fills(l, user, id, err, errlen))) return rc;
+	if ((rc = order_fills(l, user, id, qty, price, err, errlen))) return rc;
 	if (!l->backtest) {
 		char reason[3 * ALGO_NAME_MAX], b[ALGO_DEC_FMT_MAX];
 		b[algo_dec_fmt(price, b)] = '\0';
@@ -1117,14 +1262,19 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 	struct pos_rec *p;
 
 	if (algo_bar_decode(ev, &bar, err, errlen)) return ALGO_LEDGER_EBAD;
-	n = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
-	if (!n || !(m = algo_book_tab_get(&l->marks, key, n, 1))) BAD("out of memory");
+	if ((m = l->last_mark) && strcmp(m->symbol, bar.symbol) == 0 && strcmp(m->tf, bar.tf) == 0) {
+		/* the same series as the bar before */
+	} else {
+		n = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
+		if (!n || !(m = algo_book_tab_get(&l->marks, key, n, 1))) BAD("out of memory");
+	}
 	if (!m->sym) {
 		if (!(m->sym = algo_book_tab_get(&l->syms, bar.symbol, strlen(bar.symbol), 1)))
 			BAD("out of memory");
 		snprintf(m->symbol, sizeof m->symbol, "%s", bar.symbol);
 		snprintf(m->tf, sizeof m->tf, "%s", bar.tf);
 	}
+	l->last_mark = m;
 	if (m->seen && bar.ts <= m->run_last) {
 		char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
 		a[algo_time_fmt(bar.ts, ALGO_IST_OFFSET_MIN, a)] = '\0';
@@ -1236,8 +1386,7 @@ int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *
 	default: rc = 0;
 	}
 	if (rc == 0) {
-		EVP_DigestUpdate(l->in_ctx, ev->line, ev->len);
-		EVP_DigestUpdate(l->in_ctx, "\n", 1);
+		input_hash(l, ev->line, ev->len);
 	}
 	if (rc == ALGO_LEDGER_EDB) fail(l);
 	return rc;
@@ -1289,9 +1438,6 @@ static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
 	char detail[2048];
 	const char *one = NULL;
 	size_t n = 0, nstrat = 0;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
 	if (!u || !u->active) return 0;               /* nothing was recorded */
 	for (size_t i = 0; i < algo_book_tab_count(&l->strats); i++) {
 		struct strat_rec *sr = algo_book_tab_at(&l->strats, i, NULL, NULL);
@@ -1303,14 +1449,7 @@ static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
 		one = sr->name;
 		nstrat++;
 	}
-	if (!(c = EVP_MD_CTX_new()) || !EVP_MD_CTX_copy_ex(c, l->in_ctx) ||
-	    !EVP_DigestFinal_ex(c, md, &mdlen)) {
-		EVP_MD_CTX_free(c);
-		snprintf(err, errlen, "SHA-256 failed");
-		return -1;
-	}
-	EVP_MD_CTX_free(c);
-	hex_of(md, mdlen, input);
+	if (input_digest(l, input, err, errlen)) return -1;
 	eq[algo_dec_fmt(u->last_eq, eq)] = '\0';
 	snprintf(reason, sizeof reason, "backtest: strategy %s; input sha256 %s; %lld orders, "
 		"%lld fills; final equity %s", nstrat ? strategies : "-", input, (long long)l->n_orders,

@@ -54,7 +54,7 @@ int algo_ledger_set_run(struct algo_ledger *l, const char *run_id);
  * drawdown points, instead of every change), and in the audit log one "backtest" row
  * at the end of input (strategies and their hashes, the input's SHA-256, the options,
  * the number of orders and fills, the final equity) instead of a row per order,
- * update, fill, block and kill. Call before the first event. */
+ * update and fill (risk blocks and kills keep theirs). Call before the first event. */
 void algo_ledger_set_backtest(struct algo_ledger *l);
 
 /* The run id ("" until the first event when derived). */

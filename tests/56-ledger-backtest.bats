@@ -31,6 +31,11 @@ events() {
 				<(algo-ledger report --state "$TMP/$e-bt.db" --format $f)
 		done
 		diff <(algo-ledger trades --state "$TMP/$e-full.db") <(algo-ledger trades --state "$TMP/$e-bt.db")
+		# orders written once in their final form, fills as they come: the same rows
+		for t in orders fills positions daily_pnl run_days; do
+			diff <(sqlite3 "$TMP/$e-full.db" "SELECT * FROM $t ORDER BY rowid") \
+				<(sqlite3 "$TMP/$e-bt.db" "SELECT * FROM $t ORDER BY rowid")
+		done
 		full=$(sqlite3 "$TMP/$e-full.db" 'SELECT count(*) FROM equity')
 		kept=$(sqlite3 "$TMP/$e-bt.db" 'SELECT count(*) FROM equity')
 		echo "$e: $kept of $full equity points"
@@ -43,7 +48,8 @@ events() {
 @test "backtest: one audit row records the run (strategy hash, input hash, options, result)" {
 	export PATH="$BIN:$PATH"          # algo-backtest's stages, not the recording shims
 	algo-backtest -s "$ROOT/examples/strategies/ema-cross.json" --state "$TMP/bt.db" "$FIX/sample_3k.csv" > /dev/null
-	[ "$(sqlite3 "$TMP/bt.db" "SELECT group_concat(kind) FROM (SELECT kind FROM audit ORDER BY seq)")" = "config,backtest" ]
+	[ "$(sqlite3 "$TMP/bt.db" "SELECT group_concat(DISTINCT kind) FROM (SELECT kind FROM audit ORDER BY seq)")" = "config,risk_block,backtest" ]
+	[ "$(sqlite3 "$TMP/bt.db" "SELECT count(*) FROM audit WHERE kind = 'backtest'")" -eq 1 ]
 	row=$(sqlite3 "$TMP/bt.db" "SELECT strategy, ref, reason, detail FROM audit WHERE kind = 'backtest'")
 	hash=$(sha256sum < "$ROOT/examples/strategies/ema-cross.json" | cut -d' ' -f1)
 	run_id=$(algo-ledger runs --state "$TMP/bt.db" --format csv | tail -1 | cut -d, -f1)
