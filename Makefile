@@ -7,6 +7,17 @@ DESTDIR ?=
 
 CC      ?= cc
 PKGS     = jansson sqlite3 libcrypto libcurl
+# Goals that build need the libraries: without them (or without pkg-config) make says
+# how to get them instead of failing in the compiler.
+NO_LIB_GOALS = deps test-deps check clean list-programs completions uninstall
+ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING := $(shell command -v pkg-config >/dev/null 2>&1 || { echo pkg-config; exit; }; \
+  for p in $(PKGS); do pkg-config --exists $$p || echo $$p; done)
+ifneq ($(MISSING),)
+$(error missing: $(MISSING) (the build needs pkg-config and the development files of \
+  $(PKGS)); run `make deps` to install them)
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto -lcurl)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
@@ -27,7 +38,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps test-deps check asan valgrind bench demo install uninstall clean shims report-shot \
+.PHONY: all deps test-deps check asan valgrind bench soak demo install uninstall clean shims report-shot \
   completions list-programs
 all: $(PROGS) $(UNITS) shims
 
@@ -67,10 +78,17 @@ asan:
 valgrind: all
 	VALGRIND=1 scripts/run-tests
 
+# The long versions of the restart tests: 20 random chunkings of the demo through the
+# whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
+soak: all
+	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
+
 bench: all
 	scripts/bench
 	scripts/bench-exec
+	scripts/bench-restart
 	scripts/bench-sweep
+	scripts/bench-alert
 	scripts/bench-ledger
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \

@@ -3,6 +3,7 @@
  * the FYERS venue (lib/fyers_venue.h) on the executor seam (lib/executor.h), run by the
  * one stage loop (lib/stage.h). Without --live it is a dry run that sends nothing. */
 #include "cli.h"
+#include "costs.h"
 #include "event.h"
 #include "executor.h"
 #include "fyers.h"
@@ -38,6 +39,8 @@ static const char usage_text[] =
 	"      --drain-timeout S at end of input follow working orders up to S seconds (default 30)\n"
 	"      --poll-interval S between polls of the order book and trade book (default 3)\n"
 	"      --request-timeout S  one HTTP request to FYERS (default 15)\n"
+	"      --charges FILE    fees of each fill from a dated charges table (a file, or a name\n"
+	"                        such as 'india'; default: fees 0, as the trade book has none)\n"
 	"      --skip-bad        warn about bad input lines and skip them instead of stopping\n"
 	"Commands:\n"
 	"  accept-risk  show the risk disclosure of live trading and record its acceptance in the\n"
@@ -70,9 +73,9 @@ static struct {
 	int offline;
 	int format;
 	int live, yes, skip_bad;
-	const char *user, *state;
+	const char *user, *state, *charges;
 	int64_t max_age_ms, drain_ms, poll_ms, request_ms;
-} opt = { NULL, 300, 0, ALGO_ACCT_TABLE, 0, 0, 0, NULL, NULL, 120000, 30000, 3000, 15000 };
+} opt = { NULL, 300, 0, ALGO_ACCT_TABLE, 0, 0, 0, NULL, NULL, NULL, 120000, 30000, 3000, 15000 };
 
 static void notice(void *arg, const char *msg)
 {
@@ -408,16 +411,24 @@ static int cmd_stage(void)
 {
 	static const struct algo_stage_ops ops = { .event = algo_executor_event,
 		.idle = algo_executor_idle, .end = algo_executor_end, .save = algo_fyers_stage_save };
-	struct algo_fyers_venue_cfg cfg = { opt.live, opt.max_age_ms, opt.drain_ms, opt.poll_ms };
+	struct algo_fyers_venue_cfg cfg = { opt.live, opt.max_age_ms, opt.drain_ms, opt.poll_ms, NULL };
 	struct algo_fyers f;
 	struct algo_fyers_venue v;
+	struct algo_costs costs;
 	struct algo_executor ex;
 	struct algo_store store;
 	struct algo_stage st;
-	char key[ALGO_REPLAY_KEY_MAX], err[ALGO_ERR_MAX + 512];
+	char key[ALGO_REPLAY_KEY_MAX], err[ALGO_ERR_MAX + 512], path[4096];
 	int have_state, rc, code;
 
 	memset(&f, 0, sizeof f);
+	memset(&costs, 0, sizeof costs);
+	if (opt.charges) {
+		if (algo_costs_find(opt.charges, path, sizeof path, err, sizeof err) ||
+		    algo_costs_load(&costs, path, err, sizeof err))
+			algo_die(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG, "%s", err);
+		cfg.costs = &costs;
+	}
 	have_state = open_store(&store, opt.live, "--live");
 	if (opt.live)
 		check_live(&store, &f);
@@ -426,6 +437,7 @@ static int cmd_stage(void)
 	algo_fyers_venue_init(&v, &cfg, opt.live ? &f : NULL, opt.user);
 	v.note = notice;
 	algo_executor_init(&ex, &algo_fyers_venue, &v, notice, NULL);
+	ex.fees_full = cfg.costs != NULL;
 	algo_stage_init(&st, &ops, &ex);
 	st.skip_bad = opt.skip_bad;
 	st.warn = warn_line;
@@ -455,6 +467,7 @@ static int cmd_stage(void)
 		algo_store_close(&store);
 	if (opt.live)
 		algo_fyers_close(&f);
+	algo_costs_free(&costs);
 	return algo_out_finish(code);
 }
 
@@ -475,7 +488,7 @@ static void need(int ok, const char *option, const char *of)
 static void parse_options(int argc, char **argv, const char *cmd)
 {
 	enum { O_CODE = 256, O_TIMEOUT, O_OFFLINE, O_FORMAT, O_VERSION, O_LIVE, O_YES, O_USER, O_STATE,
-		O_MAXAGE, O_DRAIN, O_POLL, O_REQTIME, O_SKIPBAD };
+		O_MAXAGE, O_DRAIN, O_POLL, O_REQTIME, O_SKIPBAD, O_CHARGES };
 	static const struct option longopts[] = {
 		{ "code", required_argument, NULL, O_CODE },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -490,6 +503,7 @@ static void parse_options(int argc, char **argv, const char *cmd)
 		{ "poll-interval", required_argument, NULL, O_POLL },
 		{ "request-timeout", required_argument, NULL, O_REQTIME },
 		{ "skip-bad", no_argument, NULL, O_SKIPBAD },
+		{ "charges", required_argument, NULL, O_CHARGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -531,6 +545,7 @@ static void parse_options(int argc, char **argv, const char *cmd)
 				algo_usage_error("--request-timeout: at least 0.1 s");
 			break;
 		case O_SKIPBAD: need(stage, "--skip-bad", "the pipeline stage"); opt.skip_bad = 1; break;
+		case O_CHARGES: need(stage, "--charges", "the pipeline stage"); opt.charges = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(algo_out_finish(ALGO_EX_OK));
 		case O_VERSION: algo_print_version();
 		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);

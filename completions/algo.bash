@@ -41,9 +41,39 @@ _algo_values() {
 	[ -z "$words" ] || COMPREPLY+=($(compgen -W "$words" -- "$2"))
 }
 
+_algo_spec_algo_alert() {
+	case $1 in
+	opts) echo "--telegram --webhook --exec --on --template --html --state --flush-timeout --queue --help --version" ;;
+	commands) echo "send test flush" ;;
+	subs)
+		case $2 in
+		esac ;;
+	takes)
+		case $2 in
+		--webhook|--exec|--on|--template|--state|--flush-timeout|--queue) return 0 ;;
+		esac
+		return 1 ;;
+	values)
+		case $2 in
+		--webhook) echo "-" ;;
+		--exec) echo "-" ;;
+		--on) echo "fill,rejected,risk_block,kill_switch,order_update,order,signal" ;;
+		--template) echo "-" ;;
+		--state) echo "@file" ;;
+		--flush-timeout) echo "-" ;;
+		--queue) echo "-" ;;
+		esac ;;
+	args)
+		case $2 in
+		send) echo "-" ;;
+		*) echo "-" ;;
+		esac ;;
+	esac
+}
+
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --no-progress --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
@@ -104,14 +134,14 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --charges --skip-bad --yes --code --timeout --offline --format --help --version" ;;
 	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--charges|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -122,6 +152,7 @@ _algo_spec_algo_exec_fyers() {
 		--drain-timeout) echo "-" ;;
 		--poll-interval) echo "-" ;;
 		--request-timeout) echo "-" ;;
+		--charges) echo "india,@file" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;
@@ -286,14 +317,14 @@ _algo_spec_algo_risk() {
 
 _algo_spec_algo_sweep() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
+	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --walk-forward --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap|--walk-forward) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -311,6 +342,7 @@ _algo_spec_algo_sweep() {
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--heatmap) echo "@file" ;;
+		--walk-forward) echo "-" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -321,14 +353,14 @@ _algo_spec_algo_sweep() {
 
 _algo_spec_algo_variants() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
-	commands) echo "grid table heatmap dsr" ;;
+	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --walk-forward --dir --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
+	commands) echo "grid table heatmap windows walk dsr" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--walk-forward|--dir|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -341,6 +373,8 @@ _algo_spec_algo_variants() {
 		--joblog) echo "@file" ;;
 		--rank) echo "trades,net_pnl,total_return_pct,cagr_pct,sharpe,sortino,calmar,max_drawdown_pct,win_rate_pct,profit_factor,expectancy,sqn,exposure_pct,dsr" ;;
 		--format) echo "table,csv,ndjson" ;;
+		--walk-forward) echo "-" ;;
+		--dir) echo "@dir" ;;
 		--sharpe) echo "-" ;;
 		--trials) echo "-" ;;
 		--variance) echo "-" ;;
@@ -387,4 +421,4 @@ _algo_complete() {
 	fi
 }
 
-complete -F _algo_complete algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants
+complete -F _algo_complete algo-alert algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants

@@ -29,6 +29,23 @@ function __algo_db_names
     end
 end
 
+# algo-alert
+complete -c algo-alert -f
+complete -c algo-alert -n __fish_use_subcommand -a send -d 'send one text (a wrapper'\''s failure)'
+complete -c algo-alert -n __fish_use_subcommand -a test -d 'send a test message or say what is misconfigured'
+complete -c algo-alert -n __fish_use_subcommand -a flush -d 'deliver what the outbox keeps'
+complete -c algo-alert -l telegram -d 'send to Telegram'
+complete -c algo-alert -l webhook -x -d 'POST to a Slack- or Discord-style webhook'
+complete -c algo-alert -l exec -x -d 'run a command with each message on its stdin'
+complete -c algo-alert -l on -x -a 'fill rejected risk_block kill_switch order_update order signal' -d 'event types that alert'
+complete -c algo-alert -l template -x -d 'the text of an alert, {field} placeholders'
+complete -c algo-alert -l html -d 'Telegram HTML: field values escaped'
+complete -c algo-alert -l state -r -F -d 'state database: restart record and outbox'
+complete -c algo-alert -l flush-timeout -x -d 'wait this long for delivery at the end'
+complete -c algo-alert -l queue -x -d 'alerts held before the oldest fold into a count'
+complete -c algo-alert -l help -s h -d 'print the help and exit'
+complete -c algo-alert -l version -d 'print the version and exit'
+
 # algo-backtest
 complete -c algo-backtest -f
 complete -c algo-backtest -l strategy -s s -r -F -d 'strategy file (JSON)'
@@ -41,6 +58,7 @@ complete -c algo-backtest -l state -r -F -d 'keep the state database at PATH'
 complete -c algo-backtest -l format -x -a 'text json' -d 'report format'
 complete -c algo-backtest -l trades -r -F -d 'also write the trades as CSV to FILE'
 complete -c algo-backtest -l events -r -F -d 'also write the event stream to FILE'
+complete -c algo-backtest -l no-progress -d 'no progress bar'
 complete -c algo-backtest -l help -s h -d 'show the help'
 complete -c algo-backtest -l version -d 'show the version'
 complete -c algo-backtest -F
@@ -79,6 +97,7 @@ complete -c algo-exec-fyers -l max-order-age -x -d 'reject orders older than S s
 complete -c algo-exec-fyers -l drain-timeout -x -d 'follow working orders S seconds at end of input'
 complete -c algo-exec-fyers -l poll-interval -x -d 'seconds between polls of the order and trade books'
 complete -c algo-exec-fyers -l request-timeout -x -d 'seconds one HTTP request may take'
+complete -c algo-exec-fyers -l charges -r -F -a 'india' -d 'fees of each fill from a charges table'
 complete -c algo-exec-fyers -l skip-bad -d 'skip bad input lines with a warning'
 complete -c algo-exec-fyers -l yes -d 'accept-risk: accept without asking'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or the redirected URL'
@@ -211,6 +230,7 @@ complete -c algo-sweep -l exec -x -d 'options for algo-exec-paper'
 complete -c algo-sweep -l feed -x -d 'options for algo-feed csv'
 complete -c algo-sweep -l no-progress -d 'no progress bar'
 complete -c algo-sweep -l heatmap -r -F -d 'also write an HTML heatmap to FILE'
+complete -c algo-sweep -l walk-forward -x -d 'walk forward: best in sample, run out of sample'
 complete -c algo-sweep -l help -s h -d 'show the help'
 complete -c algo-sweep -l version -d 'show the version'
 complete -c algo-sweep -F
@@ -220,6 +240,8 @@ complete -c algo-variants -f
 complete -c algo-variants -n __fish_use_subcommand -a grid -d 'write the variants of a grid'
 complete -c algo-variants -n __fish_use_subcommand -a table -d 'rank the variants'\'' reports'
 complete -c algo-variants -n __fish_use_subcommand -a heatmap -d 'an HTML heatmap of a two-parameter sweep'
+complete -c algo-variants -n __fish_use_subcommand -a windows -d 'the walk-forward windows of an event stream'
+complete -c algo-variants -n __fish_use_subcommand -a walk -d 'gather a walk-forward run'
 complete -c algo-variants -n __fish_use_subcommand -a dsr -d 'the deflated Sharpe ratio from per-day statistics'
 complete -c algo-variants -l strategy -s s -r -F -d 'grid: check every variant against this strategy'
 complete -c algo-variants -l grid -s g -x -d 'grid: an axis'
@@ -228,7 +250,9 @@ complete -c algo-variants -l variants -r -F -d 'table, heatmap: the variants'
 complete -c algo-variants -l results -r -F -d 'table, heatmap: the reports'\'' directory'
 complete -c algo-variants -l joblog -r -F -d 'table, heatmap: GNU parallel'\''s joblog'
 complete -c algo-variants -l rank -x -a 'trades net_pnl total_return_pct cagr_pct sharpe sortino calmar max_drawdown_pct win_rate_pct profit_factor expectancy sqn exposure_pct dsr' -d 'table, heatmap: sort by METRIC'
-complete -c algo-variants -l format -x -a 'table csv ndjson' -d 'table: output format'
+complete -c algo-variants -l format -x -a 'table csv ndjson' -d 'table, walk: output format'
+complete -c algo-variants -l walk-forward -x -d 'windows, walk: in-sample and out-of-sample lengths'
+complete -c algo-variants -l dir -r -F -d 'walk: the walk-forward directory'
 complete -c algo-variants -l sharpe -x -d 'dsr: the best variant'\''s Sharpe per day'
 complete -c algo-variants -l trials -x -d 'dsr: the number of variants tried'
 complete -c algo-variants -l variance -x -d 'dsr: variance of the variants'\'' Sharpe ratios'

@@ -468,6 +468,22 @@ static struct algo_exec_order *order_of_trade(struct algo_executor *ex, const st
 	return NULL;
 }
 
+/* The fees of fill f of o from the charges table (a day the table does not cover: 0,
+ * with a note). Returns 0, or -1 with err set. */
+static int charges(struct algo_fyers_venue *v, const struct algo_exec_order *o, struct algo_exec_fill *f,
+	char *err, size_t errlen)
+{
+	static const char *const products[] = { "intraday", "delivery", "margin" };
+	const struct algo_costs_period *p = algo_costs_period(v->cfg.costs, algo_time_ist_day(f->ts));
+	if (!p) {
+		note(v, "charges table %s has no rates for the day of trade %s: fees 0", v->cfg.costs->name,
+			f->fill_id);
+		return 0;
+	}
+	return algo_costs_fill(&p->seg[algo_costs_segment(o->in.symbol, products[o->in.product])],
+		o->in.side, f->price, f->qty, o->turnover, 0, &f->fees, err, errlen);
+}
+
 static int fill_of(struct algo_fyers_venue *v, struct algo_executor *ex, struct algo_exec_order *o,
 	const struct algo_fyers_trade *t, const char *reason, unsigned flags, char *err, size_t errlen)
 {
@@ -488,6 +504,8 @@ static int fill_of(struct algo_fyers_venue *v, struct algo_executor *ex, struct 
 		if (rc)
 			return rc;
 	}
+	if (v->cfg.costs && charges(v, o, &f, err, errlen))
+		return ALGO_EX_FAIL;
 	v->changed = 1;
 	SHOWN(o) = 1;
 	return algo_executor_fill(ex, o, &f, err, errlen);

@@ -27,7 +27,10 @@
  *    statuses cancelled (1), rejected (5, the broker's message), expired (7); traded (2)
  *    once its trades are in. A trade of no order of ours (by hand in the app, the
  *    broker's square-off) is a fill flagged external of an order the venue adopts (id
- *    X<tradeNumber>, strategy the one holding that symbol, else "external").
+ *    X<tradeNumber>, strategy the one holding that symbol, else "external"). The
+ *    trade book has no charges: with a charges table (cfg.costs) each fill's fees are
+ *    computed from it as the paper venue does (the DP charge of a delivery sell is not
+ *    included), else they are 0.
  *  - Cancels and modifies go to DELETE / PATCH /orders/sync; a cancel is reported once
  *    the order book shows it cancelled (fills before it are taken first).
  *  - start (before the first event) reconciles: every order of the state that is not
@@ -46,6 +49,7 @@
 #define ALGO_FYERS_VENUE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "costs.h"
 #include "executor.h"
 #include "fyers.h"
 #include "idreg.h"
@@ -56,6 +60,7 @@ struct algo_fyers_venue_cfg {
 	int64_t max_age_ms;          /* stale orders; 0: no check (default 120,000) */
 	int64_t drain_ms;            /* end of input: follow working orders this long (30,000) */
 	int64_t poll_ms;             /* between polls of the books (3,000) */
+	const struct algo_costs *costs;  /* charges of each fill (borrowed), or NULL: fees 0 */
 };
 
 struct algo_fyers_cancel {

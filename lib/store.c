@@ -320,6 +320,34 @@ static const char *const migrations[] = {
 	"  ORDER BY rowid;\n"
 	"DROP TABLE marks;\n"
 	"ALTER TABLE marks2 RENAME TO marks;\n",
+	/* 10: algo-alert's outbox (lib/outbox.h): messages not delivered by the end of a
+	 * run, per destination key (no secrets), claimed by the process sending them. */
+	"CREATE TABLE alert_outbox (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  dest TEXT NOT NULL,\n"
+	"  prio INTEGER NOT NULL,\n"
+	"  alerts INTEGER NOT NULL,\n"
+	"  text TEXT NOT NULL,\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  claim INTEGER\n"
+	");\n"
+	"CREATE INDEX alert_outbox_dest ON alert_outbox (dest, id);\n",
+	/* 11: algo-eval's restart state per user (--user), so two users' pipelines in one
+	 * database never share indicator state; what was saved before belongs to the
+	 * user "default". */
+	"CREATE TABLE eval_state_by_user (\n"
+	"  user TEXT NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL,\n"
+	"  state BLOB NOT NULL,\n"
+	"  last_ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, strategy, symbol)\n"
+	");\n"
+	"INSERT INTO eval_state_by_user SELECT 'default', strategy, symbol, hash, state, last_ts_ms "
+	"FROM eval_state;\n"
+	"DROP TABLE eval_state;\n"
+	"ALTER TABLE eval_state_by_user RENAME TO eval_state;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

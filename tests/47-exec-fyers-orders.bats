@@ -53,6 +53,16 @@ assert r["auth"] and r["agent"].startswith("algo/"), r'
 	all_good
 }
 
+@test "orders: --charges gives each broker fill the fees of the dated table" {
+	order o1 > "$TMP/in"
+	run_fx --charges india
+	grep -q '"type":"fill",.*"fees":{"brokerage":[0-9.]*,"stt":[0-9.]*,"exchange":[0-9.]*,.*"total":[1-9]' "$TMP/out"
+	all_good
+	run fx --charges no-such-table < "$TMP/in"
+	[ "$status" -eq 66 ]
+	[[ "$output" == *"no charges table 'no-such-table'"* ]]
+}
+
 @test "orders: kinds, sides, products and prices map to FYERS's fields" {
 	mock_behave '{"tag":"a1","rest":true}'
 	order a1 kind=limit limit=749.5 qty=3 product=delivery > "$TMP/in"
