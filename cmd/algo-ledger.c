@@ -382,7 +382,8 @@ static int report_cmd(struct algo_store *store, const struct opts *o, struct alg
 	return rc && code == ALGO_EX_OK ? ALGO_EX_IOERR : code;
 }
 
-/* Every sub-command reads an existing database and never creates one. */
+/* Every sub-command but 'users add' reads an existing database and never creates one;
+ * adding the first user of a fresh setup creates it. */
 static int subcommand(const struct opts *o)
 {
 	struct algo_report_opts ro = { o->user, o->nruns ? o->runs[0] : NULL, o->strategy, o->from, o->to };
@@ -391,11 +392,12 @@ static int subcommand(const struct opts *o)
 	char err[ALGO_ERR_MAX] = "";
 	int code;
 	signal(SIGPIPE, SIG_DFL);            /* `| head` ends a listing quietly */
-	if (stat(o->path, &sb) != 0)
+	if (stat(o->path, &sb) != 0 && !(strcmp(o->cmd, "users") == 0 && o->nargs &&
+	    strcmp(o->args[0], "add") == 0))
 		algo_die(ALGO_EX_NOINPUT, "%s: no state database (%s); record a stream "
 			"with 'algo-ledger' first", o->path, strerror(errno));
 	if (algo_store_open(&store, o->path, err, sizeof err))
-		algo_die(ALGO_EX_FAIL, "%s", err);
+		algo_die(ALGO_EX_CANTCREAT, "%s", err);
 	if (strcmp(o->cmd, "users") == 0) {
 		code = users_cmd(&store, o, &ro);
 	} else if (strcmp(o->cmd, "audit") == 0 && o->nargs) {

@@ -19,6 +19,7 @@ struct user_rec {
 	int64_t realized, fees, unreal;   /* sums over the user's positions */
 	int64_t last_eq;                  /* the equity last recorded (or capital) */
 	int touched;
+	int owner;                        /* the --user of this stream */
 	/* The run: active once its row exists; bar counters of the current day, and
 	 * what was flushed to run_days since the last commit. */
 	int active;
@@ -90,8 +91,9 @@ static const char *const sql[S_COUNT] = {
 		"avg_price = excluded.avg_price, cost = excluded.cost, realized = excluded.realized, "
 		"fees = excluded.fees, last_price = excluded.last_price, "
 		"updated_ts = excluded.updated_ts, updated_ms = excluded.updated_ms",
-	[S_MARK] = "INSERT INTO marks (symbol, tf, ts_ms, price) VALUES (?1, ?2, ?3, ?4) "
-		"ON CONFLICT (symbol, tf) DO UPDATE SET ts_ms = excluded.ts_ms, price = excluded.price",
+	[S_MARK] = "INSERT INTO marks (user, symbol, tf, ts_ms, price) VALUES (?5, ?1, ?2, ?3, ?4) "
+		"ON CONFLICT (user, symbol, tf) DO UPDATE SET ts_ms = excluded.ts_ms, "
+		"price = excluded.price",
 	[S_RUN_INS] = "INSERT INTO runs (user, id, version, options, options_sha256, start_ms, "
 		"end_ms, start_equity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
 		"ON CONFLICT (user, id) DO NOTHING",
@@ -185,6 +187,7 @@ static struct user_rec *user_get(struct algo_ledger *l, const char *name)
 	if (u && !u->name[0]) {
 		snprintf(u->name, sizeof u->name, "%s", name);
 		u->last_eq = l->capital;
+		u->owner = strcmp(name, l->user) == 0;
 	}
 	return u;
 }
@@ -459,9 +462,12 @@ static int load(struct algo_ledger *l, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) { dberr(l, err, errlen); return -1; }
 
-	st = algo_store_prepare(l->s, "SELECT symbol, tf, ts_ms, price FROM marks ORDER BY rowid",
-		err, errlen);
+	/* the user's own marks, after the shared ones of schema 8 and older (user ''),
+	 * which they replace */
+	st = algo_store_prepare(l->s, "SELECT symbol, tf, ts_ms, price FROM marks WHERE user = ?1 "
+		"OR user = '' ORDER BY user <> '', rowid", err, errlen);
 	if (!st) return -1;
+	sqlite3_bind_text(st, 1, l->user, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char key[ALGO_NAME_MAX + 8];
 		const char *sym = (const char *)sqlite3_column_text(st, 0);
@@ -595,6 +601,7 @@ static int flush(struct algo_ledger *l, char *err, size_t errlen)
 		sqlite3_bind_text(st, 2, m->tf, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, m->ts);
 		sqlite3_bind_int64(st, 4, m->price);
+		sqlite3_bind_text(st, 5, l->user, -1, SQLITE_STATIC);
 		if (run(l, st, err, errlen)) return -1;
 		m->dirty = 0;
 		l->ndirty--;
@@ -1101,7 +1108,8 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 	}
 	for (p = m->sym->head; p; p = p->next) {
 		int64_t unreal;
-		if (!p->p.qty || p->last_price == bar.c) continue;
+		/* another user's position, loaded from a shared database: their stream marks it */
+		if (!p->p.qty || p->last_price == bar.c || !(p->user->owner || p->user->active)) continue;
 		if (begin(l, err, errlen) || strat_touch(l, p->strat, bar.ts, err, errlen))
 			return ALGO_LEDGER_EDB;
 		algo_book_unrealised(&p->p, bar.c, &unreal);

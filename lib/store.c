@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -303,6 +304,22 @@ static const char *const migrations[] = {
 	"  state BLOB NOT NULL,\n"
 	"  horizon_ms INTEGER NOT NULL\n"
 	");\n",
+	/* 9: algo-ledger's marks per user (the --user whose stream marked them), so several
+	 * users' pipelines share one database without a bar of one being taken for a
+	 * replay in another; the old shared marks get user '', which counts for every
+	 * user until that user's stream marks a newer bar. */
+	"CREATE TABLE marks2 (\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  tf TEXT NOT NULL,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  price INTEGER NOT NULL,\n"
+	"  user TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY (user, symbol, tf)\n"
+	");\n"
+	"INSERT INTO marks2 (symbol, tf, ts_ms, price) SELECT symbol, tf, ts_ms, price FROM marks\n"
+	"  ORDER BY rowid;\n"
+	"DROP TABLE marks;\n"
+	"ALTER TABLE marks2 RENAME TO marks;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -457,6 +474,27 @@ static int set_wal(struct algo_store *s, char *err, size_t errlen)
 	}
 }
 
+/* Whether the file at path is the one $ALGO_THROWAWAY_STATE names (same device and
+ * inode, so any spelling of the path matches and no other file does). */
+static int is_throwaway(const char *path)
+{
+	const char *t = getenv("ALGO_THROWAWAY_STATE");
+	struct stat a, b;
+	return t && *t && stat(t, &a) == 0 && stat(path, &b) == 0 &&
+		a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Durability: a live or paper state survives a power cut (WAL, synchronous=NORMAL);
+ * a throw-away one (a backtest's own, rebuilt by running it again) skips the syncs and
+ * gets a larger page cache. */
+static int set_durability(struct algo_store *s, char *err, size_t errlen)
+{
+	if (is_throwaway(s->path))
+		return algo_store_exec(s, "PRAGMA synchronous = OFF; PRAGMA cache_size = "
+			ALGO_STORE_THROWAWAY_CACHE, err, errlen);
+	return algo_store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen);
+}
+
 int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen)
 {
 	int n, fd;
@@ -481,7 +519,8 @@ int algo_store_open(struct algo_store *s, const char *path, char *err, size_t er
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	if (set_wal(s, err, errlen) ||
-	    algo_store_exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, errlen) ||
+	    set_durability(s, err, errlen) ||
+	    algo_store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) ||
 	    migrate(s, err, errlen)) {
 		algo_store_close(s);
 		return -1;

@@ -14,9 +14,15 @@ struct algo_store {
 /* Opens (creating it and its parent directories, mode 0700, when missing) the database
  * at path, sets WAL, busy_timeout 10 s, foreign_keys, synchronous=NORMAL, and applies
  * every migration newer than the file's user_version in one transaction each.
+ * A throw-away database, the file that $ALGO_THROWAWAY_STATE names (algo-backtest
+ * exports it for the fresh database of its run; compared by device and inode, so it
+ * never applies to another file), opens with synchronous=OFF and a page cache of
+ * ALGO_STORE_THROWAWAY_CACHE instead: a crash loses it, and the run is made again.
  * Returns 0, or -1 with err set; a file whose version is newer than this build
  * knows is refused. Close with algo_store_close. */
 int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen);
+/* The throw-away database's page cache (PRAGMA cache_size: negative is KiB). */
+#define ALGO_STORE_THROWAWAY_CACHE "-4096"
 void algo_store_close(struct algo_store *s);
 
 /* The schema version this build migrates to. */

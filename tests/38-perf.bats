@@ -40,3 +40,23 @@ syncs() {
 	# the demo is shorter than one batch (5,000 lines): saved stays at the first ack
 	[[ "$(tail -1 "$TMP/syncs")" =~ \"saved\":0\} ]]
 }
+
+@test "algo-backtest: its own fresh database is the throw-away one, and only it" {
+	# a stand-in for algo-ledger notes what it was given, then runs the real one
+	mkdir -p "$TMP/wrap"
+	real=$(command -v algo-ledger)
+	printf '#!/bin/sh\n[ "$1" = --state ] && printf "%%s %%s\\n" "$2" "${ALGO_THROWAWAY_STATE-unset}" >> "%s/seen"\nexec "%s" "$@"\n' \
+		"$TMP" "$real" > "$TMP/wrap/algo-ledger"
+	chmod +x "$TMP/wrap/algo-ledger"
+	PATH="$TMP/wrap:$PATH" algo-backtest -s "$EMA" --state "$TMP/bt.db" "$DEMO" > "$TMP/report"
+	# the run's stages got the variable naming their database (report: unset)
+	[ "$(head -1 "$TMP/seen")" = "$TMP/bt.db $TMP/bt.db" ]
+	# a plain run of a stage on a state database does not
+	unset ALGO_THROWAWAY_STATE
+	PATH="$TMP/wrap:$PATH" algo-ledger --state "$TMP/paper.db" < /dev/null > /dev/null
+	[ "$(tail -1 "$TMP/seen")" = "$TMP/paper.db unset" ]
+	# the report is the one a durable database gives
+	algo-feed csv --no-progress "$DEMO" | algo-eval -s "$EMA" | ALGO_STATE= algo-risk --barrier |
+		ALGO_STATE= algo-exec-paper | algo-ledger --state "$TMP/plain.db" > /dev/null
+	diff <(algo-ledger report --state "$TMP/plain.db") "$TMP/report"
+}

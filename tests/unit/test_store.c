@@ -2,6 +2,7 @@
 #include "store.h"
 #include "tap.h"
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,6 +95,33 @@ int main(void)
 	is_int(count(&s, "SELECT count(*) FROM sqlite_master WHERE name IN ('other','meta')"), 2,
 		"existing tables kept, new ones added");
 	algo_store_close(&s);
+
+	/* durability: NORMAL for every state database; OFF with the larger cache only for
+	 * the one file $ALGO_THROWAWAY_STATE names (a backtest's own), in any spelling */
+	{
+		char other[512], alias[512];
+		snprintf(path, sizeof path, "%s/backtest.db", dir);
+		snprintf(alias, sizeof alias, "%s/./backtest.db", dir);
+		snprintf(other, sizeof other, "%s/live.db", dir);
+		unsetenv("ALGO_THROWAWAY_STATE");
+		ok(algo_store_open(&s, path, err, sizeof err) == 0, "open without the variable");
+		is_int(count(&s, "PRAGMA synchronous"), 1, "plain state: synchronous=NORMAL");
+		algo_store_close(&s);
+		setenv("ALGO_THROWAWAY_STATE", alias, 1);
+		ok(algo_store_open(&s, other, err, sizeof err) == 0, "open another file");
+		is_int(count(&s, "PRAGMA synchronous"), 1, "a file the variable does not name: NORMAL");
+		is_int(count(&s, "PRAGMA cache_size"), -2000, "... and the default page cache");
+		algo_store_close(&s);
+		ok(algo_store_open(&s, path, err, sizeof err) == 0, "open the throw-away file");
+		is_int(count(&s, "PRAGMA synchronous"), 0, "throw-away state: synchronous=OFF");
+		is_int(count(&s, "PRAGMA cache_size"), atoi(ALGO_STORE_THROWAWAY_CACHE), "... and a larger page cache");
+		algo_store_close(&s);
+		setenv("ALGO_THROWAWAY_STATE", "", 1);
+		ok(algo_store_open(&s, path, err, sizeof err) == 0 && count(&s, "PRAGMA synchronous") == 1,
+			"an empty variable names nothing");
+		algo_store_close(&s);
+		unsetenv("ALGO_THROWAWAY_STATE");
+	}
 
 	/* an unusable path is an error with a message */
 	snprintf(path, sizeof path, "%s/old.db/x/state.db", dir);
