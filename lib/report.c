@@ -610,6 +610,37 @@ static void sparkline(FILE *f, const struct algo_report *r, size_t width)
 	}
 }
 
+/* Days the text report lists one by one; a longer run is summarised by month. */
+#define TEXT_DAYS_MAX 62
+
+/* The daily table, or for a long run one row per month: its last equity, its PnL
+ * (the sum of its days', exact) and its return on the previous month's end. */
+static void write_text_periods(FILE *f, const struct algo_report *r)
+{
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], x[64];
+	int64_t prev = r->start_equity;
+	if (!r->ndays)
+		return;
+	if (r->ndays <= TEXT_DAYS_MAX) {
+		fprintf(f, "\nDaily PnL\n  %-10s  %14s  %12s  %9s\n", "day", "equity", "pnl", "return");
+		for (size_t i = 0; i < r->ndays; i++)
+			fprintf(f, "  %-10s  %14s  %12s  %9s\n", r->days[i].day, decs(r->days[i].equity, a),
+				decs(r->days[i].pnl, c), fpct(r->days[i].ret, x, sizeof x));
+		return;
+	}
+	fprintf(f, "\nMonthly PnL (%zu days; 'algo-ledger pnl' lists each day)\n  %-10s  %14s  %12s  %9s\n",
+		r->ndays, "month", "equity", "pnl", "return");
+	for (size_t i = 0, j; i < r->ndays; i = j) {
+		int64_t pnl = 0, end;
+		for (j = i; j < r->ndays && memcmp(r->days[j].day, r->days[i].day, 7) == 0; j++)
+			pnl += r->days[j].pnl;
+		end = r->days[j - 1].equity;
+		fprintf(f, "  %-10.7s  %14s  %12s  %9s\n", r->days[i].day, decs(end, a), decs(pnl, c),
+			fpct(prev > 0 ? (double)(end - prev) / (double)prev : NAN, x, sizeof x));
+		prev = end;
+	}
+}
+
 static void write_text(FILE *f, const struct algo_report *r)
 {
 	const struct algo_ledger_report *b = &r->base;
@@ -684,12 +715,7 @@ static void write_text(FILE *f, const struct algo_report *r)
 	fprintf(f, "Holding time      average %s min, max %lld min\n", fnum(r->avg_hold_min, x, sizeof x),
 		(long long)(r->max_hold_ms / 60000));
 	fprintf(f, "Ambiguous fills   %lld\n", (long long)r->ambiguous);
-	if (r->ndays) {
-		fprintf(f, "\nDaily PnL\n  %-10s  %14s  %12s  %9s\n", "day", "equity", "pnl", "return");
-		for (size_t i = 0; i < r->ndays; i++)
-			fprintf(f, "  %-10s  %14s  %12s  %9s\n", r->days[i].day, decs(r->days[i].equity, a),
-				decs(r->days[i].pnl, c), fpct(r->days[i].ret, x, sizeof x));
-	}
+	write_text_periods(f, r);
 }
 
 static void time_or_null(FILE *f, const char *key, int have, int64_t ms)
@@ -791,6 +817,20 @@ static void csv_cell(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* A metric's value as a CSV cell a spreadsheet reads as a number: the unit is in the
+ * metric's name (…_pct), so no '%' in the cell, and an undefined value ("-") is empty. */
+static void csv_metric_cell(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+	if (strcmp(s, "-") == 0)
+		return;
+	if (n > 1 && s[n - 1] == '%' && strspn(s, "-+.0123456789") == n - 1) {
+		fwrite(s, 1, n - 1, f);
+		return;
+	}
+	csv_cell(f, s);
 }
 
 static void html_text(FILE *f, const char *s)
@@ -968,7 +1008,7 @@ int algo_report_write(FILE *f, const struct algo_report *r, int fmt)
 		fputs("metric,value\n", f);
 		for (size_t i = 0; i < n; i++) {
 			fprintf(f, "%s,", m[i].key);
-			csv_cell(f, m[i].val);
+			csv_metric_cell(f, m[i].val);
 			fputc('\n', f);
 		}
 		for (size_t i = 0; i < r->base.ncharge; i++) {
@@ -1005,7 +1045,7 @@ int algo_report_compare(FILE *f, const struct algo_report *r, size_t n, int fmt)
 		fputc('\n', f);
 		for (size_t i = 1; i < nm; i++) {
 			fputs(m[0][i].key, f);
-			for (size_t k = 0; k < n; k++) { fputc(',', f); csv_cell(f, m[k][i].val); }
+			for (size_t k = 0; k < n; k++) { fputc(',', f); csv_metric_cell(f, m[k][i].val); }
 			fputc('\n', f);
 		}
 	} else if (fmt == ALGO_FMT_HTML) {
