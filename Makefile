@@ -86,6 +86,7 @@ soak: all
 bench: all
 	scripts/bench
 	scripts/bench-exec
+	scripts/bench-restart
 	scripts/bench-sweep
 	scripts/bench-alert
 
