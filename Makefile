@@ -85,6 +85,7 @@ soak: all
 
 bench: all
 	scripts/bench
+	scripts/bench-feed
 	scripts/bench-exec
 	scripts/bench-restart
 	scripts/bench-sweep
