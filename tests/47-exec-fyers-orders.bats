@@ -224,3 +224,22 @@ assert t[1] - t[0] >= 2.0, t'
 	algo-ledger < "$TMP/out" > /dev/null
 	all_good
 }
+
+@test "orders: bracket legs go to FYERS as orders of their own, one cancels the other" {
+	mock_behave '{"tag":"b1SL","fills":[{"qty":10,"price":490,"after_ms":600}]}'
+	order b1 sl=490 tp=520 > "$TMP/in"
+	run_fx
+	[ "$status" -eq 0 ]
+	mock_log | py -c '
+import json, sys
+b = {r["body"]["orderTag"]: r["body"] for r in json.load(sys.stdin)["requests"] if r["path"] == "/api/v3/orders/sync" and r["method"] == "POST"}
+assert sorted(b) == ["b1", "b1SL", "b1TP"], sorted(b)
+assert b["b1"]["stopLoss"] == 0 and b["b1"]["takeProfit"] == 0, b["b1"]
+assert (b["b1SL"]["type"], b["b1SL"]["side"], b["b1SL"]["stopPrice"], b["b1SL"]["qty"]) == (3, -1, 490, 10), b["b1SL"]
+assert (b["b1TP"]["type"], b["b1TP"]["side"], b["b1TP"]["limitPrice"], b["b1TP"]["validity"]) == (1, -1, 520, "DAY"), b["b1TP"]'
+	grep -q '"id":"b1SL","status":"accepted",.*"reason":"stop-loss leg of b1"' "$TMP/out"
+	grep -q '"id":"b1SL","status":"filled"' "$TMP/out"
+	grep -q '"id":"b1TP","status":"cancelled",.*"reason":"one cancels other: b1SL filled"' "$TMP/out"
+	[ "$(mock_count DELETE /api/v3/orders/sync)" -eq 1 ]
+	all_good
+}
