@@ -118,7 +118,7 @@ assert (a3["type"], a3["validity"], a3["stopPrice"], a3["limitPrice"]) == (4, "I
 		cancel_of c1
 		printf '{"type":"modify","ts":"%s","id":"m1","limit":701.5,"qty":12,"user":"alice"}\n' "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
 	} > "$TMP/in"
-	run_fx --drain-timeout 1.5
+	run_fx --drain-timeout 3
 	grep -q '"id":"c1","status":"cancelled","broker_id":"[0-9]*"' "$TMP/out"
 	grep -q '"id":"c2","status":"cancelled","broker_id":"[0-9]*","reason":"CANCELLED BY BROKER"' "$TMP/out"
 	grep -q '"id":"e1","status":"expired","broker_id":"[0-9]*"' "$TMP/out"
