@@ -38,7 +38,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps test-deps check asan valgrind bench demo install uninstall clean shims report-shot \
+.PHONY: all deps test-deps check asan valgrind bench soak demo install uninstall clean shims report-shot \
   completions list-programs
 all: $(PROGS) $(UNITS) shims
 
@@ -78,10 +78,17 @@ asan:
 valgrind: all
 	VALGRIND=1 scripts/run-tests
 
+# The long versions of the restart tests: 20 random chunkings of the demo through the
+# whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
+soak: all
+	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
+
 bench: all
 	scripts/bench
 	scripts/bench-exec
+	scripts/bench-restart
 	scripts/bench-sweep
+	scripts/bench-alert
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

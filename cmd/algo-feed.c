@@ -8,6 +8,7 @@
 #include "decimal.h"
 #include "event.h"
 #include "fyers_history.h"
+#include "progress.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -110,60 +111,29 @@ static uint64_t nrows, nbars;
 
 /* ---- progress bar --------------------------------------------------------- */
 
-static struct {
-	int on, drawn;
-	double start, last;
-	int64_t total;              /* bytes of all inputs, -1 when unknown (stdin) */
-} prog;
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+static struct algo_progress prog;   /* total: bytes of all inputs, -1 when unknown (stdin) */
+static int prog_on;
 
 static void progress_erase(void)
 {
-	if (prog.drawn) {
-		fputs("\r\033[K", stderr);
+	const char *e = algo_progress_erase(&prog);
+	if (*e) {
+		fputs(e, stderr);
 		fflush(stderr);
-		prog.drawn = 0;
 	}
 }
 
 static void progress_tick(void)
 {
-	double t, rate, el;
-	uint64_t done = 0;
-	char line[160];
-	int n;
-
-	if (!prog.on || (t = now()) - prog.last < 0.1)
+	char line[ALGO_PROGRESS_LINE_MAX];
+	int64_t done = 0;
+	size_t n;
+	if (!prog_on)
 		return;
-	prog.last = t;
-	el = t - prog.start;
-	rate = el > 0 ? (double)nrows / el : 0;
 	for (int i = 0; i < nsrc; i++)
-		done += srcs[i].csv.bytes;
-	if (prog.total > 0) {
-		double frac = (double)done / (double)prog.total, bps = el > 0 ? (double)done / el : 0;
-		long left = bps > 0 ? (long)((double)(prog.total - (int64_t)done) / bps + 0.5) : 0;
-		char bar[31];
-		int fill = (int)(frac * 30);
-		if (frac > 1) frac = 1, fill = 30;
-		for (int i = 0; i < 30; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[30] = 0;
-		n = snprintf(line, sizeof line, "\r%s: [%s] %3d%%  %.2fM bars/s  %ld:%02ld left\033[K",
-			algo_progname, bar, (int)(frac * 100), rate / 1e6, left / 60, left % 60);
-	} else
-		n = snprintf(line, sizeof line, "\r%s: %llu bars  %.2fM bars/s\033[K", algo_progname,
-			(unsigned long long)nrows, rate / 1e6);
-	if (n > 0 && fwrite(line, 1, (size_t)n, stderr) > 0) {
+		done += (int64_t)srcs[i].csv.bytes;
+	if ((n = algo_progress_line(&prog, done, nrows, line, sizeof line)) && fwrite(line, 1, n, stderr) > 0)
 		fflush(stderr);
-		prog.drawn = 1;
-	}
 }
 
 /* Before a read that may block: hand what we have to the next stage. */
@@ -651,11 +621,13 @@ static int cmd_csv(int argc, char **argv)
 	for (int i = 0; i < nsrc; i++)
 		open_source(&srcs[i], argv[optind + i]);
 
-	prog.on = opt.progress && isatty(2);
-	prog.start = prog.last = now();
-	prog.total = 0;
-	for (int i = 0; i < nsrc; i++)
-		prog.total = srcs[i].csv.size < 0 || prog.total < 0 ? -1 : prog.total + srcs[i].csv.size;
+	{
+		int64_t total = 0;
+		for (int i = 0; i < nsrc; i++)
+			total = srcs[i].csv.size < 0 || total < 0 ? -1 : total + srcs[i].csv.size;
+		prog_on = opt.progress && isatty(2);
+		algo_progress_start(&prog, algo_progname, "bars", total);
+	}
 
 	for (int i = 0; i < nsrc; i++) {
 		if (!srcs[i].done)

@@ -73,7 +73,7 @@ _algo_spec_algo_alert() {
 
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --no-progress --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
@@ -317,14 +317,14 @@ _algo_spec_algo_risk() {
 
 _algo_spec_algo_sweep() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
+	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --walk-forward --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap|--walk-forward) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -342,6 +342,7 @@ _algo_spec_algo_sweep() {
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--heatmap) echo "@file" ;;
+		--walk-forward) echo "-" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -352,14 +353,14 @@ _algo_spec_algo_sweep() {
 
 _algo_spec_algo_variants() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
-	commands) echo "grid table heatmap dsr" ;;
+	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --walk-forward --dir --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
+	commands) echo "grid table heatmap windows walk dsr" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--walk-forward|--dir|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -372,6 +373,8 @@ _algo_spec_algo_variants() {
 		--joblog) echo "@file" ;;
 		--rank) echo "trades,net_pnl,total_return_pct,cagr_pct,sharpe,sortino,calmar,max_drawdown_pct,win_rate_pct,profit_factor,expectancy,sqn,exposure_pct,dsr" ;;
 		--format) echo "table,csv,ndjson" ;;
+		--walk-forward) echo "-" ;;
+		--dir) echo "@dir" ;;
 		--sharpe) echo "-" ;;
 		--trials) echo "-" ;;
 		--variance) echo "-" ;;
