@@ -70,7 +70,7 @@ even_cuts() {
 	done
 	# the issue's cron bug: 7 chunks made 18 trades and cancelled an exit as
 	# "position already closed"
-	! grep -q 'position already closed' "$TMP/c7/events"
+	run ! grep -q 'position already closed' "$TMP/c7/events"
 }
 
 @test "chunks: random chunk boundaries give one run's result" {

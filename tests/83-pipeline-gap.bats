@@ -40,7 +40,7 @@ setup() {
 	algo-ledger trades --state "$TMP/s.db" --format csv |
 		grep -q '^demo-intraday,NSE:DEMO-EQ,long,100,2023-06-07T14:16:00+05:30,.*,2023-06-08T09:15:00+05:30,615.0885,'
 	[ "$(sqlite3 "$TMP/s.db" "SELECT count(*) FROM positions WHERE qty != 0")" -eq 0 ]
-	! grep -q 'position already closed' "$TMP/e2"
+	run ! grep -q 'position already closed' "$TMP/e2"
 }
 
 @test "gap: one run over the same bars gives the two runs' orders, fills, trades and report" {

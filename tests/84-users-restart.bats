@@ -65,3 +65,31 @@ piece() {
 	algo-eval --state "$TMP/s.db" --user carol -s "$STRATEGY" < "$TMP/all" > "$TMP/carol"
 	cmp "$TMP/one" "$TMP/carol"
 }
+
+@test "users: two users' cron runs (examples/cron/paper-run) in turns on one database each trade as alone" {
+	export PAPER_STRATEGY=$STRATEGY PAPER_ALERT= PAPER_CONF=$TMP/none.conf
+	# two days of each user's bars, in files named as the symbol (NSE:DEMO-EQ)
+	for u in alice bob; do
+		mkdir -p "$TMP/$u-all" "$TMP/$u-part"
+		head -751 "$TMP/$u.csv" > "$TMP/$u-all/NSE_DEMO-EQ_1m.csv"
+		PAPER_USER=$u PAPER_DATA=$TMP/$u-all/NSE_DEMO-EQ_1m.csv ALGO_STATE=$TMP/$u.db examples_run
+	done
+	# the same days in three runs each, the users taking turns on one database
+	for k in 250 500 750; do
+		for u in alice bob; do
+			head -n $((1 + k)) "$TMP/$u-all/NSE_DEMO-EQ_1m.csv" > "$TMP/$u-part/NSE_DEMO-EQ_1m.csv"
+			PAPER_USER=$u PAPER_DATA=$TMP/$u-part/NSE_DEMO-EQ_1m.csv ALGO_STATE=$TMP/shared.db examples_run
+		done
+	done
+	for u in alice bob; do
+		algo-ledger trades --state "$TMP/$u.db" --user "$u" --format csv > "$TMP/$u.alone"
+		algo-ledger trades --state "$TMP/shared.db" --user "$u" --format csv > "$TMP/$u.turns"
+		[ "$(wc -l < "$TMP/$u.alone")" -gt 5 ]
+		diff "$TMP/$u.alone" "$TMP/$u.turns"
+	done
+}
+
+examples_run() {
+	run "$ROOT/examples/cron/paper-run" --force
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
