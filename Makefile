@@ -27,7 +27,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANS     = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps test-deps check asan valgrind bench demo install uninstall clean shims report-shot \
+.PHONY: all deps test-deps check asan valgrind bench soak demo install uninstall clean shims report-shot \
   completions list-programs
 all: $(PROGS) $(UNITS) shims
 
@@ -71,6 +71,11 @@ bench: all
 	scripts/bench
 	scripts/bench-exec
 	scripts/bench-sweep
+	scripts/bench-rss
+
+# Long runs: peak RSS of every stage at 4M bars (minutes).
+soak: all
+	BENCH_LONG=1 scripts/bench-rss
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv
