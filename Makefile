@@ -7,6 +7,17 @@ DESTDIR ?=
 
 CC      ?= cc
 PKGS     = jansson sqlite3 libcrypto libcurl
+# Goals that build need the libraries: without them (or without pkg-config) make says
+# how to get them instead of failing in the compiler.
+NO_LIB_GOALS = deps test-deps check clean list-programs completions uninstall
+ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING := $(shell command -v pkg-config >/dev/null 2>&1 || { echo pkg-config; exit; }; \
+  for p in $(PKGS); do pkg-config --exists $$p || echo $$p; done)
+ifneq ($(MISSING),)
+$(error missing: $(MISSING) (the build needs pkg-config and the development files of \
+  $(PKGS)); run `make deps` to install them)
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto -lcurl)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \

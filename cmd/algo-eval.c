@@ -294,7 +294,7 @@ static int run_strategies(struct algo_strategy **strats, int n, const char *stat
 		st.replay_key = key;
 	}
 	code = algo_stage_run(&st);
-	algo_evaluator_finish(&e);
+	algo_evaluator_finish(&e, code == ALGO_EX_OK);
 	algo_evaluator_free(&e);
 	if (have_store)
 		algo_store_close(&store);

@@ -1,12 +1,17 @@
-/* algo-exec-fyers — the FYERS account: log in, keep the session, look at the account.
- *
- * The pipeline stage that places live orders is not built yet; today the program has
- * the account commands only, and running it without one is a usage error. */
+/* algo-exec-fyers — the FYERS account (log in, keep the session, look at the account,
+ * accept the risk of live trading) and, run without a command, the pipeline stage:
+ * the FYERS venue (lib/fyers_venue.h) on the executor seam (lib/executor.h), run by the
+ * one stage loop (lib/stage.h). Without --live it is a dry run that sends nothing. */
 #include "cli.h"
+#include "costs.h"
 #include "event.h"
+#include "executor.h"
 #include "fyers.h"
 #include "fyers_account.h"
 #include "fyers_auth.h"
+#include "fyers_live.h"
+#include "fyers_venue.h"
+#include "stage.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -20,9 +25,26 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"Usage: algo-exec-fyers COMMAND [OPTION]...\n"
-	"The FYERS account: log in, keep the session, and look at the account (read-only).\n"
+	"Usage: algo-exec-fyers [--live] [--user U] [--state DB] [OPTION]... < EVENTS\n"
+	"   or: algo-exec-fyers COMMAND [OPTION]...\n"
+	"Without a command: the pipeline stage. Orders from the events go to FYERS with --live\n"
+	"(else a dry run: what would be sent is written to stderr, nothing is sent); order_update\n"
+	"and fill events follow. Every event passes through.\n"
+	"      --live            place real orders (needs a BASIC or PRO plan, accept-risk, a valid\n"
+	"                        session and no kill switch on; else exit 77 saying which)\n"
+	"      --user NAME       whose account and pipeline this is (default \"default\")\n"
+	"      --state PATH      the state database (else $ALGO_STATE); --live needs one\n"
+	"      --max-order-age S reject orders older than S seconds, reason 'stale' (default 120;\n"
+	"                        0: no check)\n"
+	"      --drain-timeout S at end of input follow working orders up to S seconds (default 30)\n"
+	"      --poll-interval S between polls of the order book and trade book (default 3)\n"
+	"      --request-timeout S  one HTTP request to FYERS (default 15)\n"
+	"      --charges FILE    fees of each fill from a dated charges table (a file, or a name\n"
+	"                        such as 'india'; default: fees 0, as the trade book has none)\n"
+	"      --skip-bad        warn about bad input lines and skip them instead of stopping\n"
 	"Commands:\n"
+	"  accept-risk  show the risk disclosure of live trading and record its acceptance in the\n"
+	"               audit log (--user U required)\n"
 	"  login        print the login URL, catch the browser's redirect on FYERS_REDIRECT_URI\n"
 	"               when it is http://127.0.0.1:PORT/... (else paste the code), save the session\n"
 	"  refresh      a new access token from the refresh token and the PIN (FYERS_PIN, or asked\n"
@@ -36,6 +58,7 @@ static const char usage_text[] =
 	"                        from stdin) instead of waiting for the redirect\n"
 	"      --timeout S       login: seconds to wait for the redirect (default 300)\n"
 	"      --offline         status: check the saved session only, ask FYERS nothing\n"
+	"      --yes             accept-risk: accept without asking\n"
 	"      --format F        profile..positions: table (default) or ndjson\n"
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n"
@@ -49,9 +72,17 @@ static struct {
 	long timeout_s;
 	int offline;
 	int format;
-} opt = { NULL, 300, 0, ALGO_ACCT_TABLE };
+	int live, yes, skip_bad;
+	const char *user, *state, *charges;
+	int64_t max_age_ms, drain_ms, poll_ms, request_ms;
+} opt = { NULL, 300, 0, ALGO_ACCT_TABLE, 0, 0, 0, NULL, NULL, NULL, 120000, 30000, 3000, 15000 };
 
 static void notice(void *arg, const char *msg)
+{
+	algo_warn("%s", msg);
+}
+
+static void warn_line(const char *msg)
 {
 	algo_warn("%s", msg);
 }
@@ -296,43 +327,225 @@ static int cmd_view(const char *name)
 	return ALGO_EX_OK;
 }
 
+/* ---- the risk acceptance and the pipeline stage --------------------------------------- */
+
+/* Opens the state database of --state or $ALGO_STATE; 0 when neither is set and not
+ * required. */
+static int open_store(struct algo_store *store, int required, const char *why)
+{
+	const char *env = getenv("ALGO_STATE");
+	char path[4096], err[ALGO_ERR_MAX];
+	if (!opt.state && !(env && *env)) {
+		if (required)
+			algo_die(ALGO_EX_NOPERM, "%s needs the state database (--state or $ALGO_STATE): it holds "
+				"the account's plan, the risk acceptance and the kill switch", why);
+		return 0;
+	}
+	if (algo_cli_state_path(opt.state, path, sizeof path))
+		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
+	if (algo_store_open(store, path, err, sizeof err) < 0)
+		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	return 1;
+}
+
+static int cmd_accept_risk(void)
+{
+	struct algo_store store;
+	char answer[64], msg[1024];
+	int rc;
+	if (!opt.user)
+		algo_usage_error("accept-risk needs --user U");
+	open_store(&store, 1, "accept-risk");
+	if (!opt.yes) {
+		fputs(algo_fyers_risk_text, stderr);
+		if (ask_tty("\nType 'I accept' to accept the risk of live trading: ", 0, answer, sizeof answer) < 0)
+			algo_usage_error("no terminal to ask on: give --yes to accept without asking");
+		if (strcmp(answer, "I accept") != 0)
+			algo_die(ALGO_EX_NOPERM, "not accepted: nothing recorded");
+	}
+	rc = algo_fyers_accept_risk(&store, opt.user, algo_clock_ms(), msg, sizeof msg);
+	algo_store_close(&store);
+	if (rc < 0)
+		algo_die(ALGO_EX_IOERR, "%s", msg);
+	if (rc == 1)
+		algo_die(ALGO_EX_NOPERM, "%s", msg);
+	fprintf(stderr, "%s: %s: risk disclosure %s %s in the audit log\n", algo_progname, opt.user,
+		ALGO_FYERS_RISK_VERSION, rc == 2 ? "was already accepted" : "accepted and recorded");
+	return ALGO_EX_OK;
+}
+
+/* --live: every precondition, or exit 77 naming what is missing (nothing is sent). */
+static void check_live(struct algo_store *store, struct algo_fyers *f)
+{
+	char missing[4096], err[1024];
+	int n = algo_fyers_live_missing(store, opt.user, algo_clock_ms(), missing, sizeof missing);
+	int cls = algo_fyers_open(f, ALGO_FYERS_NEED_TOKEN, err, sizeof err);
+	f->notice = notice;
+	if (n < 0)
+		algo_die(ALGO_EX_IOERR, "%s", missing);
+	if (cls != ALGO_FYERS_OK) {
+		size_t k = strlen(missing);
+		snprintf(missing + k, sizeof missing - k, "%ssession: %s", n ? "; " : "", err);
+		n++;
+	}
+	if (n)
+		algo_die(cls == ALGO_FYERS_ECONFIG && n == 1 ? ALGO_EX_CONFIG : ALGO_EX_NOPERM,
+			"--live refused (%d precondition%s missing; nothing was sent): %s", n, n == 1 ? "" : "s", missing);
+	f->timeout_ms = (long)opt.request_ms;
+}
+
+/* A dry run says what a --live run would refuse. */
+static void dry_notes(struct algo_store *store)
+{
+	char missing[4096];
+	if (algo_fyers_live_missing(store, opt.user, algo_clock_ms(), missing, sizeof missing) > 0)
+		algo_warn("dry run; a --live run would refuse: %s", missing);
+}
+
+static int commit_now(void *arg, char *err, size_t errlen)
+{
+	return algo_stage_save(arg, err, errlen);
+}
+
+static int cmd_stage(void)
+{
+	static const struct algo_stage_ops ops = { .event = algo_executor_event,
+		.idle = algo_executor_idle, .end = algo_executor_end, .save = algo_fyers_stage_save };
+	struct algo_fyers_venue_cfg cfg = { opt.live, opt.max_age_ms, opt.drain_ms, opt.poll_ms, NULL };
+	struct algo_fyers f;
+	struct algo_fyers_venue v;
+	struct algo_costs costs;
+	struct algo_executor ex;
+	struct algo_store store;
+	struct algo_stage st;
+	char key[ALGO_REPLAY_KEY_MAX], err[ALGO_ERR_MAX + 512], path[4096];
+	int have_state, rc, code;
+
+	memset(&f, 0, sizeof f);
+	memset(&costs, 0, sizeof costs);
+	if (opt.charges) {
+		if (algo_costs_find(opt.charges, path, sizeof path, err, sizeof err) ||
+		    algo_costs_load(&costs, path, err, sizeof err))
+			algo_die(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG, "%s", err);
+		cfg.costs = &costs;
+	}
+	have_state = open_store(&store, opt.live, "--live");
+	if (opt.live)
+		check_live(&store, &f);
+	else if (have_state)
+		dry_notes(&store);
+	algo_fyers_venue_init(&v, &cfg, opt.live ? &f : NULL, opt.user);
+	v.note = notice;
+	algo_executor_init(&ex, &algo_fyers_venue, &v, notice, NULL);
+	ex.fees_full = cfg.costs != NULL;
+	algo_stage_init(&st, &ops, &ex);
+	st.skip_bad = opt.skip_bad;
+	st.warn = warn_line;
+	v.commit = commit_now;
+	v.commit_arg = &st;
+	if (have_state) {
+		snprintf(key, sizeof key, "algo-exec-fyers/%s%s", opt.user, opt.live ? "" : "/dry-run");
+		if ((rc = algo_executor_open(&ex, &store, key, err, sizeof err)))
+			algo_die(rc == -2 ? ALGO_EX_DATAERR : ALGO_EX_IOERR, "%s", err);
+		if (algo_fyers_venue_open(&v, &store, key, err, sizeof err))
+			algo_die(ALGO_EX_IOERR, "%s", err);
+		st.store = &store;
+		st.replay_key = key;
+	}
+	if ((code = algo_fyers_venue_start(&v, &ex, err, sizeof err)) == 0)
+		code = algo_stage_run(&st);
+	else
+		algo_warn("%s", err);
+	if (opt.live)
+		algo_warn("%ld order request%s sent, %ld order-book lookup%s, %ld poll%s, %ld external trade%s, "
+			"%ld position mismatch%s", v.sent, v.sent == 1 ? "" : "s", v.lookups, v.lookups == 1 ? "" : "s",
+			v.polls, v.polls == 1 ? "" : "s", v.external, v.external == 1 ? "" : "s", v.mismatches,
+			v.mismatches == 1 ? "" : "es");
+	algo_executor_free(&ex);
+	algo_fyers_venue_free(&v);
+	if (have_state)
+		algo_store_close(&store);
+	if (opt.live)
+		algo_fyers_close(&f);
+	algo_costs_free(&costs);
+	return algo_out_finish(code);
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
+
+/* Seconds with up to 3 decimals as ms. */
+static int64_t parse_secs(const char *name, const char *arg, double max)
+{
+	return (int64_t)(algo_cli_double(name, arg, 0, max) * 1000 + 0.5);
+}
+
+static void need(int ok, const char *option, const char *of)
+{
+	if (!ok)
+		algo_usage_error("%s is an option of %s", option, of);
+}
 
 static void parse_options(int argc, char **argv, const char *cmd)
 {
-	enum { O_CODE = 256, O_TIMEOUT, O_OFFLINE, O_FORMAT, O_VERSION };
+	enum { O_CODE = 256, O_TIMEOUT, O_OFFLINE, O_FORMAT, O_VERSION, O_LIVE, O_YES, O_USER, O_STATE,
+		O_MAXAGE, O_DRAIN, O_POLL, O_REQTIME, O_SKIPBAD, O_CHARGES };
 	static const struct option longopts[] = {
 		{ "code", required_argument, NULL, O_CODE },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "offline", no_argument, NULL, O_OFFLINE },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "live", no_argument, NULL, O_LIVE },
+		{ "yes", no_argument, NULL, O_YES },
+		{ "user", required_argument, NULL, O_USER },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "max-order-age", required_argument, NULL, O_MAXAGE },
+		{ "drain-timeout", required_argument, NULL, O_DRAIN },
+		{ "poll-interval", required_argument, NULL, O_POLL },
+		{ "request-timeout", required_argument, NULL, O_REQTIME },
+		{ "skip-bad", no_argument, NULL, O_SKIPBAD },
+		{ "charges", required_argument, NULL, O_CHARGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, view = algo_fyers_account_known(cmd), login = strcmp(cmd, "login") == 0;
+	int stage = !*cmd, accept = strcmp(cmd, "accept-risk") == 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_CODE:
-			if (!login) algo_usage_error("--code is an option of login");
-			opt.code = optarg;
-			break;
+		case O_CODE: need(login, "--code", "login"); opt.code = optarg; break;
 		case O_TIMEOUT:
-			if (!login) algo_usage_error("--timeout is an option of login");
+			need(login, "--timeout", "login");
 			opt.timeout_s = (long)algo_cli_int("--timeout", optarg, 1, 86400);
 			break;
-		case O_OFFLINE:
-			if (strcmp(cmd, "status") != 0) algo_usage_error("--offline is an option of status");
-			opt.offline = 1;
-			break;
+		case O_OFFLINE: need(strcmp(cmd, "status") == 0, "--offline", "status"); opt.offline = 1; break;
 		case O_FORMAT:
-			if (!view) algo_usage_error("--format is an option of %s", "profile, funds, orders, trades and positions");
+			need(view, "--format", "profile, funds, orders, trades and positions");
 			if (strcmp(optarg, "table") == 0) opt.format = ALGO_ACCT_TABLE;
 			else if (strcmp(optarg, "ndjson") == 0) opt.format = ALGO_ACCT_NDJSON;
 			else algo_usage_error("--format: '%s' is not table or ndjson", optarg);
 			break;
+		case O_LIVE: need(stage, "--live", "the pipeline stage"); opt.live = 1; break;
+		case O_YES: need(accept, "--yes", "accept-risk"); opt.yes = 1; break;
+		case O_USER:
+			need(stage || accept, "--user", "the pipeline stage and accept-risk");
+			if (!*optarg || strlen(optarg) >= ALGO_NAME_MAX || strchr(optarg, '/'))
+				algo_usage_error("--user: '%s' is not a user name", optarg);
+			opt.user = optarg;
+			break;
+		case O_STATE: need(stage || accept, "--state", "the pipeline stage and accept-risk"); opt.state = optarg; break;
+		case O_MAXAGE: need(stage, "--max-order-age", "the pipeline stage"); opt.max_age_ms = parse_secs("--max-order-age", optarg, 86400); break;
+		case O_DRAIN: need(stage, "--drain-timeout", "the pipeline stage"); opt.drain_ms = parse_secs("--drain-timeout", optarg, 86400); break;
+		case O_POLL: need(stage, "--poll-interval", "the pipeline stage"); opt.poll_ms = parse_secs("--poll-interval", optarg, 3600); break;
+		case O_REQTIME:
+			need(stage, "--request-timeout", "the pipeline stage");
+			opt.request_ms = parse_secs("--request-timeout", optarg, 600);
+			if (opt.request_ms < 100)
+				algo_usage_error("--request-timeout: at least 0.1 s");
+			break;
+		case O_SKIPBAD: need(stage, "--skip-bad", "the pipeline stage"); opt.skip_bad = 1; break;
+		case O_CHARGES: need(stage, "--charges", "the pipeline stage"); opt.charges = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(algo_out_finish(ALGO_EX_OK));
 		case O_VERSION: algo_print_version();
 		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -340,33 +553,33 @@ static void parse_options(int argc, char **argv, const char *cmd)
 		}
 	}
 	if (optind < argc)
-		algo_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+		algo_usage_error("%s%sunexpected argument '%s'%s", cmd, *cmd ? ": " : "", argv[optind],
+			stage ? " (events are read from stdin)" : "");
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "login", "refresh", "logout", "status", NULL };
-	const char *cmd;
+	static const char *const cmds[] = { "login", "refresh", "logout", "status", "accept-risk", NULL };
+	const char *cmd = argc > 1 ? argv[1] : "";
 	int known = 0;
 
 	algo_cli_init(argv[0]);
-	if (argc < 2)
-		algo_usage_error("missing command (login, refresh, logout, status, profile, funds, orders, "
-			"trades, positions)");
-	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		fputs(usage_text, stdout);
 		return algo_out_finish(ALGO_EX_OK);
 	}
 	if (strcmp(cmd, "--version") == 0)
 		algo_print_version();
+	if (!*cmd || cmd[0] == '-') {          /* no command: the pipeline stage */
+		parse_options(argc, argv, "");
+		if (!opt.user)
+			opt.user = "default";
+		return cmd_stage();
+	}
 	for (int i = 0; cmds[i]; i++)
 		known |= strcmp(cmd, cmds[i]) == 0;
-	if (!known && !algo_fyers_account_known(cmd)) {
-		if (cmd[0] == '-')
-			algo_usage_error("unknown option '%s' (a command comes first: algo-exec-fyers COMMAND)", cmd);
+	if (!known && !algo_fyers_account_known(cmd))
 		algo_usage_error("unknown command '%s'", cmd);
-	}
 	parse_options(argc - 1, argv + 1, cmd);
 	if (strcmp(cmd, "login") == 0)
 		return cmd_login();
@@ -376,5 +589,7 @@ int main(int argc, char **argv)
 		return cmd_logout();
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status();
+	if (strcmp(cmd, "accept-risk") == 0)
+		return cmd_accept_risk();
 	return cmd_view(cmd);
 }

@@ -74,6 +74,7 @@ struct source {
 	struct qbar head;           /* the row competing in the merge */
 	int done;
 	long nnull;                 /* rows without prices skipped (Yahoo's "null" days) */
+	long nread, nemitted;       /* rows read after the header; bars written */
 	struct qbar *rev;           /* a newest-first file, read whole and turned round */
 	size_t nrev, caprev;
 	int pend;                   /* a bad row found while reading ahead, raised in order */
@@ -285,6 +286,7 @@ static int read_row(struct source *s, struct qbar *q, int defer)
 			return 0;
 		if (r == -2)
 			fail(ALGO_EX_IOERR, "%s: %s", s->csv.name, err);
+		s->nread++;
 		if ((++nrows & 4095) == 0)
 			progress_tick();
 		if (r == 1 && (r = algo_csv_decode_bar(&s->csv, &s->m, &b, err, sizeof err)) >= 0) {
@@ -665,6 +667,7 @@ static int cmd_csv(int argc, char **argv)
 	while (nheap > 0) {
 		struct source *s = &srcs[heap[0]];
 		emit(s, &s->head);
+		s->nemitted++;
 		if (!refill(s))
 			heap[0] = heap[--nheap];
 		sift_down(0);
@@ -677,6 +680,10 @@ static int cmd_csv(int argc, char **argv)
 		if (srcs[i].nnull)
 			algo_warn("%s: skipped %ld row%s without prices (\"null\": no trading that day)",
 				srcs[i].csv.name, srcs[i].nnull, srcs[i].nnull == 1 ? "" : "s");
+		if (srcs[i].nemitted == 0)
+			algo_warn("warning: %s: no bars: %s", srcs[i].csv.name, srcs[i].csv.nextline <= 1
+				? "the file is empty" : srcs[i].nread == 0 ? "the file has no rows after its header"
+				: "none of its rows gave a bar in range");
 		algo_csv_close(&srcs[i].csv);
 		free(srcs[i].rev);
 	}

@@ -41,16 +41,46 @@ _algo_values() {
 	[ -z "$words" ] || COMPREPLY+=($(compgen -W "$words" -- "$2"))
 }
 
+_algo_spec_algo_alert() {
+	case $1 in
+	opts) echo "--telegram --webhook --exec --on --template --html --state --flush-timeout --queue --help --version" ;;
+	commands) echo "send test flush" ;;
+	subs)
+		case $2 in
+		esac ;;
+	takes)
+		case $2 in
+		--webhook|--exec|--on|--template|--state|--flush-timeout|--queue) return 0 ;;
+		esac
+		return 1 ;;
+	values)
+		case $2 in
+		--webhook) echo "-" ;;
+		--exec) echo "-" ;;
+		--on) echo "fill,rejected,risk_block,kill_switch,order_update,order,signal" ;;
+		--template) echo "-" ;;
+		--state) echo "@file" ;;
+		--flush-timeout) echo "-" ;;
+		--queue) echo "-" ;;
+		esac ;;
+	args)
+		case $2 in
+		send) echo "-" ;;
+		*) echo "-" ;;
+		esac ;;
+	esac
+}
+
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--param|-P|--risk|-r|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
+		--strategy|-s|--param|-P|--risk|-r|--capital|--exec|--feed|--state|--format|--trades|--events) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -58,6 +88,7 @@ _algo_spec_algo_backtest() {
 		-s|--strategy) echo "@file" ;;
 		-P|--param) echo "-" ;;
 		-r|--risk) echo "@file" ;;
+		--capital) echo "-" ;;
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--state) echo "@file" ;;
@@ -103,18 +134,25 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--code --timeout --offline --format --help --version" ;;
-	commands) echo "login refresh logout status profile funds orders trades positions" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --charges --skip-bad --yes --code --timeout --offline --format --help --version" ;;
+	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--code|--timeout|--format) return 0 ;;
+		--user|--state|--max-order-age|--drain-timeout|--poll-interval|--request-timeout|--charges|--code|--timeout|--format) return 0 ;;
 		esac
 		return 1 ;;
 	values)
 		case $2 in
+		--user) echo "@user" ;;
+		--state) echo "@file" ;;
+		--max-order-age) echo "-" ;;
+		--drain-timeout) echo "-" ;;
+		--poll-interval) echo "-" ;;
+		--request-timeout) echo "-" ;;
+		--charges) echo "india,@file" ;;
 		--code) echo "-" ;;
 		--timeout) echo "-" ;;
 		--format) echo "table,ndjson" ;;
@@ -380,4 +418,4 @@ _algo_complete() {
 	fi
 }
 
-complete -F _algo_complete algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants
+complete -F _algo_complete algo-alert algo-backtest algo-eval algo-exec-fyers algo-exec-paper algo-feed algo-ledger algo-risk algo-sweep algo-variants

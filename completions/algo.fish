@@ -29,11 +29,29 @@ function __algo_db_names
     end
 end
 
+# algo-alert
+complete -c algo-alert -f
+complete -c algo-alert -n __fish_use_subcommand -a send -d 'send one text (a wrapper'\''s failure)'
+complete -c algo-alert -n __fish_use_subcommand -a test -d 'send a test message or say what is misconfigured'
+complete -c algo-alert -n __fish_use_subcommand -a flush -d 'deliver what the outbox keeps'
+complete -c algo-alert -l telegram -d 'send to Telegram'
+complete -c algo-alert -l webhook -x -d 'POST to a Slack- or Discord-style webhook'
+complete -c algo-alert -l exec -x -d 'run a command with each message on its stdin'
+complete -c algo-alert -l on -x -a 'fill rejected risk_block kill_switch order_update order signal' -d 'event types that alert'
+complete -c algo-alert -l template -x -d 'the text of an alert, {field} placeholders'
+complete -c algo-alert -l html -d 'Telegram HTML: field values escaped'
+complete -c algo-alert -l state -r -F -d 'state database: restart record and outbox'
+complete -c algo-alert -l flush-timeout -x -d 'wait this long for delivery at the end'
+complete -c algo-alert -l queue -x -d 'alerts held before the oldest fold into a count'
+complete -c algo-alert -l help -s h -d 'print the help and exit'
+complete -c algo-alert -l version -d 'print the version and exit'
+
 # algo-backtest
 complete -c algo-backtest -f
 complete -c algo-backtest -l strategy -s s -r -F -d 'strategy file (JSON)'
 complete -c algo-backtest -l param -s P -x -d 'a strategy parameter'
 complete -c algo-backtest -l risk -s r -r -F -d 'risk limits for algo-risk'
+complete -c algo-backtest -l capital -x -d 'starting capital in rupees'
 complete -c algo-backtest -l exec -x -d 'options for algo-exec-paper'
 complete -c algo-backtest -l feed -x -d 'options for algo-feed csv'
 complete -c algo-backtest -l state -r -F -d 'keep the state database at PATH'
@@ -61,6 +79,7 @@ complete -c algo-eval -F
 
 # algo-exec-fyers
 complete -c algo-exec-fyers -f
+complete -c algo-exec-fyers -n __fish_use_subcommand -a accept-risk -d 'record the acceptance of the risk of live trading'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a login -d 'log in at FYERS and save the session'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a refresh -d 'a new access token from the refresh token and the PIN'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a logout -d 'end the session and remove the token file'
@@ -70,6 +89,16 @@ complete -c algo-exec-fyers -n __fish_use_subcommand -a funds -d 'show the accou
 complete -c algo-exec-fyers -n __fish_use_subcommand -a orders -d 'show the order book'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a trades -d 'show the trade book'
 complete -c algo-exec-fyers -n __fish_use_subcommand -a positions -d 'show the positions'
+complete -c algo-exec-fyers -l live -d 'the stage places real orders'
+complete -c algo-exec-fyers -l user -x -a '(__algo_db_names user)' -d 'whose account and pipeline this is'
+complete -c algo-exec-fyers -l state -r -F -d 'the state database'
+complete -c algo-exec-fyers -l max-order-age -x -d 'reject orders older than S seconds as stale'
+complete -c algo-exec-fyers -l drain-timeout -x -d 'follow working orders S seconds at end of input'
+complete -c algo-exec-fyers -l poll-interval -x -d 'seconds between polls of the order and trade books'
+complete -c algo-exec-fyers -l request-timeout -x -d 'seconds one HTTP request may take'
+complete -c algo-exec-fyers -l charges -r -F -a 'india' -d 'fees of each fill from a charges table'
+complete -c algo-exec-fyers -l skip-bad -d 'skip bad input lines with a warning'
+complete -c algo-exec-fyers -l yes -d 'accept-risk: accept without asking'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or the redirected URL'
 complete -c algo-exec-fyers -l timeout -x -d 'login: seconds to wait for the redirect'
 complete -c algo-exec-fyers -l offline -d 'status: check the saved session only'

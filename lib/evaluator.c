@@ -59,6 +59,27 @@ static void note_other_tf(struct algo_evaluator *e, int i, const struct algo_bar
 			"\"timeframe\" to choose)", algo_strategy_name(e->s[i]), btf, bar->symbol);
 }
 
+/* Keeps the first few input symbols for the warnings at the end. */
+static void remember_symbol(struct algo_evaluator *e, const char *symbol)
+{
+	for (int i = 0; i < e->nseen && i < ALGO_EVALUATOR_SEEN; i++)
+		if (strcmp(e->seen[i], symbol) == 0) return;
+	if (e->nseen < ALGO_EVALUATOR_SEEN)
+		snprintf(e->seen[e->nseen], sizeof e->seen[0], "%s", symbol);
+	e->nseen++;
+}
+
+/* The symbols remembered, as "A, B, C and others". */
+static void seen_list(const struct algo_evaluator *e, char *out, size_t outlen)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	for (int i = 0; i < e->nseen && i < ALGO_EVALUATOR_SEEN && k < outlen; i++)
+		k += (size_t)snprintf(out + k, outlen - k, "%s%s", i ? ", " : "", e->seen[i]);
+	if (e->nseen > ALGO_EVALUATOR_SEEN && k < outlen)
+		snprintf(out + k, outlen - k, " and others");
+}
+
 /* Every strategy checks the bar before any of them takes it, so a bad bar changes
  * nothing. */
 static int check_bar(struct algo_evaluator *e, const struct algo_bar *bar, char *err, size_t errlen)
@@ -87,6 +108,9 @@ int algo_evaluator_event(void *arg, const struct algo_event *ev, char *err, size
 	if ((rc = check_bar(e, &bar, err, errlen)) != 0)
 		return rc;
 	algo_out_line(&algo_stdout, ev->line, ev->len);
+	e->nbars++;
+	if (e->nseen <= ALGO_EVALUATOR_SEEN)
+		remember_symbol(e, bar.symbol);
 	for (int i = 0; i < e->n; i++) {
 		const char *note;
 		rc = algo_strategy_on_bar(e->s[i], &bar, emit_signal, NULL, err, errlen);
@@ -147,12 +171,23 @@ void algo_evaluator_replay_key(const struct algo_evaluator *e, const char *user,
 		snprintf(out + k, outlen - k, "%02x", md[i]);
 }
 
-void algo_evaluator_finish(struct algo_evaluator *e)
+void algo_evaluator_finish(struct algo_evaluator *e, int completed)
 {
+	char why[512], seen[4 * 72];
+	seen_list(e, seen, sizeof seen);
 	for (int i = 0; i < e->n; i++) {
+		const char *name = algo_strategy_name(e->s[i]);
 		int64_t k = algo_strategy_skipped(e->s[i]);
+		int nmiss;
 		if (k)
-			say(e, "%s: skipped %lld bar%s at or before its saved state", algo_strategy_name(e->s[i]),
+			say(e, "%s: skipped %lld bar%s at or before its saved state", name,
 				(long long)k, k == 1 ? "" : "s");
+		if (!completed)
+			continue;
+		if (e->nbars > 0 && (nmiss = algo_strategy_missing(e->s[i], why, sizeof why)) > 0)
+			say(e, "warning: %s: no bars of %s in the input (it has %s): %s", name, why, seen,
+				nmiss == 1 ? "that symbol was never traded" : "those symbols were never traded");
+		if (algo_strategy_window_never(e->s[i], why, sizeof why))
+			say(e, "warning: %s: %s", name, why);
 	}
 }

@@ -13,12 +13,17 @@
 #include "store.h"
 #include "strategy.h"
 
+#define ALGO_EVALUATOR_SEEN 3
+
 struct algo_evaluator {
 	struct algo_strategy **s;      /* borrowed */
 	int n;
 	char *warned;                  /* per strategy: the other-timeframe note was given */
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
+	int64_t nbars;                 /* input bars */
+	char seen[ALGO_EVALUATOR_SEEN][64]; /* the first input symbols, for warnings */
+	int nseen;                     /* distinct symbols seen, counted up to SEEN + 1 */
 };
 
 /* An evaluator over n strategies (borrowed; the caller frees them after
@@ -43,7 +48,10 @@ int algo_evaluator_save(void *e, struct algo_store *s, char *err, size_t errlen)
 void algo_evaluator_replay_key(const struct algo_evaluator *e, const char *user, char *out,
 	size_t outlen);
 
-/* Notes at the end of a run (bars skipped at or before a restored state). */
-void algo_evaluator_finish(struct algo_evaluator *e);
+/* Notes at the end of a run: bars skipped at or before a restored state, and when the
+ * run completed, warnings about strategies that could not trade on its input
+ * (symbols the input never had, a window no bar fell in). An input without bars is
+ * algo-feed's to warn about. */
+void algo_evaluator_finish(struct algo_evaluator *e, int completed);
 
 #endif

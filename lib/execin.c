@@ -170,6 +170,15 @@ static int decode_order(const struct algo_event *ev, struct algo_order_in *o, ch
 	return 0;
 }
 
+/* Whether line made the order (user, id) restored from the state, live or not. */
+static int restored_line(struct algo_executor *ex, const struct algo_order_in *in, uint64_t line)
+{
+	char k[2 * ALGO_NAME_MAX + 2];
+	size_t kn = algo_book_key(k, sizeof k, in->user, in->id, NULL);
+	const uint64_t *h = kn ? algo_book_tab_get(&ex->relines, k, kn, 0) : NULL;
+	return h && *h == line;
+}
+
 /* A new order from upstream: the client id check, then the venue. */
 static int new_order(struct algo_executor *ex, const struct algo_order_in *in, uint64_t line,
 	char *err, size_t errlen)
@@ -185,7 +194,7 @@ static int new_order(struct algo_executor *ex, const struct algo_order_in *in, u
 	if ((o.sym = algo_executor_symbol(ex, in->symbol)) < 0 || !algo_executor_pos(ex, in, 1))
 		return OOM(err, errlen);
 	live = algo_executor_find(ex, in->user, in->id);
-	if (live && live->restored && live->line == line)
+	if ((live && live->restored && live->line == line) || restored_line(ex, in, line))
 		return 0;       /* the line that made it, read again after a restart */
 	if (live || (seen = algo_idreg_seen(&ex->ids, in->user, in->id, err, errlen)) == 1) {
 		algo_exec_reject(ex, &o, in->ts, "duplicate order id");

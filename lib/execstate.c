@@ -205,6 +205,14 @@ static int load_order(struct algo_executor *ex, struct algo_unpack *u)
 	o.restored = 1;
 	if (u->bad || (o.sym = algo_executor_symbol(ex, in->symbol)) < 0)
 		return -1;
+	if (o.line) {
+		char k[2 * ALGO_NAME_MAX + 2];
+		size_t kn = algo_book_key(k, sizeof k, o.in.user, o.in.id, NULL);
+		uint64_t *h = kn ? algo_book_tab_get(&ex->relines, k, kn, 1) : NULL;
+		if (!h)
+			return -1;
+		*h = o.line;
+	}
 	return algo_exec_add(ex, &o) ? 0 : -1;
 }
 

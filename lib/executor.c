@@ -25,6 +25,7 @@ void algo_executor_init(struct algo_executor *ex, const struct algo_exec_venue *
 	algo_book_tab_init(&ex->pos, sizeof(struct algo_exec_pos));
 	algo_book_tab_init(&ex->bars, sizeof(struct algo_exec_last));
 	algo_book_tab_init(&ex->ords, sizeof(struct algo_exec_last));
+	algo_book_tab_init(&ex->relines, sizeof(uint64_t));
 	algo_idreg_open(&ex->ids, NULL, "", NULL, 0);   /* in memory: cannot fail */
 	algo_fillchan_out_init(&ex->chan);
 }
@@ -40,6 +41,7 @@ void algo_executor_free(struct algo_executor *ex)
 	algo_book_tab_free(&ex->pos);
 	algo_book_tab_free(&ex->bars);
 	algo_book_tab_free(&ex->ords);
+	algo_book_tab_free(&ex->relines);
 	algo_idreg_free(&ex->ids);
 	algo_fillchan_out_free(&ex->chan);
 	ex->last_bar = NULL;
@@ -265,6 +267,8 @@ static void write_fill(struct algo_executor *ex, const struct algo_exec_order *o
 		algo_out_str(w, "reason", f->reason);
 	if (f->flags & ALGO_EXEC_AMBIGUOUS)
 		algo_out_bool(w, "ambiguous", 1);
+	if (f->flags & ALGO_EXEC_EXTERNAL)
+		algo_out_bool(w, "external", 1);
 	algo_out_end(w);
 	algo_fillchan_fill(&ex->chan, f->ts, o->in.id, o->nfills, o->in.user, o->in.strategy,
 		o->in.symbol, o->in.side, f->qty, f->price, f->fees.total);

@@ -26,7 +26,7 @@
  *    rejected "duplicate order id". One exception: the very line that made a live
  *    order restored from the state (a stage that saved an intent before sending it
  *    and was killed before it finished the line reads it again) is only passed
- *    through, and the venue goes on following that order.
+ *    through, and the venue goes on following that order (or has finished it).
  *  - The order's life. NEW (decided, not yet answered by the venue) → WORKING
  *    (order_update "accepted") → PARTIAL ("partial") → FILLED, or CANCELLED, REJECTED,
  *    EXPIRED. Only the venue moves an order, through algo_executor_report and
@@ -146,13 +146,14 @@ struct algo_exec_market {
 
 /* A fill as the venue reports it. */
 enum { ALGO_EXEC_AMBIGUOUS = 1,  /* both bracket legs were inside the bar (paper) */
-	ALGO_EXEC_AT_OPEN = 2 };     /* filled at the bar's open: its legs may work on the rest of it */
+	ALGO_EXEC_AT_OPEN = 2,       /* filled at the bar's open: its legs may work on the rest of it */
+	ALGO_EXEC_EXTERNAL = 4 };    /* a trade the stage did not place (a broker's): "external":true */
 struct algo_exec_fill {
 	int64_t ts, qty, price;      /* qty > 0, at most what is left */
 	struct algo_fees fees;
 	const char *fill_id;         /* the venue's id of the fill, or NULL: "<id>-<n>" */
 	const char *reason;          /* why, when not an order from upstream ("square-off"), or NULL */
-	unsigned flags;              /* ALGO_EXEC_AMBIGUOUS | ALGO_EXEC_AT_OPEN */
+	unsigned flags;              /* ALGO_EXEC_AMBIGUOUS | ALGO_EXEC_AT_OPEN | ALGO_EXEC_EXTERNAL */
 };
 
 /* Report flags. */
@@ -207,6 +208,9 @@ struct algo_executor {
 	struct algo_book_tab bars;     /* symbol\x1ftf ("tick" for ticks) -> last ts */
 	struct algo_book_tab ords;     /* symbol -> last order ts */
 	struct algo_idreg ids;         /* client order ids seen */
+	struct algo_book_tab relines;  /* user\x1fid -> line hash of each order restored from the
+	                                * state, also once it is final (a venue may finish it
+	                                * while reconciling, before its line is read again) */
 	struct algo_fillchan_out chan; /* fills and final statuses for algo-risk's barrier */
 	int64_t seq;
 	int64_t realised, fees;        /* totals over every position (decimal) */

@@ -529,7 +529,7 @@ int algo_fyers_request(struct algo_fyers *f, const struct algo_fyers_req *rq,
 		snprintf(err, errlen, "%s %s: not logged in: run 'algo-exec-fyers login'", rq->method, rq->path);
 		return r->cls = ALGO_FYERS_EAUTH;
 	}
-	if (rq->body && !(body = json_dumps(rq->body, JSON_COMPACT))) {
+	if (rq->body && !(body = json_dumps(rq->body, JSON_COMPACT | JSON_REAL_PRECISION(12)))) {
 		snprintf(err, errlen, "out of memory");
 		return r->cls = ALGO_FYERS_EFAIL;
 	}

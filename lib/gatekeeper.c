@@ -12,6 +12,10 @@
  * close per symbol (the book's price when a signal carries no ref). */
 struct last_ts { int64_t ts; int seen; };
 struct sym_state { int64_t signal_ts; int signal_seen; int64_t close; };
+struct product_of { int index; };
+
+static const char *const products[] = { "intraday", "delivery", "margin", NULL };
+#define PRODUCT_UNNAMED 3             /* a signal without "product" */
 
 int algo_gatekeeper_init(struct algo_gatekeeper *g, struct algo_risk_config *cfg,
 	const char *user, const char *mode, const char *product, int barrier, long timeout_ms,
@@ -26,6 +30,7 @@ int algo_gatekeeper_init(struct algo_gatekeeper *g, struct algo_risk_config *cfg
 	g->live = strcmp(mode, "live") == 0;
 	algo_book_tab_init(&g->bars, sizeof(struct last_ts));
 	algo_book_tab_init(&g->syms, sizeof(struct sym_state));
+	algo_book_tab_init(&g->products, sizeof(struct product_of));
 	if (algo_barrier_open(&g->barrier, &g->risk, barrier, timeout_ms, algo_stage_stopping,
 	    err, errlen)) {
 		algo_gatekeeper_free(g);
@@ -41,6 +46,7 @@ void algo_gatekeeper_free(struct algo_gatekeeper *g)
 	algo_barrier_close(&g->barrier);
 	algo_book_tab_free(&g->bars);
 	algo_book_tab_free(&g->syms);
+	algo_book_tab_free(&g->products);
 	algo_risk_free(&g->risk);
 	free(g->pending);
 	g->pending = NULL;
@@ -107,6 +113,13 @@ static void write_kill_switch(struct algo_gatekeeper *g, const struct algo_risk_
 	algo_out_end(w);
 }
 
+/* The product of strategy's orders: what its signals named, else the stage's. */
+static const char *product_of(struct algo_gatekeeper *g, const char *strategy)
+{
+	struct product_of *p = algo_book_tab_get(&g->products, strategy, strlen(strategy), 0);
+	return p ? products[p->index] : g->product;
+}
+
 /* The head of an order event: everything up to the user. */
 static void write_order_head(struct algo_gatekeeper *g, int64_t ts, const char *id,
 	const char *strategy, const char *symbol, int side, int64_t qty, const char *user)
@@ -122,7 +135,7 @@ static void write_order_head(struct algo_gatekeeper *g, int64_t ts, const char *
 	algo_out_str(w, "side", side > 0 ? "buy" : "sell");
 	algo_out_int(w, "qty", qty);
 	algo_out_str(w, "kind", "market");
-	algo_out_str(w, "product", g->product);
+	algo_out_str(w, "product", product_of(g, strategy));
 	algo_out_str(w, "validity", "day");
 	algo_out_str(w, "mode", g->mode);
 	algo_out_str(w, "user", user);
@@ -216,6 +229,7 @@ struct signal_in {
 	struct algo_risk_signal s;
 	char strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX], user[ALGO_NAME_MAX];
 	int side;                     /* index into sides */
+	int product;                  /* index into products, or PRODUCT_UNNAMED */
 	int64_t ref, sl, tp;
 	int has_ref, has_sl, has_tp;
 };
@@ -238,6 +252,8 @@ static int read_signal(const struct algo_gatekeeper *g, const struct algo_event 
 	    (in->has_ref = algo_event_price(ev, "ref", 0, &in->ref, err, errlen)) < 0 ||
 	    (in->has_sl = algo_event_price(ev, "sl", 0, &in->sl, err, errlen)) < 0 ||
 	    (in->has_tp = algo_event_price(ev, "tp", 0, &in->tp, err, errlen)) < 0 ||
+	    (in->product = algo_event_word(ev, "product", products, "intraday, delivery or margin",
+		PRODUCT_UNNAMED, err, errlen)) < 0 ||
 	    (rc = algo_event_name(ev, "user", 0, in->user, ALGO_NAME_MAX, err, errlen)) < 0)
 		return -1;
 	if (rc == 0)
@@ -288,6 +304,19 @@ static void write_order(struct algo_gatekeeper *g, const struct signal_in *in,
 	algo_out_end(&algo_stdout);
 }
 
+/* A signal that names its product sets the product of its strategy's orders.
+ * Returns 0, or -1 when out of memory. */
+static int remember_product(struct algo_gatekeeper *g, const struct signal_in *in)
+{
+	struct product_of *p;
+	if (in->product == PRODUCT_UNNAMED)
+		return 0;
+	if (!(p = algo_book_tab_get(&g->products, in->strategy, strlen(in->strategy), 1)))
+		return -1;
+	p->index = in->product;
+	return 0;
+}
+
 static int on_signal(struct algo_gatekeeper *g, const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct signal_in in;
@@ -298,7 +327,7 @@ static int on_signal(struct algo_gatekeeper *g, const struct algo_event *ev, cha
 	if (read_signal(g, ev, &in, err, errlen))
 		return -1;
 	ss = algo_book_tab_get(&g->syms, in.symbol, strlen(in.symbol), 1);
-	if (!ss) {
+	if (!ss || remember_product(g, &in)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -41,6 +41,7 @@ struct algo_gatekeeper {
 	struct algo_stage *stage;          /* the stage running us (algo_stage_stop) */
 	struct algo_book_tab bars;         /* symbol\x1ftf -> last bar ts */
 	struct algo_book_tab syms;         /* symbol -> last signal ts, last close */
+	struct algo_book_tab products;     /* strategy -> the product its signals named */
 	const char *user, *mode, *product; /* borrowed */
 	int live;                          /* mode is live */
 	struct algo_risk_state *pending;   /* state changes to report after this event */
@@ -62,7 +63,9 @@ struct algo_gatekeeper {
 };
 
 /* Sets up g with the risk config cfg (taken over, as algo_risk_init) for signals
- * without a user of their own (user), writing mode and product into orders; with
+ * without a user of their own (user), writing mode into orders, and product into
+ * the orders of signals that name none (a signal's "product", its strategy file's,
+ * wins; a square-off on a kill uses the product the strategy's signals named); with
  * barrier on, creates the fills channel (timeout_ms per wait). Returns 0, or -1 with
  * err set. Free with algo_gatekeeper_free. */
 int algo_gatekeeper_init(struct algo_gatekeeper *g, struct algo_risk_config *cfg,

@@ -162,6 +162,11 @@ out:
 	return ret;
 }
 
+/* Filters of the queries: ?1 user, ?2 run, ?3 strategy, ?4..?5 the time range. */
+#define RUN_SQL " AND (?2 IS NULL OR run = ?2)"
+#define STRAT_SQL " AND (?3 IS NULL OR strategy = ?3)"
+#define TIME_SQL(c) " AND " c " >= ?4 AND " c " < ?5"
+
 static int one_int(struct algo_store *s, const char *sql, const struct algo_report_opts *o,
 	const char *d0, const char *d1, int64_t *out, int *found, char *err, size_t errlen)
 {
@@ -175,6 +180,22 @@ static int one_int(struct algo_store *s, const char *sql, const struct algo_repo
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) { set_err(err, errlen, s); return -1; }
 	return 0;
+}
+
+/* The orders the executor rejected because capital could not cover them: how many
+ * and when the first was. Returns 0, or -1 with err set. */
+static int capital_rejections(struct algo_store *s, const struct algo_report_opts *o, struct algo_report *r,
+	char *err, size_t errlen)
+{
+	static const char where[] = " FROM orders WHERE user = ?1" RUN_SQL STRAT_SQL TIME_SQL("ts_ms")
+		" AND status = 'rejected' AND reason LIKE 'insufficient capital%'";
+	char sql[512];
+	int found;
+	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
+	if (one_int(s, sql, o, NULL, NULL, &r->capital_rejects, &found, err, errlen))
+		return -1;
+	snprintf(sql, sizeof sql, "SELECT min(ts_ms)%s", where);
+	return one_int(s, sql, o, NULL, NULL, &r->capital_first_ms, &found, err, errlen);
 }
 
 static double mean_of(const double *v, size_t n)
@@ -313,6 +334,9 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 			goto fail;
 		if (found) r->start_equity = v;
 	}
+
+	if (capital_rejections(s, o, r, err, errlen))
+		goto fail;
 
 	/* the curve */
 	if (!o->strategy) {
@@ -609,6 +633,10 @@ static void write_text(FILE *f, const struct algo_report *r)
 	fprintf(f, "Net PnL           %s\n", decs(b->net, a));
 	fprintf(f, "Max drawdown      %s (%s%% of peak equity)\n", decs(b->max_dd, a), decs(b->max_dd_pct, c));
 	fprintf(f, "Final equity      %s\n", decs(b->final_equity, a));
+	if (r->capital_rejects)
+		fprintf(f, "Capital exhausted %lld order%s rejected for insufficient capital, the first at %s\n",
+			(long long)r->capital_rejects, r->capital_rejects == 1 ? "" : "s",
+			tstr(r->capital_first_ms, t1));
 	if (b->nopen)
 		fprintf(f, "Open at end       %zu position%s, marked at the last price (in the PnL above):\n",
 			b->nopen, b->nopen == 1 ? "" : "s");
@@ -740,8 +768,11 @@ static void write_json(FILE *f, const struct algo_report *r)
 	else
 		fputs(",\"best_trade\":null,\"worst_trade\":null", f);
 	fputs(",\"avg_holding_minutes\":", f); json_num(f, r->avg_hold_min);
-	fprintf(f, ",\"max_holding_minutes\":%lld,\"ambiguous_fills\":%lld,\"daily\":[",
+	fprintf(f, ",\"max_holding_minutes\":%lld,\"ambiguous_fills\":%lld",
 		(long long)(r->max_hold_ms / 60000), (long long)r->ambiguous);
+	fprintf(f, ",\"capital_rejected_orders\":%lld", (long long)r->capital_rejects);
+	time_or_null(f, "capital_exhausted_ts", r->capital_rejects > 0, r->capital_first_ms);
+	fputs(",\"daily\":[", f);
 	for (size_t i = 0; i < r->ndays; i++) {
 		fprintf(f, "%s{\"day\":\"%s\",\"equity\":%s,\"pnl\":%s,\"return_pct\":", i ? "," : "",
 			r->days[i].day, decs(r->days[i].equity, a), decs(r->days[i].pnl, c));
@@ -1147,9 +1178,6 @@ static int qtab_fill(struct qtab *q, struct algo_store *s, sqlite3_stmt *st, cha
 }
 
 #define TS_SQL(c) "strftime('%Y-%m-%dT%H:%M:%S+05:30', " c " / 1000, 'unixepoch', '+330 minutes')"
-#define RUN_SQL " AND (?2 IS NULL OR run = ?2)"
-#define STRAT_SQL " AND (?3 IS NULL OR strategy = ?3)"
-#define TIME_SQL(c) " AND " c " >= ?4 AND " c " < ?5"
 
 static const struct qdef { const char *name, *cols, *sql; } qdefs[] = {
 	{ "orders", "ts,id,run,strategy,symbol,side,qty:i,kind,status,filled:i,avg_price:m,reason",

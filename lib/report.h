@@ -37,6 +37,8 @@ struct algo_report {
 	double win_rate, profit_factor, payoff, expectancy, expectancy_w, sqn, exposure;
 	int64_t longs, shorts, best, worst, max_hold_ms, bars, bars_pos, ambiguous;
 	double avg_hold_min;
+	int64_t capital_rejects;         /* orders rejected for insufficient capital */
+	int64_t capital_first_ms;        /* the first of them (when there are any) */
 };
 
 /* What a report or query selects. */

@@ -320,6 +320,18 @@ static const char *const migrations[] = {
 	"  ORDER BY rowid;\n"
 	"DROP TABLE marks;\n"
 	"ALTER TABLE marks2 RENAME TO marks;\n",
+	/* 10: algo-alert's outbox (lib/outbox.h): messages not delivered by the end of a
+	 * run, per destination key (no secrets), claimed by the process sending them. */
+	"CREATE TABLE alert_outbox (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  dest TEXT NOT NULL,\n"
+	"  prio INTEGER NOT NULL,\n"
+	"  alerts INTEGER NOT NULL,\n"
+	"  text TEXT NOT NULL,\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  claim INTEGER\n"
+	");\n"
+	"CREATE INDEX alert_outbox_dest ON alert_outbox (dest, id);\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -80,6 +80,7 @@ struct algo_strategy {
 	int64_t tf_secs;            /* 0 = any */
 	int64_t qty;
 	int allow_short;            /* -1 = not given */
+	char product[12];           /* "intraday", "delivery", "margin"; "" = not given */
 	int win_from, win_to;       /* minutes since midnight; -1 = no window */
 	int exit_at;                /* minutes; -1 = none */
 	int max_entries;            /* per day and symbol; 0 = no limit */
@@ -93,6 +94,10 @@ struct algo_strategy {
 	char note[640];
 	int note_new, noted_zero;
 	int64_t skipped;            /* input bars skipped (restored state) */
+	int64_t nevaluated;         /* bars of its timeframe evaluated in this run */
+	int64_t nwindow;            /* of them, bars inside the window */
+	int first_minute;           /* IST minute of the first of them */
+	char first_tf[8];           /* and its input timeframe */
 	int64_t day;                /* IST day of the newest input bar; -1 none */
 	struct cond *entry[2], *exit[2];        /* [0] long, [1] short; NULL = never */
 	struct cond **conds;                    /* every cond allocated, for freeing */
@@ -804,6 +809,8 @@ static void load_object(struct loader *L, json_t *root)
 		const char *pr = json_string_value(v);
 		if (!pr || (strcmp(pr, "intraday") && strcmp(pr, "delivery") && strcmp(pr, "margin")))
 			lerr(L, "$.product", "must be \"intraday\", \"delivery\" or \"margin\"");
+		else
+			snprintf(s->product, sizeof s->product, "%s", pr);
 	}
 	if ((v = json_object_get(root, "allow_short"))) {
 		if (!json_is_boolean(v)) lerr(L, "$.allow_short", "must be true or false");
@@ -1177,6 +1184,7 @@ static void fill_signal(const struct algo_strategy *s, const struct algo_strateg
 	memset(sig, 0, offsetof(struct algo_signal, reason));
 	sig->ts = b->ts;
 	sig->strategy = s->name;
+	sig->product = s->product[0] ? s->product : NULL;
 	snprintf(sig->symbol, sizeof sig->symbol, "%.63s", y->key);
 	sig->action = action;
 	sig->side = side;
@@ -1244,6 +1252,11 @@ static void eval_bar(struct algo_strategy *s, struct algo_strategy_sym *y, const
 	algo_prog_step_vars(&s->prog, y->mem, &in, vars);
 	s->last = y;
 	if (s->print_mode) return;
+	if (s->nevaluated++ == 0) {
+		s->first_minute = minute;
+		snprintf(s->first_tf, sizeof s->first_tf, "%s", y->tf);
+	}
+	if (s->win_from >= 0 && minute >= s->win_from && minute < s->win_to) s->nwindow++;
 
 	if (y->pos == ALGO_POS_FLAT) {
 		int dir = 0;
@@ -1413,6 +1426,36 @@ const char *algo_strategy_take_note(struct algo_strategy *s)
 
 int64_t algo_strategy_skipped(const struct algo_strategy *s) { return s->skipped; }
 
+int algo_strategy_missing(const struct algo_strategy *s, char *out, size_t outlen)
+{
+	int n = 0;
+	size_t k = 0;
+	if (outlen) out[0] = '\0';
+	for (int i = 0; i < s->nsymbols; i++) {
+		const struct algo_strategy_sym *y = sym_find(s, s->symbols[i]);
+		if (y && y->tf[0]) continue;
+		if (k < outlen)
+			k += (size_t)snprintf(out + k, outlen - k, "%s%s", n ? ", " : "", s->symbols[i]);
+		n++;
+	}
+	return n;
+}
+
+int algo_strategy_window_never(const struct algo_strategy *s, char *out, size_t outlen)
+{
+	const char *tf = s->tf[0] ? s->tf : s->first_tf;
+	char daily[96] = "";
+	if (s->win_from < 0 || s->nevaluated == 0 || s->nwindow > 0)
+		return 0;
+	if (algo_tf_parse(tf, strlen(tf)) >= 86400)
+		snprintf(daily, sizeof daily, " (a %s bar's time is %02d:%02d; an intraday window needs intraday bars)",
+			tf, s->first_minute / 60, s->first_minute % 60);
+	snprintf(out, outlen, "none of its %lld bar%s of %s falls in its window %02d:%02d-%02d:%02d, so it "
+		"can never enter%s", (long long)s->nevaluated, s->nevaluated == 1 ? "" : "s", tf[0] ? tf : "untimed",
+		s->win_from / 60, s->win_from % 60, s->win_to / 60, s->win_to % 60, daily);
+	return 1;
+}
+
 int algo_strategy_set_capital(struct algo_strategy *s, int64_t capital)
 {
 	s->capital = capital;
@@ -1580,5 +1623,6 @@ void algo_signal_write(struct algo_writer *w, const struct algo_signal *sig)
 	algo_out_str(w, "reason", sig->reason);
 	if (sig->has_sl) algo_out_dec(w, "sl", sig->sl);
 	if (sig->has_tp) algo_out_dec(w, "tp", sig->tp);
+	if (sig->product) algo_out_str(w, "product", sig->product);
 	algo_out_end(w);
 }

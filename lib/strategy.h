@@ -48,6 +48,7 @@ enum { ALGO_SIDE_BUY = 1, ALGO_SIDE_SELL = -1 };
 struct algo_signal {
 	int64_t ts;                 /* the bar's ts */
 	const char *strategy;       /* owned by the strategy */
+	const char *product;        /* the file's "product", owned by the strategy; NULL = not given */
 	char symbol[64];
 	int action;                 /* ALGO_SIG_ENTRY / ALGO_SIG_EXIT */
 	int side;                   /* ALGO_SIDE_*: of the trade the signal asks for */
@@ -159,6 +160,12 @@ int algo_strategy_on_bar(struct algo_strategy *s, const struct algo_bar *bar,
 const char *algo_strategy_take_note(struct algo_strategy *s);
 /* Input bars skipped because they were at or before the restored state. */
 int64_t algo_strategy_skipped(const struct algo_strategy *s);
+/* The symbols the file lists that no input bar has come for: their number, and their
+ * names ("A, B", cut to outlen) in out. */
+int algo_strategy_missing(const struct algo_strategy *s, char *out, size_t outlen);
+/* 1, with why in out, when the strategy has a window and none of the bars it
+ * evaluated in this run fell inside it (an intraday window on daily bars); else 0. */
+int algo_strategy_window_never(const struct algo_strategy *s, char *out, size_t outlen);
 /* Sets the capital for capital_pct / risk_pct sizing (decimal, > 0); it overrides
  * the file's "capital". Returns 0. */
 int algo_strategy_set_capital(struct algo_strategy *s, int64_t capital);

@@ -368,13 +368,14 @@ algo-feed: skipped 3 bad lines"
 	[ -z "$output" ]
 }
 
-@test "feed: empty file and header-only file give no output" {
+@test "feed: empty file and header-only file give no output, and a warning each" {
 	: > "$TMP/empty.csv"
 	printf '%s\r\n' "$HDR" > "$TMP/hdr.csv"
 	run --separate-stderr algo-feed csv -s X "$TMP/empty.csv" "$TMP/hdr.csv"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ -z "$stderr" ]
+	[ "$stderr" = "algo-feed: warning: $TMP/empty.csv: no bars: the file is empty
+algo-feed: warning: $TMP/hdr.csv: no bars: the file has no rows after its header" ]
 	run --separate-stderr algo-feed csv "$TMP/empty.csv" "$F/epoch_s.csv"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 3 ]

@@ -275,15 +275,14 @@ assert r["body"]["grant_type"] == "refresh_token" and r["body"]["pin"] == "1234"
 	[[ "$output" == *"rate-limit hits today: 1"* ]]
 }
 
-@test "exec-fyers: usage errors, and no stage without a command" {
-	run --separate-stderr algo-exec-fyers
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"missing command"* ]]
+@test "exec-fyers: usage errors; without a command it is the pipeline stage" {
+	run --separate-stderr algo-exec-fyers < /dev/null
+	[ "$status" -eq 0 ]
 	run --separate-stderr algo-exec-fyers place
 	[ "$status" -eq 2 ]
 	run --separate-stderr algo-exec-fyers status --format ndjson
 	[ "$status" -eq 2 ]
 	run algo-exec-fyers --help
 	[ "$status" -eq 0 ]
-	[[ "$output" != *--live* ]]
+	[[ "$output" == *--live* ]]
 }

@@ -6,7 +6,7 @@ load test_helper
 	run make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$TMP/dest" PREFIX=/opt/algo
 	echo "$output"
 	[ "$status" -eq 0 ]
-	for p in algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants; do
+	for p in algo-feed algo-eval algo-risk algo-exec-paper algo-exec-fyers algo-ledger algo-backtest algo-sweep algo-variants algo-alert; do
 		[ -x "$TMP/dest/opt/algo/bin/$p" ] || { echo "missing bin/$p"; false; }
 		[ -f "$TMP/dest/opt/algo/share/man/man1/$p.1" ] || { echo "missing man1/$p.1"; false; }
 	done

@@ -12,7 +12,9 @@ py() { "${FY_PY:-python3}" "$@"; }
 # FYERS_* variables and a secret file of mode 0600.
 mock_start() {
 	rm -f "$TMP/mock.port"
-	py "$MOCK" --port-file "$TMP/mock.port" "$@" 3>&- >"$TMP/mock.out" 2>&1 &
+	# the interpreter itself in the background (not the py function): $! is the mock's
+	# pid, so mock_stop stops it
+	"${FY_PY:-python3}" "$MOCK" --port-file "$TMP/mock.port" "$@" 3>&- >"$TMP/mock.out" 2>&1 &
 	MOCK_PID=$!
 	for _ in $(seq 200); do [ -s "$TMP/mock.port" ] && break; sleep 0.05; done
 	[ -s "$TMP/mock.port" ] || { cat "$TMP/mock.out"; return 1; }

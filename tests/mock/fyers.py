@@ -24,6 +24,8 @@ tests/fixtures/fyers/), not our client's guesses:
   * a rate limiter like the broker's (10/s, 200/min per app by default): over it,
     HTTP 429, -429, with Retry-After and X-Retry-After-Ms headers.
   * WebSocket upgrades of /trade/v3 and /hsm/v1-5/prod are served by fyers_ws.py.
+  * orders (place, modify, cancel), the order book, the trade book and net positions
+    are served by fyers_orders.py, with per-order broker behaviour (its docstring).
 
 Control (not FYERS; for the tests, and for whoever adds order endpoints):
   GET  /_mock/log              {"requests":[{t,method,path,query,conn,status,code,auth},...],
@@ -68,6 +70,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fyers_orders  # noqa: E402
 import fyers_ws  # noqa: E402
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
@@ -106,6 +109,7 @@ class State:
             with open(args.scenario) as f:
                 self.scenario.update(json.load(f))
         self.ws_clients = []     # (path, fyers_ws.Conn)
+        self.book = fyers_orders.Book(self)
 
     def jwt(self, payload):
         head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
@@ -302,6 +306,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ("GET", "/data/marketStatus"): self.market_status,
             ("POST", "/data/symbol-token"): self.symbol_token,
         }
+        routes.update(fyers_orders.routes(self, st.book))
         fn = routes.get((self.command, self.path_only))
         if not fn:
             return self.send(404, envelope(-50, "invalid endpoint"))
@@ -321,8 +326,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         p = self.path_only
         b = self.body_obj if isinstance(self.body_obj, dict) else {}
+        obj = st.book.control(p, self.body_obj) if p.startswith("/_mock/orders") else None
         with st.lock:
-            if p == "/_mock/log":
+            if obj is not None:
+                pass
+            elif p == "/_mock/log":
                 obj = {"requests": list(st.log), "ws": list(st.ws_log)}
             elif p == "/_mock/reset":
                 st.log.clear()
