@@ -411,20 +411,21 @@ static const char *fast_num(struct algo_jfield *f, const char *p, const char *en
 	const char *v0 = p;
 	int64_t x = 0;
 	int neg = 0, nd = 0, fd = -1;
-	if (!p)
+	/* the line ends in '}' (fast_bar checked), so no run of digits passes its end */
+	if (!p || p >= end)
 		return NULL;
-	if (p < end && *p == '-') { neg = 1; p++; }
-	if (p >= end || *p < '0' || *p > '9') return NULL;
+	if (*p == '-') { neg = 1; p++; }
+	if (*p < '0' || *p > '9') return NULL;
 	if (*p == '0') { p++; nd = 1; }
-	else for (; p < end && *p >= '0' && *p <= '9'; p++, nd++)
+	else for (; *p >= '0' && *p <= '9'; p++, nd++)
 		if (nd < 18) x = x * 10 + (*p - '0');
-	if (p < end && *p == '.') {
+	if (*p == '.') {
 		p++;
-		if (p >= end || *p < '0' || *p > '9') return NULL;
-		for (fd = 0; p < end && *p >= '0' && *p <= '9'; p++, fd++)
+		if (*p < '0' || *p > '9') return NULL;
+		for (fd = 0; *p >= '0' && *p <= '9'; p++, fd++)
 			if (fd < 4) x = x * 10 + (*p - '0');
 	}
-	if (p < end && (*p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
+	if (*p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))   /* exponents and "01" */
 		return NULL;
 	f->val = v0;
 	f->vlen = (unsigned)(p - v0);
@@ -453,7 +454,7 @@ static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 	struct algo_jfield *f = ev->f;
 	int exact[6] = { 0 }, nf = 9;
 
-	if (len < sizeof head + 8 || memcmp(line, head, sizeof head - 1) != 0)
+	if (len < sizeof head + 8 || line[len - 1] != '}' || memcmp(line, head, sizeof head - 1) != 0)
 		return 0;
 	f[0] = (struct algo_jfield){ .key = line + 2, .klen = 4, .val = line + 9, .vlen = 3,
 		.type = ALGO_J_STRING };

@@ -14,6 +14,7 @@ static int64_t T(const char *s)
 int main(void)
 {
 	char b[ALGO_TIME_FMT_MAX], d[11], y[7];
+	is_int(T(""), -1, "empty time refused (before anything was parsed)");
 	int64_t t = T("2024-03-01T09:15:00+05:30");
 	is_int(t, 1709264700000LL, "parse IST");
 	is_int(T("2024-03-01T03:45:00Z"), t, "Z equals IST");
@@ -63,6 +64,7 @@ int main(void)
 			"2023-02-29T09:15:00+05:30", "2023-02-28T09:15:00+05:30", "2024-02-2",
 			"2024-13-01T09:15:00Z", "2024-02-29T09:1a:00Z", "1970-01-01T00:00:00Z",
 			"1969-12-31T23:59:59.999Z", "2024-02-29T09:15:00+05:3", "2024-02-29T09:15:60Z",
+			"2024-02-29T09:15:00+05:30 ", "", "2024-02-29T09:15:00+05:30",
 		};
 		enum { N = sizeof ts / sizeof ts[0] };
 		int64_t want[N];
@@ -85,7 +87,8 @@ int main(void)
 			}
 		is_int(bad, 0, "a time's verdict and value do not depend on the one before");
 		is_int(wrc[0] + wrc[7] + wrc[11] + wrc[12], 0, "valid times parse");
-		ok(wrc[1] && wrc[2] && wrc[5] && wrc[6] && wrc[8] && wrc[9] && wrc[10] && wrc[13] && wrc[14],
+		ok(wrc[1] && wrc[2] && wrc[5] && wrc[6] && wrc[8] && wrc[9] && wrc[10] && wrc[13] && wrc[14] &&
+		   wrc[15] && wrc[16],
 			"bad times are refused after a good one of the same date");
 		is_int(want[12], -1, "one millisecond before the epoch");
 	}
