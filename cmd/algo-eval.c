@@ -278,6 +278,7 @@ static int run_strategies(struct algo_strategy **strats, int n, const char *stat
 	int code, have_store = state_opt || (env && *env);
 	if (algo_evaluator_init(&e, strats, n, warn_note, NULL))
 		algo_die(ALGO_EX_FAIL, "out of memory");
+	e.user = user;
 	algo_stage_init(&st, &ops, &e);
 	st.skip_bad = skip_bad;
 	st.warn = warn_line;

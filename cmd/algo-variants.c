@@ -7,6 +7,7 @@
 #include "heatmap.h"
 #include "strategy.h"
 #include "sweep.h"
+#include "walkforward.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -20,12 +21,18 @@ static const char usage_text[] =
 	"                           [--rank METRIC] [--format table|csv|ndjson]\n"
 	"       algo-variants heatmap --variants FILE --results DIR [--joblog FILE]\n"
 	"                             [--rank METRIC]\n"
+	"       algo-variants windows --walk-forward IN:OUT < EVENTS\n"
+	"       algo-variants walk --walk-forward IN:OUT --dir DIR [--rank METRIC]\n"
+	"                          [--format table|csv|ndjson]\n"
 	"       algo-variants dsr --sharpe SR --trials N --variance V --days T\n"
 	"                         [--skewness G3] [--kurtosis G4]\n"
 	"The arithmetic behind algo-sweep. 'grid' writes one variant per line (NAME=VALUE\n"
 	"fields separated by tabs), each checked against the strategy; 'table' ranks the\n"
 	"variants' report JSON files and states the deflated Sharpe ratio of the best;\n"
 	"'heatmap' writes the same ranking of a two-parameter grid as an HTML heatmap;\n"
+	"'windows' lists the walk-forward windows over the sessions of an event stream;\n"
+	"'walk' gathers a walk-forward run (each window's best in-sample variant and its\n"
+	"out-of-sample report) into one stitched out-of-sample result;\n"
 	"'dsr' computes the deflated Sharpe ratio from per-day statistics.\n"
 	"\n"
 	"  -s, --strategy FILE   grid: check every variant against this strategy file\n"
@@ -38,7 +45,10 @@ static const char usage_text[] =
 	"                        exited 0\n"
 	"      --rank METRIC     table, heatmap: sort by METRIC (default sharpe;\n"
 	"                        max_drawdown_pct sorts lowest first)\n"
-	"      --format FMT      table: table (default), csv or ndjson\n"
+	"      --format FMT      table, walk: table (default), csv or ndjson\n"
+	"      --walk-forward IN:OUT  windows, walk: in-sample and out-of-sample lengths,\n"
+	"                        e.g. 6M:1M or 3D:1D (D sessions, W weeks, M months)\n"
+	"      --dir DIR         walk: the walk-forward directory algo-sweep keeps\n"
 	"      --sharpe SR       dsr: the best variant's Sharpe per day (not annualised)\n"
 	"      --trials N        dsr: the number of variants tried\n"
 	"      --variance V      dsr: the variance of the variants' per-day Sharpe ratios\n"
@@ -48,13 +58,15 @@ static const char usage_text[] =
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
-enum { OPT_GRID_FILE = 256, OPT_VARIANTS, OPT_RESULTS, OPT_JOBLOG, OPT_RANK, OPT_FORMAT, OPT_SHARPE,
+enum { OPT_GRID_FILE = 256, OPT_WALK, OPT_DIR, OPT_VARIANTS, OPT_RESULTS, OPT_JOBLOG, OPT_RANK, OPT_FORMAT, OPT_SHARPE,
 	OPT_TRIALS, OPT_VARIANCE, OPT_DAYS, OPT_SKEW, OPT_KURT, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "strategy", required_argument, NULL, 's' },
 	{ "grid", required_argument, NULL, 'g' },
 	{ "grid-file", required_argument, NULL, OPT_GRID_FILE },
+	{ "walk-forward", required_argument, NULL, OPT_WALK },
+	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "variants", required_argument, NULL, OPT_VARIANTS },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "joblog", required_argument, NULL, OPT_JOBLOG },
@@ -72,8 +84,9 @@ static const struct option options[] = {
 };
 
 struct opts {
-	const char *strategy, *variants, *results, *joblog;
-	int rank, format;
+	const char *strategy, *variants, *results, *joblog, *dir;
+	struct algo_wf_spec wf;
+	int rank, format, have_wf;
 	double sharpe, variance, skew, kurt;
 	long long trials, days;
 	int have_sharpe, have_variance;
@@ -231,6 +244,56 @@ static int cmd_heatmap(const struct opts *o)
 	return rc < 0 ? ALGO_EX_IOERR : ALGO_EX_OK;
 }
 
+/* ---- walk-forward ---------------------------------------------------------------------- */
+
+static int cmd_windows(const struct opts *o)
+{
+	struct algo_wf_window *w;
+	int64_t *days;
+	size_t n;
+	long k;
+	char err[512];
+	if (!o->have_wf) algo_usage_error("windows needs --walk-forward IN:OUT");
+	if (algo_wf_read_days(stdin, "stdin", &days, &n, err, sizeof err) < 0) {
+		algo_warn("%s", err);
+		return ALGO_EX_DATAERR;
+	}
+	k = algo_wf_windows(days, n, &o->wf, &w, err, sizeof err);
+	free(days);
+	if (k < 0) {
+		algo_warn("--walk-forward: %s", err);
+		return ALGO_EX_DATAERR;
+	}
+	algo_wf_write_windows(stdout, w, (size_t)k);
+	free(w);
+	return ALGO_EX_OK;
+}
+
+static int cmd_walk(const struct opts *o)
+{
+	struct algo_wf_result *res;
+	struct algo_wf_total t;
+	char err[1024];
+	long n;
+	int rc;
+	if (!o->have_wf || !o->dir) algo_usage_error("walk needs --walk-forward IN:OUT and --dir DIR");
+	if ((n = algo_wf_gather(o->dir, o->rank, &res, err, sizeof err)) < 0) {
+		algo_warn("%s", err);
+		return n == -2 ? ALGO_EX_FAIL : ALGO_EX_DATAERR;
+	}
+	if (algo_wf_stitch(res, (size_t)n, &t, err, sizeof err) < 0) {
+		algo_warn("%s", err);
+		algo_wf_total_free(&t);
+		algo_wf_results_free(res, (size_t)n);
+		return ALGO_EX_DATAERR;
+	}
+	rc = algo_wf_write(stdout, &o->wf, res, (size_t)n, &t,
+		o->format == ALGO_SWEEP_CSV ? ALGO_WF_CSV : o->format == ALGO_SWEEP_NDJSON ? ALGO_WF_NDJSON : ALGO_WF_TABLE);
+	algo_wf_total_free(&t);
+	algo_wf_results_free(res, (size_t)n);
+	return rc < 0 ? ALGO_EX_IOERR : ALGO_EX_OK;
+}
+
 /* ---- dsr ------------------------------------------------------------------------------- */
 
 static int cmd_dsr(const struct opts *o)
@@ -254,6 +317,7 @@ int main(int argc, char **argv)
 	char **specs = calloc((size_t)argc + 1, sizeof *specs), **gfiles = calloc((size_t)argc + 1, sizeof *gfiles);
 	int nspec = 0, nfiles = 0, c, code;
 	const char *sub;
+	char err[256];
 
 	algo_cli_init(argv[0]);
 	if (!specs || !gfiles) algo_die(ALGO_EX_FAIL, "out of memory");
@@ -263,6 +327,11 @@ int main(int argc, char **argv)
 		case 's': o.strategy = optarg; break;
 		case 'g': specs[nspec++] = optarg; break;
 		case OPT_GRID_FILE: gfiles[nfiles++] = optarg; break;
+		case OPT_WALK:
+			if (algo_wf_parse(optarg, &o.wf, err, sizeof err) < 0) algo_usage_error("--walk-forward: %s", err);
+			o.have_wf = 1;
+			break;
+		case OPT_DIR: o.dir = optarg; break;
 		case OPT_VARIANTS: o.variants = optarg; break;
 		case OPT_RESULTS: o.results = optarg; break;
 		case OPT_JOBLOG: o.joblog = optarg; break;
@@ -294,14 +363,16 @@ int main(int argc, char **argv)
 			algo_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) algo_usage_error("give a sub-command: grid, table, heatmap or dsr");
+	if (optind >= argc) algo_usage_error("give a sub-command: grid, table, heatmap, windows, walk or dsr");
 	sub = argv[optind++];
 	if (optind < argc) algo_usage_error("unexpected argument '%s'", argv[optind]);
 	if (strcmp(sub, "grid") == 0) code = cmd_grid(nspec, specs, nfiles, gfiles, o.strategy);
 	else if (strcmp(sub, "table") == 0) code = cmd_table(&o);
 	else if (strcmp(sub, "heatmap") == 0) code = cmd_heatmap(&o);
+	else if (strcmp(sub, "windows") == 0) code = cmd_windows(&o);
+	else if (strcmp(sub, "walk") == 0) code = cmd_walk(&o);
 	else if (strcmp(sub, "dsr") == 0) code = cmd_dsr(&o);
-	else algo_usage_error("'%s' is not a sub-command (grid, table, heatmap, dsr)", sub);
+	else algo_usage_error("'%s' is not a sub-command (grid, table, heatmap, windows, walk, dsr)", sub);
 	free(specs);
 	free(gfiles);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -73,7 +73,7 @@ _algo_spec_algo_alert() {
 
 _algo_spec_algo_backtest() {
 	case $1 in
-	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --help --version" ;;
+	opts) echo "--strategy --param --risk --capital --exec --feed --state --format --trades --events --no-progress --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
@@ -202,15 +202,15 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --help --version" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --record --stale --outside --until --calendar --recheck --help --version" ;;
 	commands) echo "csv replay fyers" ;;
 	subs)
 		case $2 in
-		fyers) echo "history" ;;
+		fyers) echo "history quotes" ;;
 		esac ;;
 	takes)
 		case $2 in
-		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format) return 0 ;;
+		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format|--symbols|--bars|--record|--stale|--outside|--until|--calendar|--recheck) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -225,6 +225,14 @@ _algo_spec_algo_feed() {
 		--from) echo "-" ;;
 		--to) echo "-" ;;
 		--format) echo "ndjson,csv" ;;
+		--symbols) echo "-" ;;
+		--bars) echo "1m,3m,5m,15m,30m,1h" ;;
+		--record) echo "@file" ;;
+		--stale) echo "-" ;;
+		--outside) echo "wait,exit" ;;
+		--until) echo "-" ;;
+		--calendar) echo "@file" ;;
+		--recheck) echo "-" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -317,14 +325,14 @@ _algo_spec_algo_risk() {
 
 _algo_spec_algo_sweep() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --help --version" ;;
+	opts) echo "--strategy --grid --grid-file --jobs --sshlogin --slf --transfer --dir --rank --format --risk --exec --feed --no-progress --heatmap --walk-forward --help --version" ;;
 	commands) echo "" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--jobs|-j|--sshlogin|-S|--slf|--dir|--rank|--format|--risk|-r|--exec|--feed|--heatmap|--walk-forward) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -342,6 +350,7 @@ _algo_spec_algo_sweep() {
 		--exec) echo "-" ;;
 		--feed) echo "-" ;;
 		--heatmap) echo "@file" ;;
+		--walk-forward) echo "-" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -352,14 +361,14 @@ _algo_spec_algo_sweep() {
 
 _algo_spec_algo_variants() {
 	case $1 in
-	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
-	commands) echo "grid table heatmap dsr" ;;
+	opts) echo "--strategy --grid --grid-file --variants --results --joblog --rank --format --walk-forward --dir --sharpe --trials --variance --days --skewness --kurtosis --help --version" ;;
+	commands) echo "grid table heatmap windows walk dsr" ;;
 	subs)
 		case $2 in
 		esac ;;
 	takes)
 		case $2 in
-		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
+		--strategy|-s|--grid|-g|--grid-file|--variants|--results|--joblog|--rank|--format|--walk-forward|--dir|--sharpe|--trials|--variance|--days|--skewness|--kurtosis) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -372,6 +381,8 @@ _algo_spec_algo_variants() {
 		--joblog) echo "@file" ;;
 		--rank) echo "trades,net_pnl,total_return_pct,cagr_pct,sharpe,sortino,calmar,max_drawdown_pct,win_rate_pct,profit_factor,expectancy,sqn,exposure_pct,dsr" ;;
 		--format) echo "table,csv,ndjson" ;;
+		--walk-forward) echo "-" ;;
+		--dir) echo "@dir" ;;
 		--sharpe) echo "-" ;;
 		--trials) echo "-" ;;
 		--variance) echo "-" ;;

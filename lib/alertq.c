@@ -16,7 +16,7 @@ void algo_alertq_free(struct algo_alertq *q)
 {
 	for (size_t i = 0; i < q->n; i++)
 		free(q->items[i].text);
-	free(q->items);
+	free(q->base);
 	free(q->fids);
 	memset(q, 0, sizeof *q);
 }
@@ -26,7 +26,11 @@ static void remove_at(struct algo_alertq *q, size_t i)
 	if (q->items[i].prio == ALGO_ALERT_LOW)
 		q->nlow--;
 	free(q->items[i].text);
-	memmove(q->items + i, q->items + i + 1, (q->n - i - 1) * sizeof *q->items);
+	if (i == 0) {                       /* the oldest: folding a full queue, in O(1) */
+		q->items++;
+		q->off++;
+	} else
+		memmove(q->items + i, q->items + i + 1, (q->n - i - 1) * sizeof *q->items);
 	q->n--;
 }
 
@@ -71,12 +75,18 @@ int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text
 		kind = ALGO_AK_OTHER;
 	if (prio == ALGO_ALERT_LOW && q->nlow >= q->cap && fold_oldest(q))
 		return -1;
-	if (q->n == q->cap_items) {
+	if (q->off + q->n == q->cap_items && q->off >= q->n) {
+		memmove(q->base, q->items, q->n * sizeof *q->items);
+		q->items = q->base;
+		q->off = 0;
+	}
+	if (q->off + q->n == q->cap_items) {
 		size_t nc = q->cap_items ? q->cap_items * 2 : 64;
-		struct algo_alert_item *ni = realloc(q->items, nc * sizeof *ni);
+		struct algo_alert_item *ni = realloc(q->base, nc * sizeof *ni);
 		if (!ni)
 			return -1;
-		q->items = ni;
+		q->base = ni;
+		q->items = ni + q->off;
 		q->cap_items = nc;
 	}
 	it = &q->items[q->n];

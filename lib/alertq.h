@@ -27,8 +27,10 @@ struct algo_alert_item {
 };
 
 struct algo_alertq {
-	struct algo_alert_item *items;
-	size_t n, cap_items;
+	struct algo_alert_item *items;  /* base + off: the queue, oldest first */
+	size_t n;
+	struct algo_alert_item *base;   /* the allocation; the oldest leaves in O(1) */
+	size_t off, cap_items;
 	size_t cap;                     /* low-priority alerts held at most */
 	size_t nlow;
 	long folded[ALGO_AK_N];         /* alerts folded into counts, per kind */

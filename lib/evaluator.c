@@ -15,6 +15,7 @@ int algo_evaluator_init(struct algo_evaluator *e, struct algo_strategy **s, int 
 	e->n = n;
 	e->note = note;
 	e->note_arg = note_arg;
+	e->user = "default";
 	return n && !(e->warned = calloc((size_t)n, 1)) ? -1 : 0;
 }
 
@@ -127,7 +128,7 @@ int algo_evaluator_event(void *arg, const struct algo_event *ev, char *err, size
 int algo_evaluator_load(struct algo_evaluator *e, struct algo_store *s, char *err, size_t errlen)
 {
 	for (int i = 0; i < e->n; i++) {
-		int rc = algo_strategy_state_load(e->s[i], s, err, errlen);
+		int rc = algo_strategy_state_load(e->s[i], s, e->user, err, errlen);
 		if (rc == -1)
 			return -1;
 		if (rc == -2)
@@ -145,7 +146,7 @@ int algo_evaluator_save(void *arg, struct algo_store *s, char *err, size_t errle
 {
 	struct algo_evaluator *e = arg;
 	for (int i = 0; i < e->n; i++)
-		if (algo_strategy_state_save(e->s[i], s, err, errlen) < 0)
+		if (algo_strategy_state_save(e->s[i], s, e->user, err, errlen) < 0)
 			return -1;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct algo_evaluator {
 	char *warned;                  /* per strategy: the other-timeframe note was given */
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
+	const char *user;              /* whose saved state: "default" unless set */
 	int64_t nbars;                 /* input bars */
 	char seen[ALGO_EVALUATOR_SEEN][64]; /* the first input symbols, for warnings */
 	int nseen;                     /* distinct symbols seen, counted up to SEEN + 1 */
@@ -37,7 +38,7 @@ void algo_evaluator_free(struct algo_evaluator *e);
  * timeframe cannot feed a strategy's, or 1 when out of memory. */
 int algo_evaluator_event(void *e, const struct algo_event *ev, char *err, size_t errlen);
 
-/* Restores each strategy's saved state from s (notes for a changed or unreadable
+/* Restores each strategy's state saved by e->user from s (notes for a changed or unreadable
  * one, which then starts fresh). Returns 0, or -1 with err set. */
 int algo_evaluator_load(struct algo_evaluator *e, struct algo_store *s, char *err, size_t errlen);
 /* Saves every strategy's state into s (the stage's save hook). Returns 0, or -1. */

@@ -330,6 +330,20 @@ static int64_t ack_id(const char *line, size_t len)
 	return strtoll(line + sizeof pre - 1, NULL, 10);
 }
 
+/* Whether the pipe behind fd (our output) loses its reader within 200 ms. A process
+ * that dies closes its files in no fixed order (the kernel releases them later), so
+ * the FIFO may close a moment before our output does. */
+static int reader_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+	int rc;
+	if (fd < 0)
+		return 0;
+	while ((rc = poll(&p, 1, 200)) < 0 && errno == EINTR)
+		;
+	return rc > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
+}
+
 int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, long timeout_ms,
 	int (*fn)(const char *line, size_t len, void *arg, char *err, size_t errlen), void *arg,
 	char *err, size_t errlen)
@@ -372,6 +386,14 @@ int algo_fillchan_wait(struct algo_fillchan_in *c, int64_t id, int watch_fd, lon
 			continue;
 		}
 		if (n == 0 && c->writer_seen) {
+			/* an executor that died (kill -9) closes the FIFO and our output: that is
+			 * the reader of our output gone, a quiet end, and the executor's status
+			 * tells what happened */
+			if (reader_gone(watch_fd)) {
+				snprintf(err, errlen, "the reader of the output went away while waiting "
+					"for sync %lld", (long long)id);
+				return -3;
+			}
 			snprintf(err, errlen, "the execution stage closed the fills channel before "
 				"answering sync %lld", (long long)id);
 			return -1;

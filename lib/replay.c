@@ -29,6 +29,11 @@ static int add_at_mark(struct algo_replay *r, uint64_t hash)
 	return 0;
 }
 
+/* A pending journal entry: [hash u64][position i64][len u32][bytes]. The position is
+ * the line's own, not the mark at the save, so what is stored does not depend on when
+ * the saves came (idle pauses are a matter of timing). */
+#define PEND_HEAD 20
+
 static int in_at_mark(const struct algo_replay *r, uint64_t hash)
 {
 	for (size_t i = 0; i < r->nat; i++)
@@ -117,12 +122,12 @@ static int pending_output(const struct algo_replay *r, uint64_t hash, const char
 		uint64_t h;
 		uint32_t n;
 		memcpy(&h, r->pend + off, 8);
-		memcpy(&n, r->pend + off + 8, 4);
+		memcpy(&n, r->pend + off + 16, 4);
 		if (h == hash) {
-			found = r->pend + off + 12;
+			found = r->pend + off + PEND_HEAD;
 			flen = n;
 		}
-		off += 12 + n;
+		off += PEND_HEAD + n;
 	}
 	if (!found)
 		return 0;
@@ -185,10 +190,12 @@ static int is_sync(const char *p, size_t n)
 	return 0;
 }
 
-/* Appends out without its sync lines to the pending entries under hash. */
-static int add_pending(struct algo_replay *r, uint64_t hash, const char *out, size_t outlen)
+/* Appends out without its sync lines to the pending entries under hash, at the
+ * position pos. */
+static int add_pending(struct algo_replay *r, uint64_t hash, int64_t pos, const char *out,
+	size_t outlen)
 {
-	size_t need = r->plen + 12 + outlen, start, n = 0;
+	size_t need = r->plen + PEND_HEAD + outlen, start, n = 0;
 	uint32_t len32;
 	if (outlen > UINT32_MAX)
 		return -1;
@@ -204,18 +211,19 @@ static int add_pending(struct algo_replay *r, uint64_t hash, const char *out, si
 	}
 	start = r->plen;
 	memcpy(r->pend + start, &hash, 8);
+	memcpy(r->pend + start + 8, &pos, 8);
 	for (size_t i = 0; i < outlen;) {
 		const char *nl = memchr(out + i, '\n', outlen - i);
 		size_t ln = nl ? (size_t)(nl - (out + i)) + 1 : outlen - i;
 		if (!is_sync(out + i, ln)) {
-			memcpy(r->pend + start + 12 + n, out + i, ln);
+			memcpy(r->pend + start + PEND_HEAD + n, out + i, ln);
 			n += ln;
 		}
 		i += ln;
 	}
 	len32 = (uint32_t)n;
-	memcpy(r->pend + start + 8, &len32, 4);
-	r->plen = start + 12 + n;
+	memcpy(r->pend + start + 16, &len32, 4);
+	r->plen = start + PEND_HEAD + n;
 	r->npend++;
 	return 0;
 }
@@ -231,7 +239,7 @@ int algo_replay_done(struct algo_replay *r, uint64_t hash, const char *line, siz
 	if (add_at_mark(r, hash))
 		return -1;
 	r->dirty = 1;
-	return same ? 0 : add_pending(r, hash, out, outlen);
+	return same ? 0 : add_pending(r, hash, r->mark, out, outlen);
 }
 
 int algo_replay_save(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
@@ -255,16 +263,18 @@ int algo_replay_save(struct algo_replay *r, struct algo_store *s, char *err, siz
 	ok = sqlite3_step(m) == SQLITE_DONE;
 	for (size_t off = 0; ok && off < r->plen;) {
 		uint64_t h;
+		int64_t pos;
 		uint32_t n;
 		memcpy(&h, r->pend + off, 8);
-		memcpy(&n, r->pend + off + 8, 4);
+		memcpy(&pos, r->pend + off + 8, 8);
+		memcpy(&n, r->pend + off + 16, 4);
 		sqlite3_reset(j);
 		sqlite3_bind_text(j, 1, r->key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(j, 2, (int64_t)h);
-		sqlite3_bind_int64(j, 3, r->mark);
-		sqlite3_bind_blob(j, 4, r->pend + off + 12, (int)n, SQLITE_STATIC);
+		sqlite3_bind_int64(j, 3, pos);
+		sqlite3_bind_blob(j, 4, r->pend + off + PEND_HEAD, (int)n, SQLITE_STATIC);
 		ok = sqlite3_step(j) == SQLITE_DONE;
-		off += 12 + n;
+		off += PEND_HEAD + n;
 	}
 	if (!ok)
 		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));

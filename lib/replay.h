@@ -38,7 +38,7 @@ struct algo_replay {
 	int64_t mark;              /* highest position processed (saved or not); INT64_MIN none */
 	uint64_t *at_mark;         /* hashes of the lines processed at the mark */
 	size_t nat, capat;
-	char *pend;                /* pending journal entries: [hash u64][len u32][bytes] … */
+	char *pend;                /* pending journal entries (see replay.c) */
 	size_t plen, pcap;
 	size_t npend;
 	int dirty;                 /* mark or journal changed since the last save */

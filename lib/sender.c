@@ -130,7 +130,9 @@ static void *run(void *arg)
 			int rc = algo_alertq_take(&s->q, &s->inflight);
 			if (rc <= 0) {
 				pthread_cond_broadcast(&s->cv);   /* finish may be waiting for idle */
+				s->idle = 1;
 				wait_until(s, 0);
+				s->idle = 0;
 				continue;
 			}
 			s->has_inflight = 1;
@@ -175,7 +177,8 @@ int algo_sender_push(struct algo_sender *s, int kind, int prio, const char *text
 	int rc;
 	pthread_mutex_lock(&s->mu);
 	rc = algo_alertq_push(&s->q, kind, prio, text, outbox_id);
-	pthread_cond_broadcast(&s->cv);
+	if (s->idle)                       /* otherwise it is sending or waiting for its slot */
+		pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

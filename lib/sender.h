@@ -42,6 +42,7 @@ struct algo_sender {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int started, closing, stop, busy;
+	int idle;                       /* the thread waits for something to send */
 	int64_t deadline, hold_until, last_sent;
 	int64_t window[ALGO_SENDER_MIN_WINDOW];
 	int nwin;

@@ -332,6 +332,22 @@ static const char *const migrations[] = {
 	"  claim INTEGER\n"
 	");\n"
 	"CREATE INDEX alert_outbox_dest ON alert_outbox (dest, id);\n",
+	/* 11: algo-eval's restart state per user (--user), so two users' pipelines in one
+	 * database never share indicator state; what was saved before belongs to the
+	 * user "default". */
+	"CREATE TABLE eval_state_by_user (\n"
+	"  user TEXT NOT NULL,\n"
+	"  strategy TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL,\n"
+	"  state BLOB NOT NULL,\n"
+	"  last_ts_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, strategy, symbol)\n"
+	");\n"
+	"INSERT INTO eval_state_by_user SELECT 'default', strategy, symbol, hash, state, last_ts_ms "
+	"FROM eval_state;\n"
+	"DROP TABLE eval_state;\n"
+	"ALTER TABLE eval_state_by_user RENAME TO eval_state;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1533,13 +1533,15 @@ static int st_fail(struct algo_store *st, char *err, size_t errlen)
 	return -1;
 }
 
-int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen)
+int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, const char *user,
+	char *err, size_t errlen)
 {
-	sqlite3_stmt *q = algo_store_prepare(st, "SELECT symbol, hash, state FROM eval_state WHERE strategy = ?1 "
-		"ORDER BY symbol", err, errlen);
+	sqlite3_stmt *q = algo_store_prepare(st, "SELECT symbol, hash, state FROM eval_state "
+		"WHERE user = ?2 AND strategy = ?1 ORDER BY symbol", err, errlen);
 	int rc, n = 0, stale = 0, damaged = 0;
 	if (!q) return -1;
 	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, user, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *sym = (const char *)sqlite3_column_text(q, 0), *hash = (const char *)sqlite3_column_text(q, 1);
 		if (!sym || !hash || strcmp(hash, s->hash) != 0) { stale = 1; continue; }
@@ -1571,20 +1573,23 @@ int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, cha
 		algo_prog_reset(&s->prog, y->mem);
 	}
 	s->day = -1;
-	if (!(q = algo_store_prepare(st, "DELETE FROM eval_state WHERE strategy = ?1", err, errlen))) return -1;
+	if (!(q = algo_store_prepare(st, "DELETE FROM eval_state WHERE user = ?2 AND strategy = ?1", err,
+		errlen))) return -1;
 	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, user, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) return st_fail(st, err, errlen);
 	return damaged ? -3 : -2;
 }
 
-int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen)
+int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, const char *user,
+	char *err, size_t errlen)
 {
 	sqlite3_stmt *q;
 	if (algo_store_begin(st, err, errlen) < 0) return -1;
-	q = algo_store_prepare(st, "INSERT OR REPLACE INTO eval_state (strategy, symbol, hash, state, last_ts_ms) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen);
+	q = algo_store_prepare(st, "INSERT OR REPLACE INTO eval_state (strategy, symbol, hash, state, last_ts_ms, "
+		"user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen);
 	if (!q) goto fail;
 	for (size_t i = 0; i < s->nsyms; i++) {
 		struct algo_strategy_sym *y = s->syms[i];
@@ -1599,6 +1604,7 @@ int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, cha
 		sqlite3_bind_text(q, 3, s->hash, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(q, 4, blob, (int)len, free);
 		sqlite3_bind_int64(q, 5, y->last_in_ts);
+		sqlite3_bind_text(q, 6, user, -1, SQLITE_TRANSIENT);
 		if ((rc = sqlite3_step(q)) != SQLITE_DONE) { st_fail(st, err, errlen); goto fail; }
 	}
 	sqlite3_finalize(q);

@@ -181,14 +181,18 @@ const struct algo_params *algo_strategy_params(const struct algo_strategy *s);
 
 /* ---- restart state (table eval_state of the state database) ----------------------- */
 struct algo_store;
-/* Restores the saved symbol states of s whose hash matches. Returns the number of
+/* Restores the symbol states of s that user saved, when their hash matches (each user's
+ * states are apart from every other user's). Returns the number of
  * symbols restored, 0 when none, -2 when saved states exist under another hash, -3
  * when a saved state does not fit this build (another layout, or damaged) — in both
  * cases every saved state of s is deleted and the strategy starts fresh — or -1 with
  * err set. */
-int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen);
-/* Saves every symbol state of s (one transaction). Returns 0 or -1 with err set. */
-int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, char *err, size_t errlen);
+int algo_strategy_state_load(struct algo_strategy *s, struct algo_store *st, const char *user,
+	char *err, size_t errlen);
+/* Saves every symbol state of s as user's (one transaction). Returns 0 or -1 with err
+ * set. */
+int algo_strategy_state_save(struct algo_strategy *s, struct algo_store *st, const char *user,
+	char *err, size_t errlen);
 
 /* Value of watched expression i (algo_strategy_exprs) on the last bar folded in;
  * NaN when it has no value. */

@@ -236,6 +236,22 @@ static int slurp(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+int algo_sweep_add_file(struct algo_sweep *s, size_t id, const double *vals, const char *path, char *err,
+	size_t errlen)
+{
+	char *rep, msg[300];
+	size_t rlen;
+	int rc;
+	if (slurp(path, &rep, &rlen) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = algo_sweep_add(s, id, vals, rep, rlen, msg, sizeof msg);
+	if (rc < 0) snprintf(err, errlen, "%s: %s", path, msg);
+	free(rep);
+	return rc;
+}
+
 /* Parses one variants line ("fast=5\tslow=20") into names (first line) or checks
  * them (later lines), and vals. Returns the number of fields, or -1 with err. */
 static int variant_fields(char *line, int first, struct algo_sweep *s, double *vals, char *err, size_t errlen)

@@ -98,6 +98,11 @@ void algo_sweep_free(struct algo_sweep *s);
 int algo_sweep_add(struct algo_sweep *s, size_t id, const double *vals, const char *json, size_t len,
 	char *err, size_t errlen);
 
+/* algo_sweep_add with the report read from the file path. Returns 0, or -1 with err
+ * ("PATH: No such file or directory", "PATH: not a report: …"). */
+int algo_sweep_add_file(struct algo_sweep *s, size_t id, const double *vals, const char *path, char *err,
+	size_t errlen);
+
 /* Reads a sweep from files: variants (one line per variant, "name=value" fields
  * separated by tabs, as algo-variants grid writes; line i is variant i), the results
  * directory (file DIR/i holds variant i's report JSON, as GNU parallel --results

@@ -4,6 +4,8 @@
 load test_helper
 load alert_helper
 
+@test "alert: unit tests of the rules, templates, queue, folding and batching" { run_unit test_alert; }
+
 setup_file() { tg_setup_file; }
 setup() { common_setup; tg_start; }
 teardown() { tg_stop; common_teardown; }

@@ -64,6 +64,23 @@ int main(void)
 	is_int(process(&r, 10, LINE("bar10"), "bar10\n"), 0, "bar 10 is new under another key");
 	algo_replay_free(&r);
 
+	/* A journal entry keeps its line's own position, whenever the save comes: what is
+	 * stored does not depend on the timing of idle saves. */
+	ok(algo_replay_open(&r, &s, "t/z", err, sizeof err) == 0, "third key");
+	is_int(process(&r, 10, LINE("bar10"), "bar10\nsig10\n"), 0, "bar 10 writes a signal");
+	is_int(process(&r, 20, LINE("bar20"), "bar20\nsig20\n"), 0, "bar 20 writes a signal");
+	ok(algo_store_begin(&s, err, sizeof err) == 0 && algo_replay_save(&r, &s, err, sizeof err) == 0 &&
+		algo_store_commit(&s, err, sizeof err) == 0, "one save for both: %s", err);
+	{
+		sqlite3_stmt *q = algo_store_prepare(&s, "SELECT group_concat(ts_ms) FROM (SELECT ts_ms "
+			"FROM stage_journal WHERE stage = 't/z' ORDER BY ts_ms)", err, sizeof err);
+		ok(q && sqlite3_step(q) == SQLITE_ROW &&
+			strcmp((const char *)sqlite3_column_text(q, 0), "10,20") == 0,
+			"journal positions are the lines' own (10,20)");
+		if (q) sqlite3_finalize(q);
+	}
+	algo_replay_free(&r);
+
 	/* Nested transactions. */
 	ok(algo_store_begin(&s, err, sizeof err) == 0 && algo_store_begin(&s, err, sizeof err) == 0 &&
 		s.depth == 2 && algo_store_commit(&s, err, sizeof err) == 0 && s.depth == 1 &&
