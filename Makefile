@@ -82,13 +82,16 @@ valgrind: all
 # whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
 soak: all
 	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
+	BENCH_LONG=1 scripts/bench-rss
 
 bench: all
 	scripts/bench
+	scripts/bench-feed
 	scripts/bench-exec
 	scripts/bench-restart
 	scripts/bench-sweep
 	scripts/bench-alert
+	scripts/bench-rss
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv
@@ -132,11 +135,12 @@ list-programs:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs
+	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs $(DESTDIR)$(DATADIR)/calendar
 	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
 	install -m 644 share/costs/*.json $(DESTDIR)$(DATADIR)/costs/
+	install -m 644 share/calendar/*.txt $(DESTDIR)$(DATADIR)/calendar/
 	install -D -m 644 completions/algo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo
 	install -D -m 644 completions/_algo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo
 	install -D -m 644 completions/algo.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish
