@@ -121,11 +121,12 @@ list-programs:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs
+	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs $(DESTDIR)$(DATADIR)/calendar
 	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
 	install -m 644 share/costs/*.json $(DESTDIR)$(DATADIR)/costs/
+	install -m 644 share/calendar/*.txt $(DESTDIR)$(DATADIR)/calendar/
 	install -D -m 644 completions/algo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo
 	install -D -m 644 completions/_algo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo
 	install -D -m 644 completions/algo.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish
