@@ -190,15 +190,9 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 	char err[ALGO_ERR_MAX];
 	if (rc == -1)
 		snprintf(err, sizeof err, "line longer than %d bytes", ALGO_LINE_MAX);
-	else if (algo_event_parse(&ev, line, len, err, sizeof err) < 0) {
+	else if (algo_event_parse(&ev, line, len, err, sizeof err) < 0)
 		rc = -1;
-		if (st->reader.eof && (len == 0 || line[len - 1] != '}')) {
-			/* no newline and no JSON: what a stage killed while writing leaves */
-			size_t n = strlen(err);
-			snprintf(err + n, sizeof err - n, " (the input ends inside this line: did the "
-				"stage before stop while writing it?)");
-		}
-	} else
+	else
 		rc = handle(run, &ev, err, sizeof err);
 	if (rc == ALGO_STAGE_STOPPED)
 		return stopped(run, rc);

@@ -148,15 +148,3 @@ kills() {
 @test "crash: kill -9 of algo-ledger, then the same command: the uninterrupted result" {
 	kills ledger
 }
-
-@test "crash: a last line cut off by a stage killed while writing it is bad input that says so" {
-	bar='{"type":"bar","ts":"2023-01-02T09:15:00+05:30","symbol":"NSE:X-EQ","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}'
-	run --separate-stderr bash -c 'printf "%s\n%s" "$1" "${1:0:40}" | algo-risk' _ "$bar"
-	[ "$status" -eq 65 ]
-	[ "$output" = "$bar" ]
-	[[ "$stderr" == "algo-risk: stdin:2: malformed JSON"*"(the input ends inside this line: did the stage before stop while writing it?)" ]]
-	# a whole last line without its newline is only that: a line
-	run --separate-stderr bash -c 'printf "%s" "${1/\"ts\"/\"tz\"}" | algo-risk' _ "$bar"
-	[ "$status" -eq 65 ]
-	[[ "$stderr" != *"stop while writing"* ]]
-}
