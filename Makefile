@@ -82,13 +82,16 @@ valgrind: all
 # whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
 soak: all
 	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
+	BENCH_LONG=1 scripts/bench-rss
 
 bench: all
 	scripts/bench
+	scripts/bench-feed
 	scripts/bench-exec
 	scripts/bench-restart
 	scripts/bench-sweep
 	scripts/bench-alert
+	scripts/bench-rss
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

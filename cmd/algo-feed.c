@@ -31,6 +31,7 @@
 static const char usage_text[] =
 	"Usage: algo-feed csv [OPTION]... FILE...\n"
 	"       algo-feed replay [--speed X | --every MS] [--max-gap S] [--skip-bad] FILE...\n"
+	"       algo-feed bars -t TF FILE...\n"
 	"       algo-feed fyers history -s SYM[,SYM...] -t TF --from TS [--to TS] [--cont]\n"
 	"                 [--format csv] [--no-cache]\n"
 	"       algo-feed fyers quotes --symbols SYM[,SYM...] [--every 1s] [--bars TF]\n"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"a stream header and bar events (NDJSON) on stdout.\n"
 	"replay: writes NDJSON events from FILEs unchanged, paced in wall-clock time by\n"
 	"their market-time gaps (a live feed for tests, demos and kill-switch drills).\n"
+	"bars: builds TF bars from the tick events of FILEs (a fyers quotes --record).\n"
 	"fyers history: downloads bars from FYERS (chunked, cached under\n"
 	"$XDG_CACHE_HOME/algo) and writes them like csv does.\n"
 	"fyers quotes: polls live quotes and writes tick events, and bars with --bars.\n"
@@ -1219,6 +1221,100 @@ static int fy_quotes(int argc, char **argv)
 	return algo_out_finish(ALGO_EX_OK);
 }
 
+/* ---- bars from ticks ------------------------------------------------------------------ */
+
+#define MAXBARSYM 4096
+
+static struct {
+	struct algo_barbuild bb;
+	char tf[16];
+	int64_t ts;                  /* of the last tick */
+	long events;
+} tb;
+
+static void tb_bar(void *arg, int sym, const struct algo_candle *bar)
+{
+	fy_bar(tb.events++ == 0, syms[sym].name, tb.tf, bar);
+}
+
+/* One tick line into the builder. Returns 0, or -1 with err set. */
+static int tb_tick(const char *line, size_t len, char *err, size_t errlen)
+{
+	struct algo_event ev;
+	char sym[64];
+	int64_t ts, ltp, v = -1;
+	int id;
+	if (algo_event_parse(&ev, line, len, err, errlen) < 0)
+		return -1;
+	if (ev.type != ALGO_EV_TICK)
+		return 0;
+	if (algo_event_time(&ev, "ts", 1, &ts, err, errlen) < 0 || algo_event_name(&ev, "symbol", 1, sym, sizeof sym, err, errlen) < 0 ||
+	    algo_event_price(&ev, "ltp", 1, &ltp, err, errlen) < 0 || algo_event_int(&ev, "v", 0, &v, err, errlen) < 0)
+		return -1;
+	if ((id = sym_intern(sym, strlen(sym))) >= MAXBARSYM) {
+		snprintf(err, errlen, "more than %d symbols", MAXBARSYM);
+		return -1;
+	}
+	algo_barbuild_close(&tb.bb, ts);
+	algo_barbuild_tick(&tb.bb, id, ts, ltp, v);
+	tb.ts = ts;
+	return 0;
+}
+
+/* algo-feed bars --tf TF FILE...: the tick events of FILEs (a --record of fyers
+ * quotes, say) into bars as fyers quotes --bars builds them live; at the end of the
+ * input the bars still open are written. Other events are dropped. */
+static int cmd_bars(int argc, char **argv)
+{
+	enum { O_TF = 256, O_VERSION };
+	static const struct option opts[] = {
+		{ "tf", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	int64_t tf = 0;
+	int c;
+	char err[ALGO_ERR_MAX];
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if ((tf = algo_tf_parse(optarg, strlen(optarg))) <= 0 || algo_barbuild_init(&tb.bb, MAXBARSYM, tf) < 0)
+				algo_usage_error("--tf: '%s' is not a bar timeframe (1m, 5m, 15m, 1h, ...)", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!tf)
+		algo_usage_error("bars needs --tf");
+	if (optind >= argc)
+		algo_usage_error("bars: no input file (use '-' for stdin)");
+	algo_tf_fmt(tf, tb.tf, sizeof tb.tf);
+	tb.bb.emit = tb_bar;
+	for (int i = optind; i < argc; i++) {
+		struct algo_reader r;
+		const char *line;
+		size_t len;
+		int rc;
+		if (algo_reader_open(&r, argv[i], err, sizeof err))
+			fail(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_IOERR, "%s", err);
+		while ((rc = algo_reader_next(&r, &line, &len, err, sizeof err)) != 0) {
+			if (rc == -2)
+				fail(ALGO_EX_IOERR, "%s", err);
+			if (rc == -1 || tb_tick(line, len, err, sizeof err) < 0)
+				fail(ALGO_EX_DATAERR, "%s:%ld: %s", r.name, r.lineno, err);
+		}
+		algo_reader_close(&r);
+	}
+	algo_barbuild_close(&tb.bb, INT64_MAX);
+	algo_barbuild_free(&tb.bb);
+	return algo_out_finish(ALGO_EX_OK);
+}
+
 static int cmd_fyers(int argc, char **argv)
 {
 	if (argc < 2)
@@ -1251,7 +1347,9 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fyers") == 0)
 		return cmd_fyers(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bars") == 0)
+		return cmd_bars(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		algo_usage_error("missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", argv[1]);
-	algo_usage_error("unknown subcommand '%s' (known: csv, replay, fyers)", argv[1]);
+	algo_usage_error("unknown subcommand '%s' (known: csv, replay, bars, fyers)", argv[1]);
 }

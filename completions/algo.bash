@@ -203,7 +203,7 @@ _algo_spec_algo_exec_paper() {
 _algo_spec_algo_feed() {
 	case $1 in
 	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --record --stale --outside --until --calendar --recheck --help --version" ;;
-	commands) echo "csv replay fyers" ;;
+	commands) echo "csv replay bars fyers" ;;
 	subs)
 		case $2 in
 		fyers) echo "history quotes" ;;

@@ -131,6 +131,7 @@ complete -c algo-exec-paper -l version -d 'print the version and exit'
 complete -c algo-feed -f
 complete -c algo-feed -n __fish_use_subcommand -a csv -d 'read OHLCV CSV files and write bar events'
 complete -c algo-feed -n __fish_use_subcommand -a replay -d 'write recorded events, paced by their market-time gaps'
+complete -c algo-feed -n __fish_use_subcommand -a bars -d 'build bars from recorded tick events'
 complete -c algo-feed -n __fish_use_subcommand -a fyers -d 'market data from FYERS'
 complete -c algo-feed -n '__fish_seen_subcommand_from fyers; and not __fish_seen_subcommand_from history quotes' -a 'history quotes'
 complete -c algo-feed -l speed -x -d 'replay: X times market speed'

@@ -78,6 +78,8 @@ void algo_barbuild_tick(struct algo_barbuild *b, int i, int64_t ts, int64_t ltp,
 	struct algo_barbuild_sym *s = &b->s[i];
 	int64_t start;
 
+	if (i >= b->hi)
+		b->hi = i + 1;
 	if (s->done_until && ts < s->done_until)
 		ts = s->done_until;
 	start = algo_barbuild_start(b, ts);
@@ -101,7 +103,7 @@ void algo_barbuild_tick(struct algo_barbuild *b, int i, int64_t ts, int64_t ltp,
 
 void algo_barbuild_close(struct algo_barbuild *b, int64_t now)
 {
-	for (int i = 0; i < b->n; i++)
+	for (int i = 0; i < b->hi; i++)
 		if (b->s[i].open && b->s[i].bar.ts + b->tf_ms <= now)
 			finish(b, i);
 }

@@ -35,6 +35,7 @@ struct algo_barbuild_sym {
 struct algo_barbuild {
 	int64_t tf_ms;
 	int n;
+	int hi;                     /* 1 + the highest symbol ticked so far */
 	struct algo_barbuild_sym *s;
 	/* called for every completed bar, in the order bars complete */
 	void (*emit)(void *arg, int sym, const struct algo_candle *bar);

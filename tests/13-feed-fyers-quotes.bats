@@ -114,3 +114,16 @@ assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"'
 	run --separate-stderr Q --symbols NSE:SBIN-EQ
 	[ "$status" -eq 77 ]
 }
+
+@test "fyers quotes: algo-feed bars builds the same bars from a recorded day, and the open ones at its end" {
+	Q --symbols NSE:SBIN-EQ,NSE:INFY-EQ --every 100ms --until 2024-03-01T09:19:00 --record "$TMP/day.ndjson" > /dev/null
+	run --separate-stderr algo-feed bars --tf 1m "$TMP/day.ndjson"
+	[ "$status" -eq 0 ]
+	diff <(grep '"type":"bar"' "$FYX/quotes-golden.ndjson" | sort) <(grep '"type":"bar"' <<<"$output" | grep -v T09:19 | sort)
+	[ "$(grep -c T09:19 <<<"$output")" -eq 2 ]
+	run --separate-stderr algo-feed bars --tf 1m <(echo '{"type":"tick","ts":"2024-03-01T09:15:00+05:30","symbol":"X","ltp":-1}')
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "algo-feed: /dev/fd/"*":1: field 'ltp'"* ]]
+	run --separate-stderr algo-feed bars "$TMP/day.ndjson"
+	[ "$status" -eq 2 ]
+}

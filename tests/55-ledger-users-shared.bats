@@ -79,7 +79,10 @@ at_once() {
 	# back to schema 8: one marks table for everybody
 	sqlite3 "$TMP/old.db" "CREATE TABLE m8 (symbol TEXT NOT NULL, tf TEXT NOT NULL, ts_ms INTEGER NOT NULL,
 		price INTEGER NOT NULL, PRIMARY KEY (symbol, tf)); INSERT INTO m8 SELECT symbol, tf, ts_ms, price FROM marks;
-		DROP TABLE marks; ALTER TABLE m8 RENAME TO marks; PRAGMA user_version = 8;"
+		DROP TABLE marks; ALTER TABLE m8 RENAME TO marks;
+		DROP TABLE alert_outbox; PRAGMA user_version = 8;"
+	# (migrations after 9 run again too: alert_outbox is dropped because migration 10
+	# creates it; migration 11 re-keys eval_state, which it can do twice)
 	# the same first chunk again is a replay, the second goes on
 	algo-ledger --state "$TMP/old.db" --user a < "$TMP/a1" > /dev/null
 	algo-ledger --state "$TMP/old.db" --user a < "$TMP/a2" > /dev/null
