@@ -82,13 +82,17 @@ valgrind: all
 # whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
 soak: all
 	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
+	BENCH_LONG=1 scripts/bench-rss
 
 bench: all
 	scripts/bench
+	scripts/bench-feed
 	scripts/bench-exec
 	scripts/bench-restart
 	scripts/bench-sweep
 	scripts/bench-alert
+	scripts/bench-rss
+	scripts/bench-ledger
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv
@@ -101,16 +105,27 @@ demo: deps
 
 # The HTML report of the demo backtest, rendered by headless Chromium into
 # $(BUILD)/report.png (needs /usr/bin/chromium: scripts/install-deps --test).
+# PNGs of the HTML report of the demo run and of a ten-year run of generated minute
+# bars (scripts/gen-bars), for docs/ and the README: `make report-shot`.
+SHOT_BARS = 940000
+CHROMIUM_SHOT = chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,3000 \
+  --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$(CURDIR)/$(BUILD)/chromium-profile"
 report-shot: all
-	rm -f $(BUILD)/report.db $(BUILD)/report.db-wal $(BUILD)/report.db-shm
-	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" ALGO_STATE="$(CURDIR)/$(BUILD)/report.db" \
-	  scripts/algo-backtest --state $(BUILD)/report.db $(DEMO_ARGS) > /dev/null
+	rm -f $(BUILD)/report*.db*
+	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" \
+	  scripts/algo-backtest --no-progress --state $(BUILD)/report.db $(DEMO_ARGS) > /dev/null
 	$(BUILD)/bin/algo-ledger report --state $(BUILD)/report.db --format html --out $(BUILD)/report.html
-	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,1600 \
-	  --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync \
-	  --user-data-dir="$(CURDIR)/$(BUILD)/chromium-profile" \
-	  --screenshot="$(CURDIR)/$(BUILD)/report.png" "file://$(CURDIR)/$(BUILD)/report.html"
-	@echo "wrote $(BUILD)/report.png"
+	[ -s $(BUILD)/bars-$(SHOT_BARS).csv ] || scripts/gen-bars $(SHOT_BARS) > $(BUILD)/bars-$(SHOT_BARS).csv
+	PATH="$(CURDIR)/$(BUILD)/bin:$(CURDIR)/scripts:$$PATH" \
+	  scripts/algo-backtest --no-progress --state $(BUILD)/report-10y.db -s examples/strategies/ema-cross.json \
+	  --feed "--symbol NSE:GEN-EQ" $(BUILD)/bars-$(SHOT_BARS).csv > /dev/null
+	$(BUILD)/bin/algo-ledger report --state $(BUILD)/report-10y.db --format html --out $(BUILD)/report-10y.html
+	$(CHROMIUM_SHOT) --screenshot="$(CURDIR)/docs/report.png" "file://$(CURDIR)/$(BUILD)/report.html"
+	$(CHROMIUM_SHOT) --screenshot="$(CURDIR)/docs/report-10y.png" "file://$(CURDIR)/$(BUILD)/report-10y.html"
+	@ls -l $(BUILD)/report.html $(BUILD)/report-10y.html docs/report.png docs/report-10y.png
+	@size=$$(stat -c %s $(BUILD)/report-10y.html); [ "$$size" -lt 512000 ] || \
+	  { echo "report-shot: the ten-year report is $$size bytes, over 500 KB" >&2; exit 1; }
 
 # The shell completions are generated from the option tables (completions/options/).
 completions:
@@ -121,11 +136,12 @@ list-programs:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs
+	  $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/costs $(DESTDIR)$(DATADIR)/calendar
 	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -m 644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
 	install -m 644 share/costs/*.json $(DESTDIR)$(DATADIR)/costs/
+	install -m 644 share/calendar/*.txt $(DESTDIR)$(DATADIR)/calendar/
 	install -D -m 644 completions/algo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/algo
 	install -D -m 644 completions/_algo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_algo
 	install -D -m 644 completions/algo.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/algo.fish

@@ -7,11 +7,16 @@
 #include "csv.h"
 #include "decimal.h"
 #include "event.h"
+#include "barbuild.h"
 #include "fyers_history.h"
+#include "marketcal.h"
 #include "progress.h"
+#include "quotefeed.h"
+#include "watchdog.h"
 #include "timeutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,16 +31,22 @@
 static const char usage_text[] =
 	"Usage: algo-feed csv [OPTION]... FILE...\n"
 	"       algo-feed replay [--speed X | --every MS] [--max-gap S] [--skip-bad] FILE...\n"
+	"       algo-feed bars -t TF FILE...\n"
 	"       algo-feed fyers history -s SYM[,SYM...] -t TF --from TS [--to TS] [--cont]\n"
 	"                 [--format csv] [--no-cache]\n"
+	"       algo-feed fyers quotes --symbols SYM[,SYM...] [--every 1s] [--bars TF]\n"
+	"                 [--record FILE] [--stale 30s] [--outside wait|exit] [--until TS]\n"
 	"csv: reads OHLCV CSV files ('-' = stdin), merges them in time order and writes\n"
 	"a stream header and bar events (NDJSON) on stdout.\n"
 	"replay: writes NDJSON events from FILEs unchanged, paced in wall-clock time by\n"
 	"their market-time gaps (a live feed for tests, demos and kill-switch drills).\n"
+	"bars: builds TF bars from the tick events of FILEs (a fyers quotes --record).\n"
 	"fyers history: downloads bars from FYERS (chunked, cached under\n"
 	"$XDG_CACHE_HOME/algo) and writes them like csv does.\n"
+	"fyers quotes: polls live quotes and writes tick events, and bars with --bars.\n"
 	"      --speed X         replay: X times market speed (default 1; 0 = no pacing)\n"
-	"      --every MS        replay: a fixed MS milliseconds between events instead\n"
+	"      --every MS        replay: a fixed MS milliseconds between events instead;\n"
+	"                        quotes: the polling interval (1s, 500ms; default 1s)\n"
 	"      --max-gap S       replay: sleep at most S seconds between events (default 5)\n"
 	"  -s, --symbol SYM      symbol of every bar (default: symbol column, else file name);\n"
 	"                        fyers: the symbols to fetch (repeat it, or SYM,SYM,...)\n"
@@ -53,6 +64,14 @@ static const char usage_text[] =
 	"      --cont            fyers: continuous data of a futures or options series\n"
 	"      --format F        fyers: ndjson (default) or csv (what 'algo-feed csv' reads)\n"
 	"      --no-cache        fyers: neither read nor write the history cache\n"
+	"      --symbols LIST    quotes: the symbols, SYM,SYM,... (like --symbol)\n"
+	"      --bars TF         quotes: also build TF bars (1m, 5m, 1h...) from the ticks\n"
+	"      --record FILE     quotes: also write every event to FILE (for replay)\n"
+	"      --stale S         quotes: warn and reconnect after S without a change (30s; 0 off)\n"
+	"      --outside W       quotes: outside market hours, wait (default) or exit\n"
+	"      --until TS        quotes: stop when market time reaches TS\n"
+	"      --calendar FILE   quotes: the trading calendar (default share/calendar/nse.txt)\n"
+	"      --recheck S       quotes: how often market hours are asked again (60s)\n"
 	"  -h, --help            print this help and exit\n"
 	"      --version         print the version and exit\n";
 
@@ -757,7 +776,7 @@ static int cmd_replay(int argc, char **argv)
 
 /* ---- fyers history ------------------------------------------------------------------ */
 
-#define MAXFYSYM 64
+#define MAXFYSYM 256
 
 static struct {
 	struct algo_fyers f;
@@ -787,6 +806,30 @@ static void fy_add_symbols(char *list)
 	}
 }
 
+/* The stream header, when first, then a bar event. */
+static void fy_bar(int first, const char *symbol, const char *tf, const struct algo_candle *c)
+{
+	if (first) {
+		algo_out_begin(&algo_stdout);
+		algo_out_str(&algo_stdout, "type", "stream");
+		algo_out_time(&algo_stdout, "ts", c->ts);
+		algo_out_int(&algo_stdout, "ver", 1);
+		algo_out_str(&algo_stdout, "source", "algo-feed");
+		algo_out_end(&algo_stdout);
+	}
+	algo_out_begin(&algo_stdout);
+	algo_out_str(&algo_stdout, "type", "bar");
+	algo_out_time(&algo_stdout, "ts", c->ts);
+	algo_out_str(&algo_stdout, "symbol", symbol);
+	algo_out_str(&algo_stdout, "tf", tf);
+	algo_out_dec(&algo_stdout, "o", c->o);
+	algo_out_dec(&algo_stdout, "h", c->h);
+	algo_out_dec(&algo_stdout, "l", c->l);
+	algo_out_dec(&algo_stdout, "c", c->c);
+	algo_out_int(&algo_stdout, "v", c->v);
+	algo_out_end(&algo_stdout);
+}
+
 static void fy_write(int i, const struct algo_candle *c)
 {
 	if (fy.csv) {
@@ -800,25 +843,7 @@ static void fy_write(int i, const struct algo_candle *c)
 		algo_out_line(&algo_stdout, line, (size_t)n);
 		return;
 	}
-	if (fy.bars++ == 0) {
-		algo_out_begin(&algo_stdout);
-		algo_out_str(&algo_stdout, "type", "stream");
-		algo_out_time(&algo_stdout, "ts", c->ts);
-		algo_out_int(&algo_stdout, "ver", 1);
-		algo_out_str(&algo_stdout, "source", "algo-feed");
-		algo_out_end(&algo_stdout);
-	}
-	algo_out_begin(&algo_stdout);
-	algo_out_str(&algo_stdout, "type", "bar");
-	algo_out_time(&algo_stdout, "ts", c->ts);
-	algo_out_str(&algo_stdout, "symbol", fy.h[i].symbol);
-	algo_out_str(&algo_stdout, "tf", fy.tf);
-	algo_out_dec(&algo_stdout, "o", c->o);
-	algo_out_dec(&algo_stdout, "h", c->h);
-	algo_out_dec(&algo_stdout, "l", c->l);
-	algo_out_dec(&algo_stdout, "c", c->c);
-	algo_out_int(&algo_stdout, "v", c->v);
-	algo_out_end(&algo_stdout);
+	fy_bar(fy.bars++ == 0, fy.h[i].symbol, fy.tf, c);
 }
 
 /* Next candle of symbol i into fy.head[i]; a broker error ends the run. */
@@ -925,17 +950,384 @@ static int fy_history(int argc, char **argv)
 	return algo_out_finish(fy.bars ? ALGO_EX_OK : ALGO_EX_NOINPUT);
 }
 
+/* ---- fyers quotes ------------------------------------------------------------------- */
+
+static struct {
+	struct algo_quotefeed qf;
+	struct algo_barbuild bb;
+	struct algo_watchdog wd;
+	struct algo_marketcal cal;
+	int bars_on, outside_exit, recfd, events;
+	int64_t every, stale, recheck, until, offset;
+	char tf[16];
+} lq = { .recfd = -1, .every = 1000, .stale = 30000, .recheck = 60000, .until = INT64_MAX, .offset = INT64_MIN };
+
+/* Hands the poll's events to the next stage, and to the --record file. */
+static void lq_flush(void)
+{
+	if (lq.recfd >= 0 && algo_stdout.tap_len) {
+		if (write(lq.recfd, algo_stdout.tap, algo_stdout.tap_len) != (ssize_t)algo_stdout.tap_len)
+			fail(ALGO_EX_IOERR, "--record: %s", strerror(errno));
+		algo_stdout.tap_len = 0;
+	}
+	algo_writer_flush(&algo_stdout);
+}
+
+static void lq_stream(int64_t ts)
+{
+	if (lq.events++ == 0) {
+		algo_out_begin(&algo_stdout);
+		algo_out_str(&algo_stdout, "type", "stream");
+		algo_out_time(&algo_stdout, "ts", ts);
+		algo_out_int(&algo_stdout, "ver", 1);
+		algo_out_str(&algo_stdout, "source", "algo-feed");
+		algo_out_end(&algo_stdout);
+	}
+}
+
+static void lq_bar(void *arg, int sym, const struct algo_candle *bar)
+{
+	fy_bar(lq.events++ == 0, lq.qf.sym[sym], lq.tf, bar);
+}
+
+static void lq_tick(int i)
+{
+	const struct algo_quote *q = &lq.qf.q[i];
+	if (lq.bars_on)             /* a bar this tick completes goes first */
+		algo_barbuild_tick(&lq.bb, i, q->ts, q->ltp, q->vol);
+	lq_stream(q->ts);
+	algo_out_begin(&algo_stdout);
+	algo_out_str(&algo_stdout, "type", "tick");
+	algo_out_time(&algo_stdout, "ts", q->ts);
+	algo_out_str(&algo_stdout, "symbol", lq.qf.sym[i]);
+	algo_out_dec(&algo_stdout, "ltp", q->ltp);
+	if (q->bid > 0)
+		algo_out_dec(&algo_stdout, "bid", q->bid);
+	if (q->ask > 0)
+		algo_out_dec(&algo_stdout, "ask", q->ask);
+	if (q->vol >= 0)
+		algo_out_int(&algo_stdout, "v", q->vol);
+	algo_out_end(&algo_stdout);
+}
+
+/* Market time: the wall clock, shifted when the quotes' own times are far from it (a
+ * replayed or scripted feed), so bars close at their boundary in the feed's time. */
+static int64_t lq_market_now(int64_t wall)
+{
+	return wall + (lq.offset == INT64_MIN ? 0 : lq.offset);
+}
+
+static void lq_learn_offset(int64_t wall)
+{
+	for (int i = 0; i < lq.qf.n; i++) {
+		int64_t d = lq.qf.q[i].ts - wall;
+		if (!lq.qf.q[i].changed)
+			continue;
+		if (d > -5000 && d < 5000)
+			d = 0;
+		if (lq.offset == INT64_MIN || d > lq.offset)
+			lq.offset = d;
+	}
+}
+
+/* Is the market open? marketStatus when it answers, else the calendar. */
+static int lq_open(int64_t wall, char *why, size_t len)
+{
+	char err[ALGO_ERR_MAX + 600];
+	int rc = algo_quotefeed_market(&lq.qf, why, len, err, sizeof err);
+	if (rc == -ALGO_FYERS_EAUTH || rc == -ALGO_FYERS_EPERM)
+		fail(algo_fyers_exit_code(-rc), "%s", err);
+	if (rc >= 0)
+		return rc;
+	algo_warn("%s; the calendar decides", err);
+	snprintf(why, len, "the calendar: %s", algo_marketcal_is_holiday(&lq.cal, wall) ? "a holiday" : "outside the session");
+	return algo_marketcal_is_open(&lq.cal, wall);
+}
+
+/* Outside market hours: exits (--outside exit) or waits for the next session, asking
+ * again every --recheck. Returns when the market is open. */
+static void lq_wait_open(void)
+{
+	char why[200], when[ALGO_TIME_FMT_MAX];
+	int said = 0;
+	for (;;) {
+		int64_t wall = algo_clock_ms(), next;
+		if (lq_open(wall, why, sizeof why))
+			break;
+		next = algo_marketcal_next_open(&lq.cal, wall);
+		algo_time_fmt(next, ALGO_IST_OFFSET_MIN, when);
+		lq_flush();
+		if (lq.outside_exit) {
+			algo_warn("the market is closed (%s); the next session opens %s", why, when);
+			exit(algo_out_finish(ALGO_EX_OK));
+		}
+		if (!said++)
+			algo_warn("the market is closed (%s); waiting for the next session (%s)", why, when);
+		algo_sleep_ms(next - wall < lq.recheck && next > wall ? next - wall : lq.recheck);
+	}
+	if (said)
+		algo_warn("the market is open");
+	algo_watchdog_feed(&lq.wd, algo_mono_ms());
+}
+
+static void lq_watch(int changed)
+{
+	char err[ALGO_ERR_MAX];
+	int64_t mono = algo_mono_ms();
+	if (changed) {
+		algo_watchdog_feed(&lq.wd, mono);
+		return;
+	}
+	if (!algo_watchdog_check(&lq.wd, mono))
+		return;
+	lq_flush();
+	algo_warn("no quote has changed for %.1f s during market hours: the feed may be stalled; reconnecting",
+		(double)lq.stale / 1000);
+	if (algo_quotefeed_reconnect(&lq.qf, err, sizeof err) < 0)
+		fail(ALGO_EX_UNAVAILABLE, "reconnect: %s", err);
+}
+
+/* One poll: ticks for the quotes that changed, bars that completed, the watchdog. */
+static void lq_poll(void)
+{
+	char err[ALGO_ERR_MAX + 600];
+	int64_t wall = algo_clock_ms();
+	int rc = algo_quotefeed_poll(&lq.qf, wall, err, sizeof err);
+	if (rc < 0 && (rc == -ALGO_FYERS_EUNAVAIL || rc == -ALGO_FYERS_ERATE || rc == -ALGO_FYERS_EPROTO)) {
+		lq_flush();
+		algo_warn("%s (polling on)", err);
+		rc = 0;
+	} else if (rc < 0)
+		fail(algo_fyers_exit_code(-rc), "%s", err);
+	lq_learn_offset(wall);
+	for (int i = 0; i < lq.qf.n; i++)
+		if (lq.qf.q[i].changed)
+			lq_tick(i);
+	if (lq.bars_on)
+		algo_barbuild_close(&lq.bb, lq_market_now(wall) < lq.until ? lq_market_now(wall) : lq.until);
+	lq_watch(rc > 0);
+	lq_flush();
+}
+
+/* "1s", "500ms", "250" (ms). */
+static int64_t opt_ms(const char *name, const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	int64_t unit = strcmp(end, "s") == 0 ? 1000 : strcmp(end, "ms") == 0 || !*end ? 1 : strcmp(end, "m") == 0 ? 60000 : -1;
+	if (end == s || unit < 0 || v < 0 || v > 86400000LL / unit)
+		algo_usage_error("%s: '%s' is not a duration like 1s, 500ms or 2m", name, s);
+	return (int64_t)v * unit;
+}
+
+static void lq_calendar(const char *path)
+{
+	char def[4096], err[ALGO_ERR_MAX + 100];
+	if (!path && !(path = getenv("ALGO_CALENDAR")) && algo_marketcal_default(def, sizeof def) == 0)
+		path = def;
+	if (!path) {
+		algo_marketcal_load(&lq.cal, "/dev/null", err, sizeof err);
+		return;
+	}
+	if (algo_marketcal_load(&lq.cal, path, err, sizeof err) < 0)
+		fail(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_DATAERR, "--calendar: %s", err);
+}
+
+static int fy_quotes(int argc, char **argv)
+{
+	enum { O_SYMBOLS = 256, O_EVERY, O_BARS, O_RECORD, O_STALE, O_OUTSIDE, O_UNTIL, O_CALENDAR, O_RECHECK, O_VERSION };
+	static const struct option opts[] = {
+		{ "symbol", required_argument, NULL, 's' }, { "symbols", required_argument, NULL, O_SYMBOLS },
+		{ "every", required_argument, NULL, O_EVERY }, { "bars", required_argument, NULL, O_BARS },
+		{ "record", required_argument, NULL, O_RECORD }, { "stale", required_argument, NULL, O_STALE },
+		{ "outside", required_argument, NULL, O_OUTSIDE }, { "until", required_argument, NULL, O_UNTIL },
+		{ "calendar", required_argument, NULL, O_CALENDAR }, { "recheck", required_argument, NULL, O_RECHECK },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	const char *record = NULL, *calendar = NULL;
+	char *names[MAXFYSYM], err[ALGO_ERR_MAX];
+	int c, cls;
+	int64_t tf = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': case O_SYMBOLS: fy_add_symbols(optarg); break;
+		case O_EVERY: if ((lq.every = opt_ms("--every", optarg)) < 100) algo_usage_error("--every: at least 100ms"); break;
+		case O_BARS:
+			if ((tf = algo_tf_parse(optarg, strlen(optarg))) <= 0 || algo_barbuild_init(&lq.bb, 1, tf) < 0)
+				algo_usage_error("--bars: '%s' is not a bar timeframe (1m, 5m, 15m, 1h, ...)", optarg);
+			algo_barbuild_free(&lq.bb);
+			break;
+		case O_RECORD: record = optarg; break;
+		case O_STALE: lq.stale = opt_ms("--stale", optarg); if (!strpbrk(optarg, "ms")) lq.stale *= 1000; break;
+		case O_OUTSIDE:
+			if (strcmp(optarg, "wait") != 0 && strcmp(optarg, "exit") != 0)
+				algo_usage_error("--outside: '%s' is not wait or exit", optarg);
+			lq.outside_exit = optarg[0] == 'e';
+			break;
+		case O_UNTIL: lq.until = opt_time("--until", optarg); break;
+		case O_CALENDAR: calendar = optarg; break;
+		case O_RECHECK: lq.recheck = opt_ms("--recheck", optarg); if (!strpbrk(optarg, "ms")) lq.recheck *= 1000; break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		algo_usage_error("fyers quotes: unexpected argument '%s'", argv[optind]);
+	if (fy.n == 0)
+		algo_usage_error("fyers quotes needs --symbols");
+	lq_calendar(calendar);
+	if (record && (lq.recfd = open(record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		fail(ALGO_EX_CANTCREAT, "--record: %s: %s", record, strerror(errno));
+	algo_stdout.tap_on = lq.recfd >= 0;
+	cls = algo_fyers_open(&fy.f, ALGO_FYERS_NEED_TOKEN, err, sizeof err);
+	fy.f.notice = fy_notice;
+	if (cls != ALGO_FYERS_OK)
+		fail(algo_fyers_exit_code(cls), "%s", err);
+	for (int i = 0; i < fy.n; i++)
+		names[i] = fy.h[i].symbol;
+	if (algo_quotefeed_init(&lq.qf, &fy.f, names, fy.n, err, sizeof err) < 0)
+		algo_usage_error("%s", err);
+	if (tf) {
+		algo_barbuild_init(&lq.bb, fy.n, tf);
+		lq.bb.emit = lq_bar;
+		lq.bars_on = 1;
+		algo_tf_fmt(tf, lq.tf, sizeof lq.tf);
+	}
+	algo_watchdog_init(&lq.wd, lq.stale, algo_mono_ms());
+	for (int64_t next = algo_mono_ms(), checked = next;; next += lq.every) {
+		int64_t mono = algo_mono_ms();
+		if (mono - checked >= lq.recheck || lq.qf.polls == 0) {
+			lq_wait_open();
+			checked = algo_mono_ms();
+		}
+		lq_poll();
+		if (lq_market_now(algo_clock_ms()) >= lq.until)
+			break;
+		if ((mono = algo_mono_ms()) < next + lq.every)
+			algo_sleep_ms(next + lq.every - mono);
+		else
+			next = mono - lq.every;
+	}
+	lq_flush();
+	algo_quotefeed_free(&lq.qf);
+	algo_barbuild_free(&lq.bb);
+	algo_marketcal_free(&lq.cal);
+	algo_fyers_close(&fy.f);
+	return algo_out_finish(ALGO_EX_OK);
+}
+
+/* ---- bars from ticks ------------------------------------------------------------------ */
+
+#define MAXBARSYM 4096
+
+static struct {
+	struct algo_barbuild bb;
+	char tf[16];
+	int64_t ts;                  /* of the last tick */
+	long events;
+} tb;
+
+static void tb_bar(void *arg, int sym, const struct algo_candle *bar)
+{
+	fy_bar(tb.events++ == 0, syms[sym].name, tb.tf, bar);
+}
+
+/* One tick line into the builder. Returns 0, or -1 with err set. */
+static int tb_tick(const char *line, size_t len, char *err, size_t errlen)
+{
+	struct algo_event ev;
+	char sym[64];
+	int64_t ts, ltp, v = -1;
+	int id;
+	if (algo_event_parse(&ev, line, len, err, errlen) < 0)
+		return -1;
+	if (ev.type != ALGO_EV_TICK)
+		return 0;
+	if (algo_event_time(&ev, "ts", 1, &ts, err, errlen) < 0 || algo_event_name(&ev, "symbol", 1, sym, sizeof sym, err, errlen) < 0 ||
+	    algo_event_price(&ev, "ltp", 1, &ltp, err, errlen) < 0 || algo_event_int(&ev, "v", 0, &v, err, errlen) < 0)
+		return -1;
+	if ((id = sym_intern(sym, strlen(sym))) >= MAXBARSYM) {
+		snprintf(err, errlen, "more than %d symbols", MAXBARSYM);
+		return -1;
+	}
+	algo_barbuild_close(&tb.bb, ts);
+	algo_barbuild_tick(&tb.bb, id, ts, ltp, v);
+	tb.ts = ts;
+	return 0;
+}
+
+/* algo-feed bars --tf TF FILE...: the tick events of FILEs (a --record of fyers
+ * quotes, say) into bars as fyers quotes --bars builds them live; at the end of the
+ * input the bars still open are written. Other events are dropped. */
+static int cmd_bars(int argc, char **argv)
+{
+	enum { O_TF = 256, O_VERSION };
+	static const struct option opts[] = {
+		{ "tf", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	int64_t tf = 0;
+	int c;
+	char err[ALGO_ERR_MAX];
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if ((tf = algo_tf_parse(optarg, strlen(optarg))) <= 0 || algo_barbuild_init(&tb.bb, MAXBARSYM, tf) < 0)
+				algo_usage_error("--tf: '%s' is not a bar timeframe (1m, 5m, 15m, 1h, ...)", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); return algo_out_finish(ALGO_EX_OK);
+		case O_VERSION: algo_print_version();
+		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: algo_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!tf)
+		algo_usage_error("bars needs --tf");
+	if (optind >= argc)
+		algo_usage_error("bars: no input file (use '-' for stdin)");
+	algo_tf_fmt(tf, tb.tf, sizeof tb.tf);
+	tb.bb.emit = tb_bar;
+	for (int i = optind; i < argc; i++) {
+		struct algo_reader r;
+		const char *line;
+		size_t len;
+		int rc;
+		if (algo_reader_open(&r, argv[i], err, sizeof err))
+			fail(errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_IOERR, "%s", err);
+		while ((rc = algo_reader_next(&r, &line, &len, err, sizeof err)) != 0) {
+			if (rc == -2)
+				fail(ALGO_EX_IOERR, "%s", err);
+			if (rc == -1 || tb_tick(line, len, err, sizeof err) < 0)
+				fail(ALGO_EX_DATAERR, "%s:%ld: %s", r.name, r.lineno, err);
+		}
+		algo_reader_close(&r);
+	}
+	algo_barbuild_close(&tb.bb, INT64_MAX);
+	algo_barbuild_free(&tb.bb);
+	return algo_out_finish(ALGO_EX_OK);
+}
+
 static int cmd_fyers(int argc, char **argv)
 {
 	if (argc < 2)
-		algo_usage_error("fyers: missing subcommand (history)");
+		algo_usage_error("fyers: missing subcommand (history, quotes)");
 	if (strcmp(argv[1], "history") == 0)
 		return fy_history(argc - 1, argv + 1);
+	if (strcmp(argv[1], "quotes") == 0)
+		return fy_quotes(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage_text, stdout);
 		return algo_out_finish(ALGO_EX_OK);
 	}
-	algo_usage_error("fyers: unknown subcommand '%s' (known: history)", argv[1]);
+	algo_usage_error("fyers: unknown subcommand '%s' (known: history, quotes)", argv[1]);
 }
 
 int main(int argc, char **argv)
@@ -955,7 +1347,9 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fyers") == 0)
 		return cmd_fyers(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bars") == 0)
+		return cmd_bars(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		algo_usage_error("missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", argv[1]);
-	algo_usage_error("unknown subcommand '%s' (known: csv, replay, fyers)", argv[1]);
+	algo_usage_error("unknown subcommand '%s' (known: csv, replay, bars, fyers)", argv[1]);
 }

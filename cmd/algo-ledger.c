@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"      --run ID          recording: the run's id (default: first event's date and\n"
 	"                        a hash of the options); report/queries: select a run\n"
 	"      --skip-bad        skip bad lines with a warning instead of exiting 65\n"
+	"      --backtest        record as a backtest (algo-backtest's fresh database): the\n"
+	"                        equity curve at report resolution, one audit row per run\n"
 	"      --format FORMAT   report: text, json, csv or html; trades: csv, ndjson or\n"
 	"                        table; other queries: table, csv or ndjson\n"
 	"      --out FILE        write the report or query to FILE instead of stdout\n"
@@ -62,7 +64,7 @@ static const char usage_text[] =
 
 enum { OPT_STATE = 256, OPT_CAPITAL, OPT_USER, OPT_SKIP_BAD, OPT_FORMAT, OPT_VERSION, OPT_RUN,
 	OPT_OUT, OPT_STRATEGY, OPT_FROM, OPT_TO, OPT_SINCE, OPT_BEFORE, OPT_RETENTION, OPT_EMAIL,
-	OPT_NAME, OPT_PLAN, OPT_EXPIRY };
+	OPT_NAME, OPT_PLAN, OPT_EXPIRY, OPT_BACKTEST };
 
 static const struct option options[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -70,6 +72,7 @@ static const struct option options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "backtest", no_argument, NULL, OPT_BACKTEST },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
@@ -145,7 +148,7 @@ struct opts {
 	const char *plan, *expiry, *args[4];
 	int64_t capital, from, to, before;
 	long retention;
-	int skip_bad, nruns, nargs, user_given, fmt;
+	int skip_bad, backtest, nruns, nargs, user_given, fmt;
 	char path[4096];
 };
 
@@ -174,6 +177,7 @@ static void parse_option(int c, const char *arg, struct opts *o)
 		o->runs[o->nruns++] = arg;
 		break;
 	case OPT_SKIP_BAD: o->skip_bad = 1; break;
+	case OPT_BACKTEST: o->backtest = 1; break;
 	case OPT_FORMAT: o->format = arg; break;
 	case OPT_OUT: o->out = arg; break;
 	case OPT_STRATEGY: o->strategy = arg; break;
@@ -202,9 +206,9 @@ static void check_usage(struct opts *o)
 		algo_usage_error("--format, --out, --strategy, --from, --to and --since apply to "
 			"sub-commands only");
 	if (!cmd && o->nruns > 1) algo_usage_error("--run: one run is recorded at a time");
-	if (cmd && (o->skip_bad || o->capital > 0))
+	if (cmd && (o->skip_bad || o->capital > 0 || o->backtest))
 		algo_usage_error("--%s applies to recording only, not to '%s'",
-			o->skip_bad ? "skip-bad" : "capital", cmd);
+			o->skip_bad ? "skip-bad" : o->backtest ? "backtest" : "capital", cmd);
 	if (cmd && strcmp(cmd, "users") && strcmp(cmd, "audit") && o->nargs)
 		algo_usage_error("unexpected argument '%s'", o->args[0]);
 	if ((o->email || o->name || o->plan || o->expiry) && (!cmd || strcmp(cmd, "users")))
@@ -280,6 +284,7 @@ static int record(const struct opts *o)
 	if (!(l = algo_ledger_open(&store, o->user, o->capital, &differs, err, sizeof err)))
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	if (o->nruns) algo_ledger_set_run(l, o->runs[0]);
+	if (o->backtest) algo_ledger_set_backtest(l);
 	if (differs) {
 		int64_t stored;
 		char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX];

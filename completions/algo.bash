@@ -202,15 +202,15 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --help --version" ;;
-	commands) echo "csv replay fyers" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --record --stale --outside --until --calendar --recheck --help --version" ;;
+	commands) echo "csv replay bars fyers" ;;
 	subs)
 		case $2 in
-		fyers) echo "history" ;;
+		fyers) echo "history quotes" ;;
 		esac ;;
 	takes)
 		case $2 in
-		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format) return 0 ;;
+		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format|--symbols|--bars|--record|--stale|--outside|--until|--calendar|--recheck) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -225,6 +225,14 @@ _algo_spec_algo_feed() {
 		--from) echo "-" ;;
 		--to) echo "-" ;;
 		--format) echo "ndjson,csv" ;;
+		--symbols) echo "-" ;;
+		--bars) echo "1m,3m,5m,15m,30m,1h" ;;
+		--record) echo "@file" ;;
+		--stale) echo "-" ;;
+		--outside) echo "wait,exit" ;;
+		--until) echo "-" ;;
+		--calendar) echo "@file" ;;
+		--recheck) echo "-" ;;
 		esac ;;
 	args)
 		case $2 in
@@ -235,7 +243,7 @@ _algo_spec_algo_feed() {
 
 _algo_spec_algo_ledger() {
 	case $1 in
-	opts) echo "--state --capital --user --run --skip-bad --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
+	opts) echo "--state --capital --user --run --skip-bad --backtest --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
 	commands) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	subs)
 		case $2 in

@@ -131,6 +131,8 @@ int algo_evaluator_load(struct algo_evaluator *e, struct algo_store *s, char *er
 		int rc = algo_strategy_state_load(e->s[i], s, e->user, err, errlen);
 		if (rc == -1)
 			return -1;
+		if (rc > 0)
+			e->pieces = 1;
 		if (rc == -2)
 			say(e, "%s: the strategy file or its --param values changed since its state was saved in %s: "
 				"starting fresh",
@@ -188,7 +190,9 @@ void algo_evaluator_finish(struct algo_evaluator *e, int completed)
 		if (e->nbars > 0 && (nmiss = algo_strategy_missing(e->s[i], why, sizeof why)) > 0)
 			say(e, "warning: %s: no bars of %s in the input (it has %s): %s", name, why, seen,
 				nmiss == 1 ? "that symbol was never traded" : "those symbols were never traded");
-		if (algo_strategy_window_never(e->s[i], why, sizeof why))
+		/* a run that goes on from a saved state is one piece of a stream (a cron run
+		 * before 09:20 or after the window's end): it cannot show the window is wrong */
+		if (!e->pieces && algo_strategy_window_never(e->s[i], why, sizeof why))
 			say(e, "warning: %s: %s", name, why);
 	}
 }

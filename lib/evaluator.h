@@ -22,6 +22,7 @@ struct algo_evaluator {
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
 	const char *user;              /* whose saved state: "default" unless set */
+	int pieces;                    /* the run goes on from a saved state: a piece of a stream */
 	int64_t nbars;                 /* input bars */
 	char seen[ALGO_EVALUATOR_SEEN][64]; /* the first input symbols, for warnings */
 	int nseen;                     /* distinct symbols seen, counted up to SEEN + 1 */

@@ -371,72 +371,115 @@ static const char *plain_string(const char *p, const char *end)
 	return p < end && *p == '"' ? p : NULL;
 }
 
+/* A member at p: `,"KEY":` as lit (n bytes, a constant at every call, so the compare
+ * is inlined). Indexes its key in f and returns p at its value, or NULL (p NULL too). */
+static inline const char *member(struct algo_jfield *f, const char *p, const char *end,
+	const char *lit, size_t n)
+{
+	if (!p || (size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+		return NULL;
+	f->key = p + 2;
+	f->klen = (unsigned short)(n - 4);
+	f->escaped = 0;
+	return p + n;
+}
+#define MEMBER(f, p, end, lit) member((f), (p), (end), (lit), sizeof(lit) - 1)
+
+/* The plain string value at p (its opening quote) of field f; returns p past its
+ * closing quote, or NULL when it is not plain (or p is NULL). */
+static const char *fast_str(struct algo_jfield *f, const char *p, const char *end)
+{
+	const char *q;
+	if (!p || p >= end || *p != '"' || !(q = plain_string(p + 1, end)))
+		return NULL;
+	f->val = p + 1;
+	f->vlen = (unsigned)(q - p - 1);
+	f->type = ALGO_J_STRING;
+	return q + 1;
+}
+
+/* The plain number value at p of field f — -?(0|[1-9][0-9]*)(.[0-9]+)? not followed by
+ * e, E or a digit (those go to the general scanner); returns p past it, or NULL. Its
+ * value goes to *v, and *exact says whether that is exact: for algo_dec_parse (whole
+ * 0: at most 10 integer digits and 4 decimals, the decimal ×10,000) or for f_int
+ * (whole: no point, at most 17 digits). Otherwise the text is parsed again, with the
+ * messages of that path. */
+static const char *fast_num(struct algo_jfield *f, const char *p, const char *end, int whole,
+	int64_t *v, int *exact)
+{
+	static const int64_t pow10[] = { 10000, 1000, 100, 10, 1 };
+	const char *v0 = p;
+	int64_t x = 0;
+	int neg = 0, nd = 0, fd = -1;
+	/* the line ends in '}' (fast_bar checked), so no run of digits passes its end */
+	if (!p || p >= end)
+		return NULL;
+	if (*p == '-') { neg = 1; p++; }
+	if (*p < '0' || *p > '9') return NULL;
+	if (*p == '0') { p++; nd = 1; }
+	else for (; *p >= '0' && *p <= '9'; p++, nd++)
+		if (nd < 18) x = x * 10 + (*p - '0');
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9') return NULL;
+		for (fd = 0; *p >= '0' && *p <= '9'; p++, fd++)
+			if (fd < 4) x = x * 10 + (*p - '0');
+	}
+	if (*p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))   /* exponents and "01" */
+		return NULL;
+	f->val = v0;
+	f->vlen = (unsigned)(p - v0);
+	f->type = ALGO_J_NUMBER;
+	if (whole) {
+		*exact = fd < 0 && nd <= 17;
+	} else {
+		if (fd < 0) fd = 0;
+		*exact = nd <= 10 && fd <= 4;
+		if (*exact) x *= pow10[fd];
+	}
+	*v = neg ? -x : x;
+	return p;
+}
+
 /* The bar layout algo-feed writes — {"type":"bar","ts":"…","symbol":"…","tf":"…",
  * "o":…,"h":…,"l":…,"c":…,"v":…[,"oi":…]} with no white space and plain strings — is
- * most of every stream. This indexes exactly that shape in one pass; anything else
- * (other order, spaces, escapes, more fields) returns 0 and goes to the general
- * scanner, so what is accepted and how it is indexed never differ between paths. */
+ * most of every stream. This indexes exactly that shape in one pass, reading the
+ * numbers on the way (ev->num); anything else (other order, spaces, escapes, more
+ * fields) returns 0 and goes to the general scanner, so what is accepted and how it
+ * is indexed never differ between paths. */
 static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 {
-	static const char *const keys[] = { "ts", "symbol", "tf", "o", "h", "l", "c", "v", "oi" };
-	static const unsigned char klens[] = { 2, 6, 2, 1, 1, 1, 1, 1, 2 };
-	static const char head[] = "{\"type\":\"bar\",";
-	const char *p = line + sizeof head - 1, *end = line + len;
+	static const char head[] = "{\"type\":\"bar\"";
+	const char *p, *end = line + len;
 	struct algo_jfield *f = ev->f;
-	int n = 0;
+	int exact[6] = { 0 }, nf = 9;
 
-	if (len < sizeof head + 8 || memcmp(line, head, sizeof head - 1) != 0)
+	if (len < sizeof head + 8 || line[len - 1] != '}' || memcmp(line, head, sizeof head - 1) != 0)
 		return 0;
-	f[0].key = line + 2;
-	f[0].klen = 4;
-	f[0].val = line + 9;
-	f[0].vlen = 3;
-	f[0].type = ALGO_J_STRING;
-	f[0].escaped = 0;
-	n = 1;
-	for (int k = 0; k < 9; k++) {
-		size_t kl = klens[k];
-		const char *q;
-		if ((size_t)(end - p) < kl + 4 || p[0] != '"' || memcmp(p + 1, keys[k], kl) != 0 ||
-		    p[1 + kl] != '"' || p[2 + kl] != ':')
+	f[0] = (struct algo_jfield){ .key = line + 2, .klen = 4, .val = line + 9, .vlen = 3,
+		.type = ALGO_J_STRING };
+	p = fast_str(&f[1], MEMBER(&f[1], line + sizeof head - 1, end, ",\"ts\":"), end);
+	p = fast_str(&f[2], MEMBER(&f[2], p, end, ",\"symbol\":"), end);
+	p = fast_str(&f[3], MEMBER(&f[3], p, end, ",\"tf\":"), end);
+	p = fast_num(&f[4], MEMBER(&f[4], p, end, ",\"o\":"), end, 0, &ev->num[0], &exact[0]);
+	p = fast_num(&f[5], MEMBER(&f[5], p, end, ",\"h\":"), end, 0, &ev->num[1], &exact[1]);
+	p = fast_num(&f[6], MEMBER(&f[6], p, end, ",\"l\":"), end, 0, &ev->num[2], &exact[2]);
+	p = fast_num(&f[7], MEMBER(&f[7], p, end, ",\"c\":"), end, 0, &ev->num[3], &exact[3]);
+	p = fast_num(&f[8], MEMBER(&f[8], p, end, ",\"v\":"), end, 1, &ev->num[4], &exact[4]);
+	if (!p)
+		return 0;
+	if (end - p != 1 || *p != '}') {
+		p = fast_num(&f[9], MEMBER(&f[9], p, end, ",\"oi\":"), end, 1, &ev->num[5], &exact[5]);
+		if (!p || end - p != 1 || *p != '}')
 			return 0;
-		f[n].key = p + 1;
-		f[n].klen = (unsigned short)kl;
-		f[n].escaped = 0;
-		p += kl + 3;
-		if (k < 3) {                               /* ts, symbol, tf: plain strings */
-			if (p >= end || *p != '"' || !(q = plain_string(p + 1, end)))
-				return 0;
-			f[n].val = p + 1;
-			f[n].vlen = (unsigned)(q - p - 1);
-			f[n].type = ALGO_J_STRING;
-			p = q + 1;
-		} else {                                   /* plain numbers: -?digits(.digits)? */
-			const char *v0 = p;
-			if (p < end && *p == '-') p++;
-			if (p >= end || *p < '0' || *p > '9') return 0;
-			if (*p == '0') p++;
-			else while (p < end && *p >= '0' && *p <= '9') p++;
-			if (p < end && *p == '.') {
-				p++;
-				if (p >= end || *p < '0' || *p > '9') return 0;
-				while (p < end && *p >= '0' && *p <= '9') p++;
-			}
-			if (p < end && (*p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
-				return 0;                  /* exponents and "01": the general path */
-			f[n].val = v0;
-			f[n].vlen = (unsigned)(p - v0);
-			f[n].type = ALGO_J_NUMBER;
-		}
-		n++;
-		if (p < end && *p == ',' && k < 8) { p++; continue; }   /* oi is last */
-		if (p < end && *p == '}' && k >= 7) break;              /* after v or oi */
-		return 0;
+		nf = 10;
 	}
-	if (p >= end || *p != '}' || p + 1 != end)
-		return 0;
-	ev->nfields = n;
+	ev->nfields = nf;
 	ev->type = ALGO_EV_BAR;
+	ev->fast = 1;
+	ev->num_ok = 0;
+	for (int k = 0; k < 6; k++)
+		ev->num_ok |= (unsigned char)(exact[k] << k);
 	return 1;
 }
 
@@ -451,6 +494,7 @@ int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *
 	ev->len = len;
 	ev->type = ALGO_EV_OTHER;
 	ev->nfields = 0;
+	ev->fast = ev->num_ok = 0;
 	if (fast_bar(ev, line, len))
 		return 0;
 	ws(&sc);
@@ -789,13 +833,40 @@ int algo_event_word(const struct algo_event *ev, const char *key, const char *co
 	BAD("field '%s': must be %s", key, want);
 }
 
-/* One pass over the fields instead of a look-up per member: bars are most of the
- * stream. Messages are the same as the getters'. */
+/* A bar's price o, h, l or c (k 0-3) or v, oi (k 4, 5): what the fast path read when it
+ * is exact, else the text, with the same checks and messages either way. */
+static int bar_price(const struct algo_event *ev, int k, const struct algo_jfield *f,
+	const char *key, int64_t *out, char *err, size_t errlen)
+{
+	if (!(ev->num_ok & (1u << k)))
+		return f_price(f, key, out, err, errlen);
+	*out = ev->num[k];
+	if (*out <= 0) BAD("field '%s': must be a positive price", key);
+	return 1;
+}
+
+static int bar_whole(const struct algo_event *ev, int k, const struct algo_jfield *f,
+	const char *key, int64_t *out, char *err, size_t errlen)
+{
+	if (!(ev->num_ok & (1u << k)))
+		return f_int(f, key, out, err, errlen);
+	*out = ev->num[k];
+	return 1;
+}
+
+/* One pass over the fields instead of a look-up per member (none after the fast path,
+ * which knows where they are): bars are most of the stream. Messages are the same as
+ * the getters'. */
 int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err, size_t errlen)
 {
 	const struct algo_jfield *ts = NULL, *sym = NULL, *tf = NULL, *o = NULL, *h = NULL,
 		*l = NULL, *c = NULL, *v = NULL, *oi = NULL;
-	for (int i = 0; i < ev->nfields; i++) {
+	if (ev->fast) {
+		ts = &ev->f[1], sym = &ev->f[2], tf = &ev->f[3];
+		o = &ev->f[4], h = &ev->f[5], l = &ev->f[6], c = &ev->f[7], v = &ev->f[8];
+		oi = ev->nfields > 9 ? &ev->f[9] : NULL;
+	}
+	for (int i = 0; !ev->fast && i < ev->nfields; i++) {
 		const struct algo_jfield *f = &ev->f[i];
 		const char *k = f->key;
 		switch (f->klen) {
@@ -827,19 +898,19 @@ int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err
 	bar->tf[0] = '\0';
 	if (tf && f_str(tf, "tf", 0, bar->tf, sizeof bar->tf, err, errlen) < 0) return -1;
 	if (!o) BAD("missing field 'o'");
-	if (f_price(o, "o", &bar->o, err, errlen) < 0) return -1;
+	if (bar_price(ev, 0, o, "o", &bar->o, err, errlen) < 0) return -1;
 	if (!h) BAD("missing field 'h'");
-	if (f_price(h, "h", &bar->h, err, errlen) < 0) return -1;
+	if (bar_price(ev, 1, h, "h", &bar->h, err, errlen) < 0) return -1;
 	if (!l) BAD("missing field 'l'");
-	if (f_price(l, "l", &bar->l, err, errlen) < 0) return -1;
+	if (bar_price(ev, 2, l, "l", &bar->l, err, errlen) < 0) return -1;
 	if (!c) BAD("missing field 'c'");
-	if (f_price(c, "c", &bar->c, err, errlen) < 0) return -1;
+	if (bar_price(ev, 3, c, "c", &bar->c, err, errlen) < 0) return -1;
 	if (!v) BAD("missing field 'v'");
-	if (f_int(v, "v", &bar->v, err, errlen) < 0) return -1;
+	if (bar_whole(ev, 4, v, "v", &bar->v, err, errlen) < 0) return -1;
 	if (bar->v < 0) BAD("field 'v': must not be negative");
 	bar->oi = -1;
 	if (oi) {
-		if (f_int(oi, "oi", &bar->oi, err, errlen) < 0) return -1;
+		if (bar_whole(ev, 5, oi, "oi", &bar->oi, err, errlen) < 0) return -1;
 		if (bar->oi < 0) BAD("field 'oi': must not be negative");
 	}
 	if (bar->h < bar->o || bar->h < bar->c) BAD("field 'h': below max(o, c)");

@@ -75,6 +75,12 @@ struct algo_event {
 	int type;                     /* enum algo_etype from the "type" member */
 	int nfields;
 	struct algo_jfield f[ALGO_EVENT_MAXFIELDS];
+	/* The bar fast path (algo-feed's layout: f[1..] are ts, symbol, tf, o, h, l, c, v
+	 * and maybe oi) reads the numbers as it scans them: bit k of num_ok says num[k]
+	 * holds o, h, l, c (decimal ×10,000), v, oi (whole) exactly; algo_bar_decode
+	 * then uses them instead of parsing the text again. 0 on the general path. */
+	unsigned char fast, num_ok;
+	int64_t num[6];
 };
 
 /* Validates line as one JSON object (RFC 8259, nesting ≤ 32, no duplicate top-level

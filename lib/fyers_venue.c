@@ -769,6 +769,8 @@ static void check_row(struct algo_fyers_venue *v, struct algo_executor *ex, cons
 	if (!json_is_string(sym) || !json_is_string(prod) || !json_is_integer(net) ||
 	    (product = algo_fyers_product(json_string_value(prod))) < 0)
 		return;
+	if (product == ALGO_PROD_DELIVERY)
+		return;                  /* delivery moves to holdings overnight: not comparable */
 	theirs = json_integer_value(net);
 	ours = our_qty(ex, v->user, json_string_value(sym), product);
 	(*seen_ok)++;
@@ -791,7 +793,7 @@ static void check_missing(struct algo_fyers_venue *v, struct algo_executor *ex, 
 		size_t k;
 		int listed = 0;
 		char why[256];
-		if (!p->p.qty || strcmp(p->user, v->user))
+		if (!p->p.qty || strcmp(p->user, v->user) || p->product == ALGO_PROD_DELIVERY)
 			continue;
 		json_array_foreach(list, k, row) {
 			const json_t *s = json_object_get(row, "symbol"), *pr = json_object_get(row, "productType");

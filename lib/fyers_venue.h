@@ -36,8 +36,10 @@
  *  - start (before the first event) reconciles: every order of the state that is not
  *    final is resolved (an intent never sent is looked up, then sent or rejected
  *    stale), and what happened while the program was down is emitted. It and end
- *    compare positions with the broker's (netPositions); a mismatch is a loud note and
- *    halts the strategies holding that symbol (lib/killswitch.h, who "algo-exec-fyers").
+ *    compare intraday and margin positions with the broker's (netPositions; delivery
+ *    positions move to the holdings overnight and are not compared); a mismatch is a
+ *    loud note and halts the strategies holding that symbol (lib/killswitch.h, who
+ *    "algo-exec-fyers").
  *  - end follows working orders until they are final or drain_ms passes; it returns 77
  *    (err set) when the session expired during the run.
  *

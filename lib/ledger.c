@@ -5,6 +5,7 @@
 #include "ledger.h"
 #include "audit.h"
 #include "cli.h"
+#include "eqcurve.h"
 #include "stage.h"
 #include "timeutil.h"
 #include <openssl/evp.h>
@@ -20,6 +21,8 @@ struct user_rec {
 	int64_t last_eq;                  /* the equity last recorded (or capital) */
 	int touched;
 	int owner;                        /* the --user of this stream */
+	int curve_on;                     /* backtest: curve holds the equity changes */
+	struct algo_eqcurve curve;
 	/* The run: active once its row exists; bar counters of the current day, and
 	 * what was flushed to run_days since the last commit. */
 	int active;
@@ -63,8 +66,20 @@ struct mark_rec {
 	int dirty;
 };
 
+/* A backtest's order of the current batch, kept whole until the commit writes it in
+ * its latest form: one INSERT instead of an INSERT, an UPDATE per update and an UPDATE
+ * and a SELECT per fill. */
+struct held_order {
+	char user[ALGO_NAME_MAX], id[32], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
+	char kind[16], product[16], validity[16], mode[16], status[16];
+	char reason[512], broker_id[64];
+	int side, has_reason, has_broker, has_avg;
+	int64_t ts_ms, qty, filled, avg, updated_ms, fill_qty;
+	__int128 fill_val;
+};
+
 enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
-	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_COUNT };
+	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_ORDER_FULL, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
@@ -107,6 +122,10 @@ static const char *const sql[S_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, name) DO UPDATE SET "
 		"hash = coalesce(excluded.hash, hash), first_ms = min(first_ms, excluded.first_ms), "
 		"last_ms = max(last_ms, excluded.last_ms)",
+	[S_ORDER_FULL] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
+		"kind, product, validity, mode, status, filled, updated_ts, updated_ms, run, reason, "
+		"broker_id, avg_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15, "
+		"?16, ?17, ?13, ?18, ?19, ?20) ON CONFLICT (user, id) DO NOTHING",
 	[S_DAILY] = "INSERT INTO daily_pnl (user, run, strategy, day, realized, fees, unrealized, net) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 - ?6 + ?7) "
 		"ON CONFLICT (user, run, strategy, day) DO UPDATE SET realized = excluded.realized, "
@@ -125,6 +144,9 @@ struct algo_ledger {
 	char opt_hash[ALGO_AUDIT_HASH_LEN + 1];
 	int capital_new;                  /* capital first stored now: audit it */
 	EVP_MD_CTX *in_ctx;               /* SHA-256 of the input lines */
+	char in_buf[65536];               /* lines not yet hashed (one update per buffer) */
+	size_t in_len;
+	struct mark_rec *last_mark;       /* the mark of the last bar (most bars share it) */
 	struct algo_audit audit;
 	int audit_ok;                     /* audit statements prepared */
 	struct user_rec **active;         /* users with a run row, in order */
@@ -133,6 +155,9 @@ struct algo_ledger {
 	long ndirty;                      /* positions + marks waiting for the commit */
 	int failed;                       /* a write failed: rolled back, nothing more */
 	struct algo_stage *stage;         /* the loop feeding us, when there is one */
+	int backtest;                     /* algo_ledger_set_backtest */
+	int64_t n_orders, n_fills;        /* new ones recorded by this run */
+	struct algo_book_tab held;        /* backtest: orders of this batch (struct held_order) */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -234,23 +259,64 @@ static void pos_dirty(struct algo_ledger *l, struct pos_rec *p)
 	if (!p->dirty) { p->dirty = 1; l->ndirty++; }
 }
 
-/* Records the equity of u at ms when it differs from the last one recorded. */
-static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
+/* Writes one equity point of u. */
+static int equity_write(struct algo_ledger *l, struct user_rec *u, int64_t ms, int64_t eq,
 	char *err, size_t errlen)
 {
-	int64_t eq = l->capital + u->realized - u->fees + u->unreal;
 	sqlite3_stmt *st = l->st[S_EQUITY];
-	if (eq == u->last_eq) return 0;
-	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
 	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ms);
 	sqlite3_bind_int64(st, 3, eq);
 	sqlite3_bind_text(st, 4, l->run, -1, SQLITE_STATIC);
-	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	return run(l, st, err, errlen);
+}
+
+/* What a backtest's curve (lib/eqcurve.h) writes through. */
+struct curve_out {
+	struct algo_ledger *l;
+	struct user_rec *u;
+	char *err;
+	size_t errlen;
+};
+
+static int curve_emit(void *arg, int64_t ms, int64_t eq)
+{
+	struct curve_out *o = arg;
+	return equity_write(o->l, o->u, ms, eq, o->err, o->errlen) ? -1 : 0;
+}
+
+/* Records the equity of u at ms when it differs from the last one recorded: every
+ * change, or in a backtest at report resolution (lib/eqcurve.h). */
+static int equity_check(struct algo_ledger *l, struct user_rec *u, int64_t ms,
+	char *err, size_t errlen)
+{
+	int64_t eq = l->capital + u->realized - u->fees + u->unreal;
+	if (eq == u->last_eq) return 0;
+	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
+	if (l->backtest) {
+		struct curve_out o = { l, u, err, errlen };
+		if (!u->curve_on) {
+			algo_eqcurve_init(&u->curve, u->last_eq);
+			u->curve_on = 1;
+		}
+		if (algo_eqcurve_add(&u->curve, ms, eq, curve_emit, &o)) return ALGO_LEDGER_EDB;
+	} else if (equity_write(l, u, ms, eq, err, errlen)) {
+		return ALGO_LEDGER_EDB;
+	}
 	u->last_eq = eq;
 	return 0;
 }
 
+/* Writes the curves' pending points (a backtest's, at each commit). */
+static int curves_flush(struct algo_ledger *l, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < algo_book_tab_count(&l->users); i++) {
+		struct user_rec *u = algo_book_tab_at(&l->users, i, NULL, NULL);
+		struct curve_out o = { l, u, err, errlen };
+		if (u->curve_on && algo_eqcurve_flush(&u->curve, curve_emit, &o)) return -1;
+	}
+	return 0;
+}
 
 /* ---- runs, strategies, daily PnL ------------------------------------------------ */
 
@@ -360,7 +426,12 @@ static int audit_add(struct algo_ledger *l, const char *user, int64_t ms, const 
 {
 	char *d = NULL;
 	int rc;
-	struct algo_audit_row r = { .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
+	struct algo_audit_row r;
+	/* a backtest logs its run once (audit_backtest), not every simulated order, update
+	 * and fill; its risk blocks and kills stay (few, and they say why nothing traded) */
+	if (l->backtest && (strcmp(kind, "order") == 0 || strcmp(kind, "order_update") == 0 ||
+	    strcmp(kind, "fill") == 0)) return 0;
+	r = (struct algo_audit_row){ .user = user, .run = l->run, .ts_ms = ms, .kind = kind,
 		.strategy = strategy && *strategy ? strategy : NULL, .ref = ref,
 		.reason = reason && *reason ? reason : NULL };
 	if (detail) {
@@ -505,6 +576,7 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
 	algo_book_tab_init(&l->syms, sizeof(struct sym_rec));
 	algo_book_tab_init(&l->marks, sizeof(struct mark_rec));
 	algo_book_tab_init(&l->strats, sizeof(struct strat_rec));
+	algo_book_tab_init(&l->held, sizeof(struct held_order));
 	if (!(l->in_ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(l->in_ctx, EVP_sha256(), NULL)) {
 		snprintf(err, errlen, "cannot set up SHA-256");
 		goto fail;
@@ -552,6 +624,11 @@ int algo_ledger_set_run(struct algo_ledger *l, const char *run_id)
 	return 0;
 }
 
+void algo_ledger_set_backtest(struct algo_ledger *l)
+{
+	l->backtest = 1;
+}
+
 const char *algo_ledger_run(const struct algo_ledger *l)
 {
 	return l->run;
@@ -559,7 +636,7 @@ const char *algo_ledger_run(const struct algo_ledger *l)
 
 static int pending(const struct algo_ledger *l)
 {
-	return l->in_txn || l->ndirty > 0;
+	return l->in_txn || l->ndirty > 0 || algo_book_tab_count(&l->held) > 0;
 }
 
 /* A write failed (a full disk): everything since the last commit is rolled back, and
@@ -571,9 +648,82 @@ static void fail(struct algo_ledger *l)
 	l->failed = 1;
 }
 
+/* Adds a line (and its newline) to the SHA-256 of the input, a buffer at a time. */
+static void input_hash(struct algo_ledger *l, const char *line, size_t len)
+{
+	if (l->in_len + len + 1 > sizeof l->in_buf) {
+		EVP_DigestUpdate(l->in_ctx, l->in_buf, l->in_len);
+		l->in_len = 0;
+	}
+	if (len + 1 > sizeof l->in_buf) {
+		EVP_DigestUpdate(l->in_ctx, line, len);
+		EVP_DigestUpdate(l->in_ctx, "\n", 1);
+		return;
+	}
+	memcpy(l->in_buf + l->in_len, line, len);
+	l->in_buf[l->in_len + len] = '\n';
+	l->in_len += len + 1;
+}
+
+/* The hex SHA-256 of the input so far. Returns 0, or -1 with err set. */
+static int input_digest(struct algo_ledger *l, char *hex, char *err, size_t errlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *c;
+	if (l->in_len) {
+		EVP_DigestUpdate(l->in_ctx, l->in_buf, l->in_len);
+		l->in_len = 0;
+	}
+	c = EVP_MD_CTX_new();
+	if (!c || !EVP_MD_CTX_copy_ex(c, l->in_ctx) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
+		EVP_MD_CTX_free(c);
+		snprintf(err, errlen, "SHA-256 failed");
+		return -1;
+	}
+	EVP_MD_CTX_free(c);
+	hex_of(md, mdlen, hex);
+	return 0;
+}
+
+/* Writes the batch's held orders (a backtest's) and forgets them. */
+static int held_flush(struct algo_ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_ORDER_FULL];
+	for (size_t i = 0; i < algo_book_tab_count(&l->held); i++) {
+		const struct held_order *o = algo_book_tab_at(&l->held, i, NULL, NULL);
+		sqlite3_bind_text(st, 1, o->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+		bind_time(st, 3, o->ts_ms);
+		sqlite3_bind_int64(st, 4, o->ts_ms);
+		sqlite3_bind_text(st, 5, o->strategy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, o->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, o->side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, o->qty);
+		sqlite3_bind_text(st, 9, o->kind, -1, SQLITE_STATIC);
+		bind_opt_text(st, 10, o->product);
+		bind_opt_text(st, 11, o->validity);
+		bind_opt_text(st, 12, o->mode);
+		sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, o->status, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 15, o->filled);
+		bind_time(st, 16, o->updated_ms);
+		sqlite3_bind_int64(st, 17, o->updated_ms);
+		if (o->has_reason) sqlite3_bind_text(st, 18, o->reason, -1, SQLITE_STATIC);
+		else sqlite3_bind_null(st, 18);
+		if (o->has_broker) sqlite3_bind_text(st, 19, o->broker_id, -1, SQLITE_STATIC);
+		else sqlite3_bind_null(st, 19);
+		if (o->has_avg) sqlite3_bind_int64(st, 20, o->avg); else sqlite3_bind_null(st, 20);
+		if (run(l, st, err, errlen)) return -1;
+	}
+	algo_book_tab_free(&l->held);
+	return 0;
+}
+
 /* Writes pending position, mark, run and strategy changes inside the transaction. */
 static int flush(struct algo_ledger *l, char *err, size_t errlen)
 {
+	if (held_flush(l, err, errlen) || curves_flush(l, err, errlen)) return -1;
 	for (size_t i = 0; l->ndirty && i < algo_book_tab_count(&l->pos); i++) {
 		struct pos_rec *p = algo_book_tab_at(&l->pos, i, NULL, NULL);
 		sqlite3_stmt *st = l->st[S_POS];
@@ -607,17 +757,8 @@ static int flush(struct algo_ledger *l, char *err, size_t errlen)
 		l->ndirty--;
 	}
 	if (l->nactive) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
 		char hex[2 * EVP_MAX_MD_SIZE + 1];
-		EVP_MD_CTX *c = EVP_MD_CTX_new();
-		if (!c || !EVP_MD_CTX_copy_ex(c, l->in_ctx) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
-			EVP_MD_CTX_free(c);
-			snprintf(err, errlen, "SHA-256 failed");
-			return -1;
-		}
-		EVP_MD_CTX_free(c);
-		hex_of(md, mdlen, hex);
+		if (input_digest(l, hex, err, errlen)) return -1;
 		for (size_t i = 0; i < l->nactive; i++) {
 			struct user_rec *u = l->active[i];
 			sqlite3_stmt *st = l->st[S_RUN_UPD];
@@ -677,6 +818,7 @@ void algo_ledger_free(struct algo_ledger *l)
 	EVP_MD_CTX_free(l->in_ctx);
 	free(l->active);
 	algo_book_tab_free(&l->strats);
+	algo_book_tab_free(&l->held);
 	algo_book_tab_free(&l->users);
 	algo_book_tab_free(&l->pos);
 	algo_book_tab_free(&l->syms);
@@ -802,6 +944,17 @@ static int fee_sum_cb(const char *k, int64_t v, void *arg)
 
 /* ---- events --------------------------------------------------------------------------- */
 
+/* The held order (user, id) of a backtest's batch, created empty with create. */
+static struct held_order *held_get(struct algo_ledger *l, const char *user, const char *id,
+	int create)
+{
+	char key[ALGO_NAME_MAX + ORDER_ID_MAX + 2];
+	size_t n;
+	if (!l->backtest) return NULL;
+	n = algo_book_key(key, sizeof key, user, id, NULL);
+	return n ? algo_book_tab_get(&l->held, key, n, create) : NULL;
+}
+
 static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	char user[ALGO_NAME_MAX], id[ORDER_ID_MAX], strategy[ALGO_NAME_MAX], symbol[ALGO_NAME_MAX];
@@ -833,6 +986,25 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 		snprintf(sr->hash, sizeof sr->hash, "%s", shash);
 		sr->seen_dirty = 1;
 	}
+	if (l->backtest) {
+		struct held_order *o = held_get(l, user, id, 1);
+		if (!o) BAD("out of memory");
+		if (o->id[0]) return 0;                /* a duplicate, as ON CONFLICT DO NOTHING */
+		snprintf(o->user, sizeof o->user, "%s", user);
+		snprintf(o->id, sizeof o->id, "%s", id);
+		snprintf(o->strategy, sizeof o->strategy, "%s", strategy);
+		snprintf(o->symbol, sizeof o->symbol, "%s", symbol);
+		snprintf(o->kind, sizeof o->kind, "%s", kind);
+		snprintf(o->product, sizeof o->product, "%s", product);
+		snprintf(o->validity, sizeof o->validity, "%s", validity);
+		snprintf(o->mode, sizeof o->mode, "%s", mode);
+		snprintf(o->status, sizeof o->status, "new");
+		o->side = side;
+		o->qty = qty;
+		o->ts_ms = o->updated_ms = ms;
+		l->n_orders++;
+		return 0;
+	}
 	sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
@@ -847,6 +1019,8 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 	bind_opt_text(st, 11, validity);
 	bind_opt_text(st, 12, mode);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	l->n_orders += sqlite3_changes(l->s->db);
+	if (l->backtest) return 0;
 	{
 		char reason[3 * ALGO_NAME_MAX];
 		snprintf(reason, sizeof reason, "%s %lld %s %s", side == ALGO_BUY ? "buy" : "sell",
@@ -876,6 +1050,19 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 	if (has_filled && filled < 0) BAD("field 'filled': must not be negative");
 	if (begin(l, err, errlen)) return ALGO_LEDGER_EDB;
 	if (!user_run(l, user, ms, err, errlen)) return ALGO_LEDGER_EDB;
+	{
+		struct held_order *o = held_get(l, user, id, 0);
+		if (o) {                               /* the UPDATE below, in memory */
+			if (o->updated_ms > ms) return 0;
+			snprintf(o->status, sizeof o->status, "%s", status);
+			if (rc_reason) { snprintf(o->reason, sizeof o->reason, "%s", reason); o->has_reason = 1; }
+			if (rc_broker) { snprintf(o->broker_id, sizeof o->broker_id, "%s", broker_id); o->has_broker = 1; }
+			if (has_filled) o->filled = filled;
+			if (has_avg) { o->avg = avg; o->has_avg = 1; }
+			o->updated_ms = ms;
+			return 0;
+		}
+	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
@@ -886,6 +1073,7 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 	bind_time(st, 8, ms);
 	sqlite3_bind_int64(st, 9, ms);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
+	if (l->backtest) return 0;               /* no audit row: nothing more to do */
 	{
 		char ref[ORDER_ID_MAX + 64], strategy[ALGO_NAME_MAX] = "", why[600];
 		int rc;
@@ -905,13 +1093,26 @@ static int on_order_update(struct algo_ledger *l, const struct algo_event *ev, c
 }
 
 /* Sets the order's filled quantity and average fill price from its recorded fills. */
-static int order_fills(struct algo_ledger *l, const char *user, const char *id, char *err,
-	size_t errlen)
+static int order_fills(struct algo_ledger *l, const char *user, const char *id, int64_t fqty,
+	int64_t fprice, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = l->st[S_FILL_SUM];
+	struct held_order *o = held_get(l, user, id, 0);
 	__int128 val = 0;
 	int64_t qty = 0;
 	int rc;
+	if (o) {                                   /* its fills are all of this batch */
+		__int128 q, r;
+		o->fill_qty += fqty;
+		o->fill_val += (__int128)fqty * fprice;
+		q = o->fill_val / o->fill_qty;
+		r = o->fill_val % o->fill_qty;
+		if (2 * (r < 0 ? -r : r) >= o->fill_qty) q += o->fill_val < 0 ? -1 : 1;
+		o->filled = o->fill_qty;
+		o->avg = (int64_t)q;
+		o->has_avg = 1;
+		return 0;
+	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -978,7 +1179,9 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	if (!fees.have_total) fees.total = fees.sum;
 
 	/* The strategy: the fill's own, else its order's. */
-	if (!has_strategy || !strategy[0]) {
+	if ((!has_strategy || !strategy[0]) && held_get(l, user, id, 0)) {
+		snprintf(strategy, sizeof strategy, "%s", held_get(l, user, id, 0)->strategy);
+	} else if (!has_strategy || !strategy[0]) {
 		st = l->st[S_ORDER_STRAT];
 		strategy[0] = '\0';
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -1021,6 +1224,7 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
 	if (sqlite3_changes(l->s->db) == 0)
 		return 0;                              /* seen before: already applied */
+	l->n_fills++;
 
 	if (strat_touch(l, p->strat, ms, err, errlen)) return ALGO_LEDGER_EDB;
 	strat_seen(p->strat, ms);
@@ -1036,8 +1240,8 @@ static int on_fill(struct algo_ledger *l, const struct algo_event *ev, char *err
 	p->last_price = price;
 	p->updated_ms = ms;
 	pos_dirty(l, p);
-	if ((rc = order_fills(l, user, id, err, errlen))) return rc;
-	{
+	if ((rc = order_fills(l, user, id, qty, price, err, errlen))) return rc;
+	if (!l->backtest) {
 		char reason[3 * ALGO_NAME_MAX], b[ALGO_DEC_FMT_MAX];
 		b[algo_dec_fmt(price, b)] = '\0';
 		snprintf(reason, sizeof reason, "%s %lld %s @ %s%s", side == ALGO_BUY ? "buy" : "sell",
@@ -1058,14 +1262,19 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 	struct pos_rec *p;
 
 	if (algo_bar_decode(ev, &bar, err, errlen)) return ALGO_LEDGER_EBAD;
-	n = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
-	if (!n || !(m = algo_book_tab_get(&l->marks, key, n, 1))) BAD("out of memory");
+	if ((m = l->last_mark) && strcmp(m->symbol, bar.symbol) == 0 && strcmp(m->tf, bar.tf) == 0) {
+		/* the same series as the bar before */
+	} else {
+		n = algo_book_key(key, sizeof key, bar.symbol, bar.tf, NULL);
+		if (!n || !(m = algo_book_tab_get(&l->marks, key, n, 1))) BAD("out of memory");
+	}
 	if (!m->sym) {
 		if (!(m->sym = algo_book_tab_get(&l->syms, bar.symbol, strlen(bar.symbol), 1)))
 			BAD("out of memory");
 		snprintf(m->symbol, sizeof m->symbol, "%s", bar.symbol);
 		snprintf(m->tf, sizeof m->tf, "%s", bar.tf);
 	}
+	l->last_mark = m;
 	if (m->seen && bar.ts <= m->run_last) {
 		char a[ALGO_TIME_FMT_MAX], b[ALGO_TIME_FMT_MAX];
 		a[algo_time_fmt(bar.ts, ALGO_IST_OFFSET_MIN, a)] = '\0';
@@ -1177,8 +1386,7 @@ int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *
 	default: rc = 0;
 	}
 	if (rc == 0) {
-		EVP_DigestUpdate(l->in_ctx, ev->line, ev->len);
-		EVP_DigestUpdate(l->in_ctx, "\n", 1);
+		input_hash(l, ev->line, ev->len);
 	}
 	if (rc == ALGO_LEDGER_EDB) fail(l);
 	return rc;
@@ -1204,6 +1412,71 @@ static int stage_event(void *arg, const struct algo_event *ev, char *err, size_t
 	return 0;
 }
 
+/* The SHA-256 of the strategy file, as algo-eval recorded it in the same database
+ * (algo-backtest gives every stage the run's database); left empty when absent. */
+static void strategy_file_hash(struct algo_ledger *l, struct strat_rec *sr)
+{
+	char err[ALGO_ERR_MAX];
+	sqlite3_stmt *st;
+	sqlite3_exec(l->s->db, "SAVEPOINT eval_hash", NULL, NULL, NULL);
+	st = algo_store_prepare(l->s, "SELECT hash FROM eval_state WHERE strategy = ?1 LIMIT 1",
+		err, sizeof err);
+	if (st) {
+		sqlite3_bind_text(st, 1, sr->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(sr->hash, sizeof sr->hash, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_exec(l->s->db, "RELEASE eval_hash", NULL, NULL, NULL);
+}
+
+/* A backtest's one audit row: what ran on what, and with which result. */
+static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
+{
+	struct user_rec *u = algo_book_tab_get(&l->users, l->user, strlen(l->user), 0);
+	char strategies[1024] = "", input[2 * EVP_MAX_MD_SIZE + 1], reason[1400], eq[ALGO_DEC_FMT_MAX];
+	char detail[2048];
+	const char *one = NULL;
+	size_t n = 0, nstrat = 0;
+	if (!u || !u->active) return 0;               /* nothing was recorded */
+	for (size_t i = 0; i < algo_book_tab_count(&l->strats); i++) {
+		struct strat_rec *sr = algo_book_tab_at(&l->strats, i, NULL, NULL);
+		if (sr->user != u) continue;
+		if (!sr->hash[0]) strategy_file_hash(l, sr);
+		n += (size_t)snprintf(strategies + n, n < sizeof strategies ? sizeof strategies - n : 0,
+			"%s%s %s", nstrat ? ", " : "", sr->name, sr->hash[0] ? sr->hash : "-");
+		if (n >= sizeof strategies) n = sizeof strategies - 1;
+		one = sr->name;
+		nstrat++;
+	}
+	if (input_digest(l, input, err, errlen)) return -1;
+	eq[algo_dec_fmt(u->last_eq, eq)] = '\0';
+	snprintf(reason, sizeof reason, "backtest: strategy %s; input sha256 %s; %lld orders, "
+		"%lld fills; final equity %s", nstrat ? strategies : "-", input, (long long)l->n_orders,
+		(long long)l->n_fills, eq);
+	snprintf(detail, sizeof detail, "{\"options\":\"%s\",\"input_sha256\":\"%s\","
+		"\"orders\":%lld,\"fills\":%lld,\"final_equity\":%s}", l->options, input,
+		(long long)l->n_orders, (long long)l->n_fills, eq);
+	if (begin(l, err, errlen)) return -1;
+	l->backtest = 0;                              /* audit_add logs this one */
+	n = (size_t)audit_add(l, u->name, u->end_ms, "backtest", nstrat == 1 ? one : NULL, l->run,
+		reason, detail, strlen(detail), err, errlen);
+	l->backtest = 1;
+	return n ? -1 : 0;
+}
+
+/* End of input: a backtest logs its run. */
+static int stage_end(void *arg, int why, char *err, size_t errlen)
+{
+	struct algo_ledger *l = arg;
+	if (!l->backtest || l->failed || why != ALGO_STAGE_EOF) return 0;
+	if (audit_backtest(l, err, errlen)) {
+		fail(l);
+		return ALGO_EX_IOERR;
+	}
+	return 0;
+}
+
 static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
 {
 	(void)s;
@@ -1212,7 +1485,8 @@ static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
 
 void algo_ledger_stage(struct algo_ledger *l, struct algo_stage *st)
 {
-	static const struct algo_stage_ops ops = { .event = stage_event, .save = stage_save };
+	static const struct algo_stage_ops ops = { .event = stage_event, .end = stage_end,
+		.save = stage_save };
 	algo_stage_init(st, &ops, l);
 	st->store = l->s;
 	/* The open transaction holds the database's write lock, and upstream stages on

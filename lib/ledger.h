@@ -49,6 +49,14 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
  * Returns 0, or -1 when run_id is not valid. */
 int algo_ledger_set_run(struct algo_ledger *l, const char *run_id);
 
+/* Records as a backtest does (algo-backtest's fresh throw-away database): the equity
+ * curve at report resolution (lib/eqcurve.h: each day's last point and the exact
+ * drawdown points, instead of every change), and in the audit log one "backtest" row
+ * at the end of input (strategies and their hashes, the input's SHA-256, the options,
+ * the number of orders and fills, the final equity) instead of a row per order,
+ * update and fill (risk blocks and kills keep theirs). Call before the first event. */
+void algo_ledger_set_backtest(struct algo_ledger *l);
+
 /* The run id ("" until the first event when derived). */
 const char *algo_ledger_run(const struct algo_ledger *l);
 

@@ -879,12 +879,116 @@ static size_t curve_at(const struct algo_report *r, int64_t ms)
 	return lo;                         /* 1-based in the chart: index 0 is the start */
 }
 
+/* Charts keep at most about this many points of the curve; trade markers are drawn
+ * only up to this many trades (more smear the line), the trade list shows the last
+ * HTML_TRADES_MAX. So a ten-year run of minute bars stays a small page. */
+#define HTML_POINTS_MAX 1500
+#define HTML_MARKERS_MAX 300
+#define HTML_TRADES_MAX 200
+#define HTML_TRADES_TEXT "200"
+
+/* The curve points a chart draws: NULL for all of them (a short run, or out of
+ * memory); else a flag per point, set for the lowest and highest point of each of
+ * HTML_POINTS_MAX / 2 buckets and for the last. Free with free(). */
+static unsigned char *downsample(const struct algo_report *r)
+{
+	size_t per = (r->ncurve + HTML_POINTS_MAX / 2 - 1) / (HTML_POINTS_MAX / 2);
+	unsigned char *keep;
+	if (r->ncurve <= HTML_POINTS_MAX || !(keep = calloc(r->ncurve, 1)))
+		return NULL;
+	for (size_t b0 = 0; b0 < r->ncurve; b0 += per) {
+		size_t b1 = b0 + per < r->ncurve ? b0 + per : r->ncurve, lo = b0, hi = b0;
+		for (size_t k = b0; k < b1; k++) {
+			if (r->curve[k].equity < r->curve[lo].equity) lo = k;
+			if (r->curve[k].equity > r->curve[hi].equity) hi = k;
+		}
+		keep[lo] = keep[hi] = 1;
+	}
+	keep[r->ncurve - 1] = 1;
+	return keep;
+}
+
+/* Dates under a chart of the curve (n points, the start first): six, evenly spaced. */
+static void svg_date_axis(FILE *f, const struct algo_report *r, size_t n)
+{
+	char d[11];
+	if (r->ncurve == 0)
+		return;
+	for (int k = 0; k < 6; k++) {
+		size_t i = (size_t)((double)k / 5 * (double)(n - 1) + 0.5);
+		date_of(r->curve[i ? i - 1 : 0].ms, d);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>", sx(i, n), SVG_H - 6,
+			k == 0 ? "start" : k == 5 ? "end" : "middle", d);
+	}
+}
+
+/* Monthly returns, a year a row: green up, red down. */
+static void html_monthly_heatmap(FILE *f, const struct algo_report *r)
+{
+	int64_t prev = r->start_equity;
+	char year[5] = "";
+	int col = 0;
+	if (!r->ndays)
+		return;
+	fputs("<h2>Monthly returns</h2>\n<table id=\"monthly-returns\" class=\"hm\"><tr><th>year</th>", f);
+	for (int m = 1; m <= 12; m++) fprintf(f, "<th>%02d</th>", m);
+	fputs("</tr>", f);
+	for (size_t i = 0, j; i < r->ndays; i = j) {
+		int64_t end;
+		int month = atoi(r->days[i].day + 5);
+		double ret;
+		char x[64];
+		for (j = i; j < r->ndays && memcmp(r->days[j].day, r->days[i].day, 7) == 0; j++)
+			;
+		end = r->days[j - 1].equity;
+		ret = prev > 0 ? (double)(end - prev) / (double)prev : NAN;
+		prev = end;
+		if (memcmp(year, r->days[i].day, 4) != 0) {
+			for (; col && col < 12; col++) fputs("<td></td>", f);
+			memcpy(year, r->days[i].day, 4);
+			fprintf(f, "</tr>\n<tr><td>%s</td>", year);
+			col = 0;
+		}
+		for (; col < month - 1; col++) fputs("<td></td>", f);
+		fprintf(f, "<td class=\"%s\">%s</td>", ret >= 0 ? "pos" : "neg", fpct(ret, x, sizeof x));
+		col = month;
+	}
+	for (; col < 12; col++) fputs("<td></td>", f);
+	fputs("</tr></table>\n", f);
+}
+
+/* The round trips, the last HTML_TRADES_MAX of them. */
+static void html_trades(FILE *f, const struct algo_report *r)
+{
+	char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], t1[ALGO_TIME_FMT_MAX],
+		t2[ALGO_TIME_FMT_MAX];
+	size_t first = r->ntrips > HTML_TRADES_MAX ? r->ntrips - HTML_TRADES_MAX : 0;
+	if (!r->ntrips)
+		return;
+	fprintf(f, "<h2>Trades</h2>\n<p>%zu round trips%s.</p>\n<table id=\"trades\"><tr><th>strategy</th>"
+		"<th>symbol</th><th>side</th><th>qty</th><th>entry</th><th>price</th><th>exit</th><th>price</th>"
+		"<th>net</th></tr>\n", r->ntrips, first ? ", the last " HTML_TRADES_TEXT " shown ('algo-ledger trades' lists all)" : "");
+	for (size_t i = first; i < r->ntrips; i++) {
+		const struct algo_trip *t = &r->trips[i];
+		fputs("<tr><td>", f);
+		html_text(f, t->strategy);
+		fputs("</td><td>", f);
+		html_text(f, t->symbol);
+		fprintf(f, "</td><td>%s</td><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+			"<td class=\"%s\">%s</td></tr>\n", t->side == ALGO_BUY ? "long" : "short", (long long)t->qty,
+			tstr(t->entry_ms, t1), decs(t->entry_price, a), tstr(t->exit_ms, t2), decs(t->exit_price, b),
+			t->net >= 0 ? "pos" : "neg", decs(t->net, c));
+	}
+	fputs("</table>\n", f);
+}
+
 static void write_html(FILE *f, const struct algo_report *r)
 {
 	struct mrow m[NMROWS];
 	size_t nm = metric_rows(r, m), n = r->ncurve + 1;
 	double lo = (double)r->start_equity, hi = lo, ddlo = 0, plo = 0, phi = 0;
 	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], t1[ALGO_TIME_FMT_MAX], t2[ALGO_TIME_FMT_MAX];
+	unsigned char *keep = downsample(r);
 
 	for (size_t i = 0; i < r->ncurve; i++) {
 		double e = (double)r->curve[i].equity;
@@ -895,7 +999,8 @@ static void write_html(FILE *f, const struct algo_report *r)
 		"<style>body{font-family:sans-serif;margin:1.5em;color:#222}"
 		"table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;border-bottom:1px solid #ddd;"
 		"text-align:right}td:first-child,th:first-child{text-align:left}"
-		"svg{background:#fafafa;border:1px solid #ccc;display:block;margin:.5em 0}"
+		"svg{background:#fafafa;border:1px solid #ccc;display:block;margin:.5em 0;width:100%;height:auto}"
+		".hm td{text-align:center;min-width:3.5em}.pos{background:#cde8cd}.neg{background:#f2c9c9}"
 		"svg text{font-size:11px;fill:#555}.ax{stroke:#999}.eq{fill:none;stroke:#1f5fbf;stroke-width:1.5}"
 		".dd{fill:#e8a0a0;stroke:#b03030}.up{fill:#3a9a3a}.dn{fill:#c03a3a}"
 		".en{fill:#1a8a1a}.ex{fill:#c02020}.open{color:#b03030;font-weight:bold}</style>\n"
@@ -911,12 +1016,14 @@ static void write_html(FILE *f, const struct algo_report *r)
 	fprintf(f, "<h2>Equity</h2>\n<svg id=\"equity-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
 		SVG_W, SVG_H, SVG_W, SVG_H);
 	svg_axis(f, lo / ALGO_DEC_SCALE, hi / ALGO_DEC_SCALE, "");
+	svg_date_axis(f, r, n);
 	fputs("<polyline class=\"eq\" points=\"", f);
 	fprintf(f, "%.1f,%.1f", sx(0, n), sy((double)r->start_equity, lo, hi));
 	for (size_t i = 0; i < r->ncurve; i++)
-		fprintf(f, " %.1f,%.1f", sx(i + 1, n), sy((double)r->curve[i].equity, lo, hi));
+		if (!keep || keep[i])
+			fprintf(f, " %.1f,%.1f", sx(i + 1, n), sy((double)r->curve[i].equity, lo, hi));
 	fputs("\"/>", f);
-	for (size_t i = 0; i < r->ntrips; i++) {
+	for (size_t i = 0; i < r->ntrips && r->ntrips <= HTML_MARKERS_MAX; i++) {
 		size_t ie = curve_at(r, r->trips[i].entry_ms), ix = curve_at(r, r->trips[i].exit_ms);
 		double ye = sy(ie ? (double)r->curve[ie - 1].equity : (double)r->start_equity, lo, hi);
 		double yx = sy(ix ? (double)r->curve[ix - 1].equity : (double)r->start_equity, lo, hi);
@@ -939,12 +1046,14 @@ static void write_html(FILE *f, const struct algo_report *r)
 		fprintf(f, "<h2>Drawdown</h2>\n<svg id=\"drawdown-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
 			SVG_W, SVG_H, SVG_W, SVG_H);
 		svg_axis(f, ddlo, 0, "%");
+		svg_date_axis(f, r, n);
 		fprintf(f, "<polygon class=\"dd\" points=\"%.1f,%.1f", sx(0, n), sy(0, ddlo, 0));
 		peak = (double)r->start_equity;
 		for (size_t i = 0; i < r->ncurve; i++) {
 			double e = (double)r->curve[i].equity;
 			if (e > peak) peak = e;
-			fprintf(f, " %.1f,%.1f", sx(i + 1, n), sy((e / peak - 1) * 100, ddlo, 0));
+			if (!keep || keep[i])
+				fprintf(f, " %.1f,%.1f", sx(i + 1, n), sy((e / peak - 1) * 100, ddlo, 0));
 		}
 		fprintf(f, " %.1f,%.1f\"/></svg>\n", sx(n - 1, n), sy(0, ddlo, 0));
 	}
@@ -988,13 +1097,19 @@ static void write_html(FILE *f, const struct algo_report *r)
 		fprintf(f, " qty %lld, marked at %s (unrealised %s)</p>\n", (long long)o->qty,
 			decs(o->last_price, a), decs(o->unrealized, c));
 	}
-	fputs("<h2>Days</h2>\n<table><tr><th>day</th><th>equity</th><th>pnl</th><th>return</th></tr>\n", f);
-	for (size_t i = 0; i < r->ndays; i++) {
-		char x[64];
-		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->days[i].day,
-			decs(r->days[i].equity, a), decs(r->days[i].pnl, c), fpct(r->days[i].ret, x, sizeof x));
+	html_monthly_heatmap(f, r);
+	html_trades(f, r);
+	if (r->ndays <= TEXT_DAYS_MAX) {
+		fputs("<h2>Days</h2>\n<table><tr><th>day</th><th>equity</th><th>pnl</th><th>return</th></tr>\n", f);
+		for (size_t i = 0; i < r->ndays; i++) {
+			char x[64];
+			fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->days[i].day,
+				decs(r->days[i].equity, a), decs(r->days[i].pnl, c), fpct(r->days[i].ret, x, sizeof x));
+		}
+		fputs("</table>\n", f);
 	}
-	fputs("</table>\n</body></html>\n", f);
+	fputs("</body></html>\n", f);
+	free(keep);
 }
 
 int algo_report_write(FILE *f, const struct algo_report *r, int fmt)

@@ -53,18 +53,64 @@ static int days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
+/* The date of the last time parsed (per thread): a stream's timestamps share their
+ * date for a whole session, so its digits, range checks and day number are worked out
+ * once a day instead of on every event. */
+static _Thread_local struct { char date[10]; int valid; int64_t days; } last_date;
+
+/* The day number (days since 1970-01-01) of the YYYY-MM-DD at s into *days; s holds
+ * n >= 19 bytes. Returns 0, or -1 when it is not a valid date. */
+static int parse_date(const char *s, size_t n, int64_t *days)
+{
+	int y, mo, d;
+	if (n >= 10 && last_date.valid && memcmp(s, last_date.date, 10) == 0) {
+		*days = last_date.days;
+		return 0;
+	}
+	if (digits(s, n, 0, 4, &y) || s[4] != '-' || digits(s, n, 5, 2, &mo) || s[7] != '-' ||
+	    digits(s, n, 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return -1;
+	*days = algo_days_from_civil(y, (unsigned)mo, (unsigned)d);
+	memcpy(last_date.date, s, 10);
+	last_date.days = *days;
+	last_date.valid = 1;
+	return 0;
+}
+
+/* The last time parsed, whole (per thread): a stage that checks an event's order and
+ * then decodes it, or a stream of several symbols, parses the same string again. */
+static _Thread_local struct { char s[40]; size_t n; int64_t ms; } last_time;
+
+static int parse_time(const char *s, size_t n, int64_t *ms);
+
 int algo_time_parse(const char *s, size_t n, int64_t *ms)
 {
-	int y, mo, d, hh, mi, ss, frac = 0;
-	size_t i;
-	int64_t off = 0;
+	/* the minute's last digit first: it is what differs between bars */
+	if (n >= 19 && n == last_time.n && s[15] == last_time.s[15] && memcmp(s, last_time.s, n) == 0) {
+		*ms = last_time.ms;
+		return 0;
+	}
+	if (parse_time(s, n, ms))
+		return -1;
+	if (n <= sizeof last_time.s) {
+		memcpy(last_time.s, s, n);
+		last_time.n = n;
+		last_time.ms = *ms;
+	}
+	return 0;
+}
 
-	if (digits(s, n, 0, 4, &y) || n < 19 || s[4] != '-' || digits(s, n, 5, 2, &mo) ||
-	    s[7] != '-' || digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+static int parse_time(const char *s, size_t n, int64_t *ms)
+{
+	int hh, mi, ss, frac = 0;
+	size_t i;
+	int64_t off = 0, days;
+
+	if (n < 19 || parse_date(s, n, &days) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
 	    digits(s, n, 11, 2, &hh) || s[13] != ':' || digits(s, n, 14, 2, &mi) ||
 	    s[16] != ':' || digits(s, n, 17, 2, &ss))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 || ss > 59)
+	if (hh > 23 || mi > 59 || ss > 59)
 		return -1;
 	i = 19;
 	if (i < n && s[i] == '.') {
@@ -94,8 +140,7 @@ int algo_time_parse(const char *s, size_t n, int64_t *ms)
 	}
 	if (i != n)
 		return -1;
-	*ms = algo_days_from_civil(y, (unsigned)mo, (unsigned)d) * ALGO_MS_PER_DAY +
-	      ((hh * 60 + mi) * 60 + ss) * 1000LL + frac - off;
+	*ms = days * ALGO_MS_PER_DAY + ((hh * 60 + mi) * 60 + ss) * 1000LL + frac - off;
 	return 0;
 }
 

@@ -118,7 +118,7 @@ assert (a3["type"], a3["validity"], a3["stopPrice"], a3["limitPrice"]) == (4, "I
 		cancel_of c1
 		printf '{"type":"modify","ts":"%s","id":"m1","limit":701.5,"qty":12,"user":"alice"}\n' "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
 	} > "$TMP/in"
-	run_fx --drain-timeout 1.5
+	run_fx --drain-timeout 3
 	grep -q '"id":"c1","status":"cancelled","broker_id":"[0-9]*"' "$TMP/out"
 	grep -q '"id":"c2","status":"cancelled","broker_id":"[0-9]*","reason":"CANCELLED BY BROKER"' "$TMP/out"
 	grep -q '"id":"e1","status":"expired","broker_id":"[0-9]*"' "$TMP/out"
@@ -222,5 +222,24 @@ assert t[1] - t[0] >= 2.0, t'
 	[ "$(order_requests)" -eq 2 ]
 	[ "$(mock_book | py -c 'import json,sys; print(len(json.load(sys.stdin)["orders"]))')" -eq 1 ]
 	algo-ledger < "$TMP/out" > /dev/null
+	all_good
+}
+
+@test "orders: bracket legs go to FYERS as orders of their own, one cancels the other" {
+	mock_behave '{"tag":"b1SL","fills":[{"qty":10,"price":490,"after_ms":600}]}'
+	order b1 sl=490 tp=520 > "$TMP/in"
+	run_fx
+	[ "$status" -eq 0 ]
+	mock_log | py -c '
+import json, sys
+b = {r["body"]["orderTag"]: r["body"] for r in json.load(sys.stdin)["requests"] if r["path"] == "/api/v3/orders/sync" and r["method"] == "POST"}
+assert sorted(b) == ["b1", "b1SL", "b1TP"], sorted(b)
+assert b["b1"]["stopLoss"] == 0 and b["b1"]["takeProfit"] == 0, b["b1"]
+assert (b["b1SL"]["type"], b["b1SL"]["side"], b["b1SL"]["stopPrice"], b["b1SL"]["qty"]) == (3, -1, 490, 10), b["b1SL"]
+assert (b["b1TP"]["type"], b["b1TP"]["side"], b["b1TP"]["limitPrice"], b["b1TP"]["validity"]) == (1, -1, 520, "DAY"), b["b1TP"]'
+	grep -q '"id":"b1SL","status":"accepted",.*"reason":"stop-loss leg of b1"' "$TMP/out"
+	grep -q '"id":"b1SL","status":"filled"' "$TMP/out"
+	grep -q '"id":"b1TP","status":"cancelled",.*"reason":"one cancels other: b1SL filled"' "$TMP/out"
+	[ "$(mock_count DELETE /api/v3/orders/sync)" -eq 1 ]
 	all_good
 }

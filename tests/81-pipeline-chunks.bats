@@ -109,3 +109,15 @@ even_cuts() {
 	[ -z "$(grep -vxFf "$TMP/c/events" "$TMP/again.of")" ]
 	[ "$(sqlite3 "$TMP/s.db" 'SELECT count(*) FROM fills')" -eq 134 ]
 }
+
+@test "chunks: a piece before the window opens does not warn that the window can never open" {
+	algo-feed csv --no-progress --symbol NSE:DEMO-EQ "$SRC" > "$TMP/all"
+	head -301 "$TMP/all" > "$TMP/a"                       # the first day up to 14:14
+	sed -n '377,381p' "$TMP/all" > "$TMP/b"               # the next day 09:15-09:19
+	algo-eval --state "$TMP/s.db" -s "$PAPER_STRATEGY" < "$TMP/a" > /dev/null
+	run --separate-stderr algo-eval --state "$TMP/s.db" -s "$PAPER_STRATEGY" < "$TMP/b"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	# a run of only those bars, from nothing, does say it
+	run --separate-stderr algo-eval -s "$PAPER_STRATEGY" < "$TMP/b"
+	[[ "$stderr" == *"none of its 5 bars of 1m falls in its window 09:20-15:00"* ]]
+}

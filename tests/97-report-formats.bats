@@ -47,3 +47,46 @@ DATA=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
 	[[ "$output" == *$'\nDaily PnL\n'* ]]
 	! [[ "$output" == *"Monthly PnL"* ]]
 }
+
+@test "report html: date axis, monthly returns, trades; a long run is downsampled; full width" {
+	gen-bars 40000 > "$TMP/long.csv"
+	algo-backtest -s "$S/ema-cross.json" --state "$TMP/long.db" "$TMP/long.csv" > /dev/null
+	algo-ledger report --state "$TMP/long.db" --format html --out "$TMP/long.html"
+	grep -q 'svg{[^}]*width:100%' "$TMP/long.html"
+	# six dates under the equity and the drawdown chart
+	[ "$(grep -o '<text x="[0-9.]*" y="174" text-anchor="[a-z]*">20[0-9-]*</text>' "$TMP/long.html" | wc -l)" -eq 12 ]
+	grep -q '>2023-01-02</text>' "$TMP/long.html" && grep -q '>2023-05-30</text>' "$TMP/long.html"
+	# one row a year, a cell a month
+	grep -q '<table id="monthly-returns" class="hm">' "$TMP/long.html"
+	grep -q '<tr><td>2023</td><td class="neg">-0.0027%</td><td class="pos">0.1793%</td>' "$TMP/long.html"
+	# 916 trips: the last 200 listed, no markers smearing the line
+	grep -q '<p>916 round trips, the last 200 shown' "$TMP/long.html"
+	[ "$(grep -c '^<tr><td>ema-cross</td>' "$TMP/long.html")" -eq 200 ]
+	! grep -q 'trade-marker' "$TMP/long.html"
+	# the curve is downsampled: at most 1,500 points a chart (40,000 bars)
+	python3 - "$TMP/long.html" <<-'EOF'
+	import re, sys
+	html = open(sys.argv[1]).read()
+	for cls in ("eq", "dd"):
+	    pts = re.search(r'class="%s" points="([^"]*)"' % cls, html).group(1).split()
+	    assert 700 < len(pts) <= 1502, (cls, len(pts))
+	EOF
+	[ "$(stat -c %s "$TMP/long.html")" -lt 150000 ]
+	# no day table on a long run, one on a short run
+	! grep -q '<h2>Days</h2>' "$TMP/long.html"
+	algo-backtest -s "$S/ema-cross.json" --state "$TMP/short.db" "$ROOT/examples/data/NSE_DEMO-EQ_1m.csv" > /dev/null
+	algo-ledger report --state "$TMP/short.db" --format html --out "$TMP/short.html"
+	grep -q '<h2>Days</h2>' "$TMP/short.html"
+	[ "$(grep -o 'class="en trade-marker"' "$TMP/short.html" | wc -l)" -eq 72 ]
+}
+
+@test "report html: renders in headless Chromium" {
+	command -v chromium > /dev/null || skip "chromium is not installed (scripts/install-deps --test)"
+	algo-backtest -s "$S/ema-cross.json" --state "$TMP/a.db" "$DATA" > /dev/null
+	algo-ledger report --state "$TMP/a.db" --format html --out "$TMP/r.html"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2000 \
+		--disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$TMP/chromium" --screenshot="$TMP/r.png" "file://$TMP/r.html" > /dev/null 2>&1
+	[ "$(head -c 8 "$TMP/r.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+	[ "$(stat -c %s "$TMP/r.png")" -gt 20000 ]
+}

@@ -7,7 +7,7 @@ PAPER_STRATEGY=$ROOT/examples/strategies/demo-intraday.json
 # on stdout. Fails when any stage fails.
 paper_run() {
 	local csv=$1 db=$2
-	algo-feed csv --no-progress --symbol NSE:DEMO-EQ "$csv" |
+	algo-feed csv --no-progress --tf 1m --symbol NSE:DEMO-EQ "$csv" |
 		algo-eval --state "$db" -s "$PAPER_STRATEGY" |
 		TMPDIR=$TMP algo-risk --state "$db" --barrier |
 		algo-exec-paper --state "$db" --slippage-bps 1 --charges "$ROOT/share/costs/india.json" 2>/dev/null |

@@ -28,7 +28,8 @@ tests/fixtures/fyers/), not our client's guesses:
     are served by fyers_orders.py, with per-order broker behaviour (its docstring).
 
 Control (not FYERS; for the tests, and for whoever adds order endpoints):
-  GET  /_mock/log              {"requests":[{t,method,path,query,conn,status,code,auth},...],
+  GET  /_mock/log              {"requests":[{t,t_reply,method,path,query,conn,status,code,auth},...],
+                               (t_reply: when the reply started to go out)
                                 "ws":[...socket events...]}
   POST /_mock/reset            forget the log (faults and scenario stay)
   POST /_mock/fault            add a fault rule (JSON below); POST /_mock/clear clears them
@@ -200,6 +201,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        self.t_reply = time.time()
         self.wfile.write(data)
         self.record(status, obj)
 
@@ -207,7 +209,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         code = obj.get("code") if isinstance(obj, dict) else None
         with st.lock:
-            st.log.append({"t": time.time(), "method": self.command, "path": self.path_only,
+            st.log.append({"t": time.time(), "t_reply": getattr(self, "t_reply", None),
+                           "method": self.command, "path": self.path_only,
                            "query": self.query, "conn": self.conn_id, "status": status,
                            "code": code, "auth": bool(self.headers.get("Authorization")),
                            "agent": self.headers.get("User-Agent", ""), "body": self.body_obj})

@@ -93,14 +93,17 @@ int main(void)
 		static const char *base[] = {
 			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":752.1,\"h\":753,\"l\":751.5,\"c\":752.85,\"v\":120345}",
 			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:15:00+05:30\",\"symbol\":\"X\",\"tf\":\"1d\",\"o\":1e2,\"h\":100,\"l\":-0.5,\"c\":0,\"v\":0,\"oi\":7}",
+			/* numbers at the edges of what the fast path reads itself */
+			"{\"type\":\"bar\",\"ts\":\"2024-02-29T15:29:59.5+05:30\",\"symbol\":\"NSE:A-EQ\",\"tf\":\"1m\",\"o\":9999999999.9999,\"h\":12345678901,\"l\":0.12345,\"c\":1.50000,\"v\":99999999999999999,\"oi\":123456789012345678}",
+			"{\"type\":\"bar\",\"ts\":\"2023-12-31T23:59:00Z\",\"symbol\":\"B\",\"tf\":\"5m\",\"o\":0.0001,\"h\":2.5,\"l\":0.0001,\"c\":2,\"v\":1.0}",
 		};
 		static const char alphabet[] = "{}[]\",:\\ -.0123456789eEtfnulbarsymbolvoi\x01\xc3\xa9";
 		unsigned seed = 12345;
-		int disagree = 0, fast_ok = 0;
+		int disagree = 0, fast_ok = 0, fast_bars = 0;
 		char a[256], b[260], e2[ALGO_ERR_MAX];
 		struct algo_event ev2;
 		for (int it = 0; it < 400000 && disagree < 5; it++) {
-			const char *src = base[it % 2];
+			const char *src = base[it % 4];
 			size_t n = strlen(src);
 			int ra, rb;
 			memcpy(a, src, n + 1);
@@ -127,6 +130,23 @@ int main(void)
 			if (ra != rb) { disagree++; printf("# disagree on: %s (%d vs %d: %s)\n", a, ra, rb, e2); continue; }
 			if (ra) continue;
 			fast_ok++;
+			{
+				/* and decoding the bar from either index gives the same bar or error */
+				struct algo_bar ba, bb;
+				char da[ALGO_ERR_MAX] = "", db[ALGO_ERR_MAX] = "";
+				memset(&ba, 0, sizeof ba);
+				memset(&bb, 0, sizeof bb);
+				int xa = ev.type == ALGO_EV_BAR ? algo_bar_decode(&ev, &ba, da, sizeof da) : 0;
+				int xb = ev2.type == ALGO_EV_BAR ? algo_bar_decode(&ev2, &bb, db, sizeof db) : 0;
+				if (xa != xb || strcmp(da, db) != 0 ||
+				    (xa == 0 && memcmp(&ba, &bb, sizeof ba) != 0)) {
+					disagree++;
+					printf("# bar differs: %s (%d %s / %d %s)\n", a, xa, da, xb, db);
+					continue;
+				}
+				if (ev.fast && xa == 0)
+					fast_bars++;
+			}
 			if (ev.type != ev2.type || ev.nfields != ev2.nfields) { disagree++; printf("# index differs: %s\n", a); continue; }
 			for (int i = 0; i < ev.nfields; i++)
 				if (ev.f[i].klen != ev2.f[i].klen || ev.f[i].vlen != ev2.f[i].vlen ||
@@ -139,6 +159,7 @@ int main(void)
 				}
 		}
 		is_int(disagree, 0, "bar fast path agrees with the general scanner (%d valid mutants)", fast_ok);
+		ok(fast_bars > 1000, "... and decodes the same bars (%d good bars on the fast path)", fast_bars);
 		ok(algo_event_parse(&ev, base[0], strlen(base[0]), err, sizeof err) == 0 &&
 		   ev.f[0].vlen == 3 && memcmp(ev.f[0].val, "bar", 3) == 0, "fast path indexes type");
 		{

@@ -1,6 +1,8 @@
 /* Unit tests for lib/timeutil: RFC 3339, IST days, HH:MM, timeframes. */
 #include "timeutil.h"
 #include "tap.h"
+#include <stdio.h>
+#include <string.h>
 
 static int64_t T(const char *s)
 {
@@ -12,6 +14,7 @@ static int64_t T(const char *s)
 int main(void)
 {
 	char b[ALGO_TIME_FMT_MAX], d[11], y[7];
+	is_int(T(""), -1, "empty time refused (before anything was parsed)");
 	int64_t t = T("2024-03-01T09:15:00+05:30");
 	is_int(t, 1709264700000LL, "parse IST");
 	is_int(T("2024-03-01T03:45:00Z"), t, "Z equals IST");
@@ -52,5 +55,42 @@ int main(void)
 	is_str(b, "5m", "fmt 5m");
 	algo_tf_fmt(86400, b, sizeof b);
 	is_str(b, "1d", "fmt 1d");
+	{
+		/* The date of the last time parsed is remembered: a verdict and a value never
+		 * depend on what was parsed before (each string after every other one). */
+		static const char *const ts[] = {
+			"2024-02-29T09:15:00+05:30", "2024-02-29T25:00:00+05:30", "2024-02-29T09:15:00",
+			"2024-02-29T09:15:00.250Z", "2024-02-29 23:59:59-01:00", "2024-02-29X09:15:00Z",
+			"2023-02-29T09:15:00+05:30", "2023-02-28T09:15:00+05:30", "2024-02-2",
+			"2024-13-01T09:15:00Z", "2024-02-29T09:1a:00Z", "1970-01-01T00:00:00Z",
+			"1969-12-31T23:59:59.999Z", "2024-02-29T09:15:00+05:3", "2024-02-29T09:15:60Z",
+			"2024-02-29T09:15:00+05:30 ", "", "2024-02-29T09:15:00+05:30",
+		};
+		enum { N = sizeof ts / sizeof ts[0] };
+		int64_t want[N];
+		int wrc[N], bad = 0;
+		for (int i = 0; i < N; i++) {
+			int64_t ms = 0;
+			algo_time_parse("2000-01-01T00:00:00Z", 20, &ms);   /* another date */
+			wrc[i] = algo_time_parse(ts[i], strlen(ts[i]), &ms);
+			want[i] = wrc[i] ? 0 : ms;
+		}
+		for (int j = 0; j < N; j++)
+			for (int i = 0; i < N; i++) {
+				int64_t ms = 0, x = 0;
+				algo_time_parse(ts[j], strlen(ts[j]), &x);
+				int rc = algo_time_parse(ts[i], strlen(ts[i]), &ms);
+				if (rc != wrc[i] || (rc == 0 && ms != want[i])) {
+					bad++;
+					printf("# %s after %s: %d %lld\n", ts[i], ts[j], rc, (long long)ms);
+				}
+			}
+		is_int(bad, 0, "a time's verdict and value do not depend on the one before");
+		is_int(wrc[0] + wrc[7] + wrc[11] + wrc[12], 0, "valid times parse");
+		ok(wrc[1] && wrc[2] && wrc[5] && wrc[6] && wrc[8] && wrc[9] && wrc[10] && wrc[13] && wrc[14] &&
+		   wrc[15] && wrc[16],
+			"bad times are refused after a good one of the same date");
+		is_int(want[12], -1, "one millisecond before the epoch");
+	}
 	return tap_done();
 }
