@@ -29,7 +29,8 @@ tests/fixtures/fyers/), not our client's guesses:
 
 Control (not FYERS; for the tests, and for whoever adds order endpoints):
   GET  /_mock/log              {"requests":[{t,t_reply,method,path,query,conn,status,code,auth},...],
-                               (t_reply: when the reply started to go out)
+                               (t: when the request arrived, as the broker counts
+                               its rate limits; t_reply: when the reply started to go out)
                                 "ws":[...socket events...]}
   POST /_mock/reset            forget the log (faults and scenario stay)
   POST /_mock/fault            add a fault rule (JSON below); POST /_mock/clear clears them
@@ -209,7 +210,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         code = obj.get("code") if isinstance(obj, dict) else None
         with st.lock:
-            st.log.append({"t": time.time(), "t_reply": getattr(self, "t_reply", None),
+            st.log.append({"t": getattr(self, "t_arrival", time.time()), "t_reply": getattr(self, "t_reply", None),
                            "method": self.command, "path": self.path_only,
                            "query": self.query, "conn": self.conn_id, "status": status,
                            "code": code, "auth": bool(self.headers.get("Authorization")),
@@ -276,6 +277,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- dispatch -------------------------------------------------------------------
 
     def handle_any(self):
+        self.t_arrival = time.time()
         u = urllib.parse.urlsplit(self.path)
         self.path_only = u.path
         self.query = u.query
