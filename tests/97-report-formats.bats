@@ -69,7 +69,7 @@ DATA=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
 	html = open(sys.argv[1]).read()
 	for cls in ("eq", "dd"):
 	    pts = re.search(r'class="%s" points="([^"]*)"' % cls, html).group(1).split()
-	    assert 700 < len(pts) <= 1502, (cls, len(pts))
+	    assert 100 < len(pts) <= 1502, (cls, len(pts))  # a backtest keeps daily and drawdown points only
 	EOF
 	[ "$(stat -c %s "$TMP/long.html")" -lt 150000 ]
 	# no day table on a long run, one on a short run
