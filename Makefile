@@ -79,10 +79,13 @@ valgrind: all
 	VALGRIND=1 scripts/run-tests
 
 # The long versions of the restart tests: 20 random chunkings of the demo through the
-# whole pipeline, 20 kill -9 moments per stage of a 200k-bar run.
+# whole pipeline, 20 kill -9 moments per stage of a 200k-bar run (the same command
+# again, a run after a first one again from earlier, a run again from inside the
+# killed run's input); each stage's peak memory at 4,000,000 bars.
 soak: all
-	ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats tests/82-pipeline-crash.bats
-	BENCH_LONG=1 scripts/bench-rss
+	ALGO_BUILD=$(BUILD) ALGO_SOAK=1 scripts/run-tests tests/81-pipeline-chunks.bats \
+	  tests/82-pipeline-crash.bats
+	ALGO_BUILD=$(BUILD) BENCH_LONG=1 scripts/bench-rss
 
 bench: all
 	scripts/bench

@@ -135,6 +135,7 @@ static const char *const sql[S_COUNT] = {
 struct algo_ledger {
 	struct algo_store *s;
 	char user[ALGO_NAME_MAX];
+	char stage_key[ALGO_NAME_MAX + 16]; /* its run record (lib/replay.h) */
 	int64_t capital;
 	struct algo_book_tab users, pos, syms, marks, strats;
 	sqlite3_stmt *st[S_COUNT];
@@ -1495,6 +1496,11 @@ void algo_ledger_stage(struct algo_ledger *l, struct algo_stage *st)
 	 * our input runs dry (50 ms made a paper pipeline on one state 12 times slower);
 	 * 1 ms still skips the barrier's sub-millisecond pauses in backtests. */
 	st->idle_commit_ms = 1;
+	/* Positions only: what the ledger has it recognises by id, but a run again that
+	 * starts after lines a killed ledger had not saved is refused, not silently short. */
+	snprintf(l->stage_key, sizeof l->stage_key, "algo-ledger/%s", l->user);
+	st->replay_key = l->stage_key;
+	st->replay_record_only = 1;
 	l->stage = st;
 }
 

@@ -1,9 +1,13 @@
 /* replay — the record of what a stage processed. See replay.h for the contract and
  * docs/ARCHITECTURE.md (Restarts) for how the stages use it. */
 #include "replay.h"
+#include "timeutil.h"
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <unistd.h>
 
 uint64_t algo_replay_hash(const char *line, size_t len)
 {
@@ -73,6 +77,83 @@ static int load_mark(struct algo_replay *r, struct algo_store *s, char *err, siz
 	return 0;
 }
 
+/* Loads the run record (table stage_run) of r's key. */
+static int load_run(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, "SELECT ts_ms, hash, known FROM stage_run WHERE stage = ?",
+		err, errlen);
+	int rc;
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		r->run_ms = sqlite3_column_int64(q, 0);
+		r->run_hash = (uint64_t)sqlite3_column_int64(q, 1);
+		r->run_row = sqlite3_column_int(q, 2) ? ALGO_RUN_AT : ALGO_RUN_UNKNOWN;
+	} else if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	r->run_prior = r->run_row;
+	return 0;
+}
+
+/* The user part of a stage key ("algo-risk/USER", "algo-eval/USER/..."): its start
+ * and length; 0 when the key names none. */
+static size_t key_user(const char *key, const char **user)
+{
+	const char *a = strchr(key, '/'), *b;
+	if (!a)
+		return 0;
+	*user = ++a;
+	b = strchr(a, '/');
+	return b ? (size_t)(b - a) : strlen(a);
+}
+
+static int same_user(const char *k1, const char *k2)
+{
+	const char *u1 = NULL, *u2 = NULL;
+	size_t n1 = key_user(k1, &u1), n2 = key_user(k2, &u2);
+	return n1 && n1 == n2 && memcmp(u1, u2, n1) == 0;
+}
+
+static int process_alive(int64_t pid)
+{
+	return pid > 0 && pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* The run records of the other stages of the same user's pipeline whose process is
+ * gone: the lowest point from which input must start for all of them (lines they
+ * processed and did not save). */
+static int load_others(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, "SELECT r.stage, r.known, r.ts_ms, m.ts_ms, r.pid "
+		"FROM stage_run r LEFT JOIN stage_mark m ON m.stage = r.stage WHERE r.stage <> ?",
+		err, errlen);
+	int rc;
+	if (!q)
+		return -1;
+	r->others_ms = INT64_MAX;
+	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(q, 0);
+		int col = sqlite3_column_int(q, 1) ? 2 : 3;
+		int64_t at = sqlite3_column_int64(q, col);
+		if (!k || !same_user(r->key, k) || sqlite3_column_type(q, col) == SQLITE_NULL ||
+		    process_alive(sqlite3_column_int64(q, 4)) || at >= r->others_ms)
+			continue;
+		r->others_ms = at;
+		snprintf(r->others_key, sizeof r->others_key, "%s", k);
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int algo_replay_open(struct algo_replay *r, struct algo_store *s, const char *key,
 	char *err, size_t errlen)
 {
@@ -82,7 +163,8 @@ int algo_replay_open(struct algo_replay *r, struct algo_store *s, const char *ke
 		snprintf(err, errlen, "replay key too long");
 		return -1;
 	}
-	if (load_mark(r, s, err, errlen) ||
+	if (load_mark(r, s, err, errlen) || load_run(r, s, err, errlen) ||
+	    load_others(r, s, err, errlen) ||
 	    !(r->get = algo_store_prepare(s, "SELECT output FROM stage_journal WHERE stage = ? AND hash = ?",
 		err, errlen))) {
 		algo_replay_free(r);
@@ -107,9 +189,11 @@ int algo_replay_seen(struct algo_replay *r, int64_t ts, uint64_t hash)
 		r->stream_max = ts;
 	if (r->mark == INT64_MIN || r->stream_max > r->mark)
 		return 0;
-	if (r->stream_max < r->mark)
+	if (r->stream_max < r->mark || in_at_mark(r, hash)) {
+		r->run_seen = 1;
 		return 1;
-	return in_at_mark(r, hash);
+	}
+	return 0;
 }
 
 /* A pending entry of hash, searched newest first (a line replayed in the run that
@@ -231,7 +315,7 @@ static int add_pending(struct algo_replay *r, uint64_t hash, int64_t pos, const 
 int algo_replay_done(struct algo_replay *r, uint64_t hash, const char *line, size_t linelen,
 	const char *out, size_t outlen)
 {
-	int same = outlen == linelen + 1 && memcmp(out, line, linelen) == 0 && out[linelen] == '\n';
+	int same = !r->record_only && outlen == linelen + 1 && memcmp(out, line, linelen) == 0 && out[linelen] == '\n';
 	if (r->stream_max > r->mark) {
 		r->mark = r->stream_max;
 		r->nat = 0;
@@ -239,13 +323,136 @@ int algo_replay_done(struct algo_replay *r, uint64_t hash, const char *line, siz
 	if (add_at_mark(r, hash))
 		return -1;
 	r->dirty = 1;
-	return same ? 0 : add_pending(r, hash, r->mark, out, outlen);
+	r->run_new = 1;
+	return same || r->record_only ? 0 : add_pending(r, hash, r->mark, out, outlen);
 }
 
-int algo_replay_save(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
+/* Writes the run record's row as state says (ALGO_RUN_CLEAN: none). */
+static int put_run(struct algo_replay *r, struct algo_store *s, int state, int64_t ms,
+	uint64_t hash, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = algo_store_prepare(s, state == ALGO_RUN_CLEAN ?
+		"DELETE FROM stage_run WHERE stage = ?" :
+		"INSERT OR REPLACE INTO stage_run (stage, ts_ms, hash, known, pid) VALUES (?, ?, ?, ?, ?)",
+		err, errlen);
+	int ok;
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
+	if (state != ALGO_RUN_CLEAN) {
+		sqlite3_bind_int64(q, 2, ms);
+		sqlite3_bind_int64(q, 3, (int64_t)hash);
+		sqlite3_bind_int(q, 4, state == ALGO_RUN_AT);
+		sqlite3_bind_int64(q, 5, (int64_t)getpid());
+	}
+	ok = sqlite3_step(q) == SQLITE_DONE;
+	if (!ok)
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(q);
+	if (!ok)
+		return -1;
+	r->run_row = state;
+	r->run_ms = ms;
+	r->run_hash = hash;
+	return 0;
+}
+
+int algo_replay_run_due(const struct algo_replay *r)
+{
+	return !r->run_mine;
+}
+
+int algo_replay_run_mark(struct algo_replay *r, struct algo_store *s, int at_line,
+	uint64_t hash, char *err, size_t errlen)
+{
+	if (!at_line)
+		return r->run_row == ALGO_RUN_CLEAN ?
+			put_run(r, s, ALGO_RUN_UNKNOWN, r->mark, 0, err, errlen) : 0;
+	if (put_run(r, s, ALGO_RUN_AT, r->stream_max, hash, err, errlen))
+		return -1;
+	r->run_mine = 1;
+	return 0;
+}
+
+/* The run record at a save: a final save of a run that processed a line, or of one
+ * that found no row, ends it; a save inside a new line (a stage saving before some
+ * step) names that line; any other save of a run whose row names one of its lines
+ * makes it "unknown" (input after the save may be read before the next line is
+ * recorded). */
+static int save_run(struct algo_replay *r, struct algo_store *s, int final, char *err,
+	size_t errlen)
+{
+	if (final && (r->run_new || r->run_prior == ALGO_RUN_CLEAN))
+		return r->run_row == ALGO_RUN_CLEAN ? 0 :
+			put_run(r, s, ALGO_RUN_CLEAN, 0, 0, err, errlen);
+	if (!final && r->run_mine && r->in_line) /* a save inside a line: that line is not saved */
+		return r->run_ms == r->stream_max && r->run_hash == r->line_hash ? 0 :
+			put_run(r, s, ALGO_RUN_AT, r->stream_max, r->line_hash, err, errlen);
+	if (!final && r->run_mine) {
+		if (put_run(r, s, ALGO_RUN_UNKNOWN, r->mark, 0, err, errlen))
+			return -1;
+		r->run_mine = 0;
+	}
+	return 0;
+}
+
+int algo_replay_check(struct algo_replay *r, uint64_t hash, char *err, size_t errlen)
+{
+	char at[ALGO_TIME_FMT_MAX];
+	if (r->run_checked)
+		return 0;
+	r->run_checked = 1;
+	if (r->run_prior == ALGO_RUN_AT) {
+		/* at the same time is early enough: input cut by time (algo-feed --from) has
+		 * every line of that time, and its header (the stream event) is new */
+		if (r->stream_max <= r->run_ms)
+			return 0;
+		algo_time_fmt(r->run_ms, ALGO_IST_OFFSET_MIN, at);
+	} else if (r->run_prior == ALGO_RUN_UNKNOWN) {
+		if (r->run_seen)
+			return 0;
+		if (r->mark == INT64_MIN) {
+			snprintf(err, errlen, "note: the run before stopped without a save and without "
+				"recording where its input started; this input must start where that run's did");
+			return 1;
+		}
+		algo_time_fmt(r->mark, ALGO_IST_OFFSET_MIN, at);
+	} else {
+		return 0;
+	}
+	snprintf(err, errlen, "input starts after lines the run before processed but did not save "
+		"(it was killed): they would be lost; run again over input from %s or earlier", at);
+	return -1;
+}
+
+int algo_replay_run_undo(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
+{
+	if (r->run_prior != ALGO_RUN_CLEAN || r->run_row == ALGO_RUN_CLEAN)
+		return 0;
+	return put_run(r, s, ALGO_RUN_CLEAN, 0, 0, err, errlen);
+}
+
+int algo_replay_check_start(struct algo_replay *r, char *err, size_t errlen)
+{
+	char at[ALGO_TIME_FMT_MAX];
+	if (r->run_started)
+		return 0;
+	r->run_started = 1;
+	if (r->stream_max <= r->others_ms)
+		return 0;
+	algo_time_fmt(r->others_ms, ALGO_IST_OFFSET_MIN, at);
+	snprintf(err, errlen, "input starts after lines %s processed but did not save (it was "
+		"killed): they would be lost; run again over input from %s or earlier", r->others_key, at);
+	return -1;
+}
+
+int algo_replay_save(struct algo_replay *r, struct algo_store *s, int final, char *err,
+	size_t errlen)
 {
 	sqlite3_stmt *m, *j;
 	int ok = 1;
+	if (save_run(r, s, final, err, errlen))
+		return -1;
 	if (!r->dirty)
 		return 0;
 	m = algo_store_prepare(s, "INSERT INTO stage_mark (stage, ts_ms, hashes) VALUES (?, ?, ?) "

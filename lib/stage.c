@@ -60,18 +60,53 @@ struct run {
 	struct algo_stage *st;
 	long unsaved;              /* lines handled since the last save */
 	int save_failed;           /* a save failed: the final one is not tried again */
+	int refused;               /* the input starts too late (the run record): nothing is
+	                            * done or saved */
 	int code;                  /* an exit code decided inside the callback */
 	char err[ALGO_ERR_MAX + 256];
 };
 
-int algo_stage_save(struct algo_stage *st, char *err, size_t errlen)
+/* The stage's state and its replay record in one transaction; final: the last save
+ * of the run. */
+static int save_state(struct algo_stage *st, int final, char *err, size_t errlen)
 {
 	if (!st->store || (!st->ops->save && !st->replay_key))
 		return 0;
 	if (algo_store_begin(st->store, err, errlen))
 		return -1;
 	if ((st->ops->save && st->ops->save(st->arg, st->store, err, errlen)) ||
-	    (st->replay_key && algo_replay_save(&st->replay, st->store, err, errlen))) {
+	    (st->replay_key && algo_replay_save(&st->replay, st->store, final, err, errlen))) {
+		algo_store_rollback(st->store);
+		return -1;
+	}
+	return algo_store_commit(st->store, err, errlen);
+}
+
+int algo_stage_save(struct algo_stage *st, char *err, size_t errlen)
+{
+	return save_state(st, 0, err, errlen);
+}
+
+/* Writes the run record (lib/replay.h) in a transaction of its own, so that it is
+ * durable before the input it speaks of is read or processed. */
+static int save_run_record(struct algo_stage *st, int at_line, uint64_t hash, char *err,
+	size_t errlen)
+{
+	if (algo_store_begin(st->store, err, errlen))
+		return -1;
+	if (algo_replay_run_mark(&st->replay, st->store, at_line, hash, err, errlen)) {
+		algo_store_rollback(st->store);
+		return -1;
+	}
+	return algo_store_commit(st->store, err, errlen);
+}
+
+/* A refused run leaves the run record as it found it. */
+static int undo_run_record(struct algo_stage *st, char *err, size_t errlen)
+{
+	if (algo_store_begin(st->store, err, errlen))
+		return -1;
+	if (algo_replay_run_undo(&st->replay, st->store, err, errlen)) {
 		algo_store_rollback(st->store);
 		return -1;
 	}
@@ -79,10 +114,10 @@ int algo_stage_save(struct algo_stage *st, char *err, size_t errlen)
 }
 
 /* Saves, turning a failure into exit 74 with the database's reason. */
-static int save_now(struct run *run)
+static int save_now(struct run *run, int final)
 {
 	char err[ALGO_ERR_MAX];
-	if (algo_stage_save(run->st, err, sizeof err) == 0) {
+	if (save_state(run->st, final, err, sizeof err) == 0) {
 		run->unsaved = 0;
 		return 0;
 	}
@@ -126,7 +161,7 @@ static void before_read(void *arg)
 		if (stage_stop)
 			return;
 	if (rc == 0)
-		save_now(run);
+		save_now(run, 0);
 }
 
 /* Writes the recorded output of a line processed in an earlier run. */
@@ -143,23 +178,56 @@ static void write_recorded(const char *out, size_t len)
 	}
 }
 
-/* Hands one parsed event to the stage, or answers it from the replay record. */
+/* Before the first new line of a run, and the first after each save: the run record
+ * says whether input starting here loses lines a killed run did not save (then the run
+ * is refused), and then names this line, durably, before it is processed. */
+static int new_line(struct run *run, uint64_t hash, char *err, size_t errlen)
+{
+	struct algo_stage *st = run->st;
+	char msg[ALGO_ERR_MAX];
+	int rc = algo_replay_check(&st->replay, hash, msg, sizeof msg);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", msg);
+		run->refused = 1;
+		return ALGO_EX_DATAERR;
+	}
+	if (rc > 0)
+		say(st, "%s", msg);
+	if (algo_replay_run_due(&st->replay) && save_run_record(st, 1, hash, msg, 400)) {
+		snprintf(err, errlen, "cannot save state: %.400s", msg);
+		run->save_failed = 1;
+		return ALGO_EX_IOERR;
+	}
+	return 0;
+}
+
+/* Hands one parsed event to the stage, or answers it from the replay record. With a
+ * record only of positions (record_only), every line is handed on. */
 static int handle(struct run *run, const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct algo_stage *st = run->st;
+	struct algo_replay *r = &st->replay;
 	struct algo_writer *w = &algo_stdout;
 	uint64_t hash;
 	int64_t ts;
-	int rc;
+	int rc, seen;
 	if (!st->replay_key || ev->type == ALGO_EV_SYNC)
 		return st->ops->event(st->arg, ev, err, errlen);
-	if (algo_event_time(ev, "ts", 1, &ts, err, errlen) < 0)
+	rc = algo_event_time(ev, "ts", !r->record_only, &ts, err, errlen);
+	if (rc < 0 && !r->record_only)
 		return -1;
+	if (rc <= 0)
+		ts = INT64_MIN;        /* the stage judges the line; its position is the last */
 	hash = algo_replay_hash(ev->line, ev->len);
-	if (algo_replay_seen(&st->replay, ts, hash)) {
+	seen = algo_replay_seen(r, ts, hash);
+	if (algo_replay_check_start(r, err, errlen)) {
+		run->refused = 1;
+		return ALGO_EX_DATAERR;
+	}
+	if (seen && !r->record_only) {
 		const char *out;
 		size_t len;
-		rc = algo_replay_output(&st->replay, hash, &out, &len, err, errlen);
+		rc = algo_replay_output(r, hash, &out, &len, err, errlen);
 		if (rc < 0)
 			return ALGO_EX_IOERR;
 		if (rc == 1)
@@ -168,13 +236,20 @@ static int handle(struct run *run, const struct algo_event *ev, char *err, size_
 			algo_out_line(w, ev->line, ev->len);
 		return 0;
 	}
+	if (seen)
+		return st->ops->event(st->arg, ev, err, errlen);
+	if ((rc = new_line(run, hash, err, errlen)) != 0)
+		return rc;
 	w->tap_len = 0;
-	w->tap_on = 1;
+	w->tap_on = !r->record_only;
+	r->in_line = 1;
+	r->line_hash = hash;
 	rc = st->ops->event(st->arg, ev, err, errlen);
+	r->in_line = 0;
 	w->tap_on = 0;
 	if (rc != 0)
 		return rc;
-	if (w->tap_oom || algo_replay_done(&st->replay, hash, ev->line, ev->len, w->tap, w->tap_len)) {
+	if (w->tap_oom || algo_replay_done(r, hash, ev->line, ev->len, w->tap, w->tap_len)) {
 		snprintf(err, errlen, "out of memory");
 		return ALGO_EX_FAIL;
 	}
@@ -198,7 +273,7 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 		return stopped(run, rc);
 	if (rc == 0) {
 		st->lines++;
-		if (st->store && ++run->unsaved >= st->commit_every && save_now(run))
+		if (st->store && ++run->unsaved >= st->commit_every && save_now(run, 0))
 			return run->code;
 		return 0;
 	}
@@ -255,7 +330,7 @@ static int finish(struct run *run, int code)
 		say(st, "%s", run->err);
 		said = 1;
 	}
-	if (st->ops->end && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
+	if (st->ops->end && !run->refused && (rc = st->ops->end(st->arg, why, err, sizeof err)) != 0) {
 		if (rc == ALGO_STAGE_STOPPED) {
 			rc = st->stop_code;
 			snprintf(err, sizeof err, "%s", st->stop_msg);
@@ -268,7 +343,12 @@ static int finish(struct run *run, int code)
 			code = rc;
 	}
 	run->err[0] = '\0';
-	if (st->store && !run->save_failed && save_now(run)) {
+	if (run->refused && undo_run_record(st, err, sizeof err) && !said) {
+		say(st, "cannot save state: %s", err);
+		said = 1;
+		code = ALGO_EX_IOERR;
+	}
+	if (st->store && !run->save_failed && !run->refused && save_now(run, 1)) {
 		if (!said)
 			say(st, "%s", run->err);
 		said = 1;
@@ -303,6 +383,14 @@ int algo_stage_run(struct algo_stage *st)
 	    algo_replay_open(&st->replay, st->store, st->replay_key, err, sizeof err))) {
 		say(st, "%s", st->store ? err : "a replay record needs a state database");
 		return ALGO_EX_FAIL;
+	}
+	if (st->replay_key)
+		st->replay.record_only = st->replay_record_only;
+	/* before any input is read: a kill from here on may lose what was read */
+	if (st->replay_key && save_run_record(st, 0, 0, err, sizeof err)) {
+		say(st, "cannot save state: %s", err);
+		algo_replay_free(&st->replay);
+		return ALGO_EX_IOERR;
 	}
 	if (algo_reader_fdopen(&st->reader, st->fd, st->name, err, sizeof err)) {
 		say(st, "%s", err);

@@ -16,7 +16,13 @@
  *    hook and the replay record in one transaction; a failed save (a full disk) ends
  *    the run with 74 and one message, and what was committed before stays;
  *  - with a replay key, input the stage processed in an earlier run is answered from
- *    the record (lib/replay.h) instead of being processed twice.
+ *    the record (lib/replay.h) instead of being processed twice (with
+ *    replay_record_only, handled again: the record keeps positions only);
+ *  - with a replay key, the run record (lib/replay.h) says what a kill -9 may have
+ *    cost: it is written before the first read and before the first new line after
+ *    each save, and a run whose input starts after lines this stage, or a killed
+ *    stage of the same user, read and did not save is refused with 65 before
+ *    anything is done (no end hook, no save).
  *
  * Exit codes (algo(7)): 0 at end of input or when our reader went away (as with
  * `| head`), 65 bad input, 74 read/write/save error, 128+N on signal N, or what a
@@ -59,6 +65,9 @@ struct algo_stage {
 	void *arg;
 	struct algo_store *store;      /* NULL: no state */
 	const char *replay_key;        /* NULL: no replay record (needs a store) */
+	int replay_record_only;        /* the record keeps positions and the run record only:
+	                                * every line is handled (a stage that recognises
+	                                * what it has by id) */
 	void (*warn)(const char *msg); /* every message of the loop */
 	/* read by the caller */
 	struct algo_reader reader;     /* reader.lineno: the line being handled */

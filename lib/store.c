@@ -348,6 +348,17 @@ static const char *const migrations[] = {
 	"FROM eval_state;\n"
 	"DROP TABLE eval_state;\n"
 	"ALTER TABLE eval_state_by_user RENAME TO eval_state;\n",
+	/* 12: the run record of every stage (lib/replay.h): while a row is there, the
+	 * stage's run (process pid) may have processed lines it did not save, from the
+	 * line named (known) or from after its mark (not known), so input must start
+	 * there. */
+	"CREATE TABLE stage_run (\n"
+	"  stage TEXT PRIMARY KEY,\n"
+	"  ts_ms INTEGER NOT NULL,\n"
+	"  hash INTEGER NOT NULL,\n"
+	"  known INTEGER NOT NULL,\n"
+	"  pid INTEGER NOT NULL\n"
+	");\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -4,7 +4,8 @@
 # again (over the same input, or over input that starts at an earlier point), and the
 # run ends with exactly the orders, fills and trades of an uninterrupted run: no id
 # twice, none lost, the database intact and its audit chain too; the other stages end
-# quietly, so the killed one is the run's failure. The suite kills each
+# quietly, so the killed one is the run's failure; a run again that starts too late is
+# refused, and the one from the time it names completes the run. The suite kills each
 # stage at 3 moments of a 20k-bar run; ALGO_SOAK=1 (make soak) at 20 moments of a
 # 200k-bar run. The moment is deterministic: tests/kill-tap.py, right after the stage,
 # kills it once the next stage could have read N of its lines.
@@ -65,15 +66,20 @@ bars_from() {
 	tail -n +$(($2 + 1)) "$1" | head -n $((${3:-1000000000} - $2 + 1))
 }
 
-# killed_run STAGE AT [FROM]: a run with STAGE killed at AT lines of its output, then
-# the same command again; checks the result. With FROM, as a cron job: a first run
-# over the bars up to 2 x FROM finishes, the run that is killed starts after it, and
-# the run again starts earlier, at bar FROM (a stage that was killed may have saved
-# nothing of the killed run, so no later start is possible).
+# killed_run STAGE AT [FROM [inside]]: a run with STAGE killed at AT lines of its
+# output, then the same command again; checks the result. With FROM, as a cron job: a
+# first run over the bars up to 2 x FROM finishes, the run that is killed starts after
+# it, and the run again starts earlier, at bar FROM. With "inside", the killed run is
+# over all bars and the run again starts inside its input, at bar FROM: when the
+# killed stage had not saved that far, the run is refused (tests/76) and the one
+# from the time it names completes it.
 killed_run() {
 	local who=$1 db=$TMP/$1-$2.db d=$BATS_FILE_TMPDIR
 	local input=$d/bars.csv again=$d/bars.csv
-	if [ -n "${3:-}" ]; then
+	if [ "${4:-}" = inside ]; then
+		again=$TMP/later.csv
+		bars_from "$d/bars.csv" "$3" > "$again"
+	elif [ -n "${3:-}" ]; then
 		bars_from "$d/bars.csv" 1 $((2 * $3)) > "$TMP/first.csv"
 		KILL=none pipeline "$TMP/first.csv" "$db" > "$TMP/first"
 		[ "$(cat "$TMP/codes")" = "0 0 0 0 0" ] || { echo "first: $(cat "$TMP/codes")"; return 1; }
@@ -92,7 +98,15 @@ killed_run() {
 		$0 == w { s = "137"; after = 1 } $0 != w { s = after ? "(0|65)" : "0" }
 		{ printf "%s%s", (NR > 1 ? " " : ""), s }')
 	[[ $codes =~ ^$want$ ]] || { echo "$who killed at $2: $codes"; cat "$TMP/crashed.err"; return 1; }
-	KILL=none pipeline "$again" "$db" > "$TMP/again"
+	KILL=none pipeline "$again" "$db" > "$TMP/again" 2> "$TMP/again.err"
+	if [ "${4:-}" = inside ] && [ "$(cat "$TMP/codes")" = "0 65 0 0 0" ]; then
+		local from
+		from=$(sed -n 's/^algo-eval: stdin:1: input starts after lines .* run again over input from \(.*\) or earlier$/\1/p' "$TMP/again.err")
+		[ -n "$from" ] || { cat "$TMP/again.err"; return 1; }
+		awk -F, -v f="$from" 'NR == 1 || $1 >= f' "$d/bars.csv" > "$again"
+		KILL=none pipeline "$again" "$db" >> "$TMP/again"
+		refused=$((refused + 1))
+	fi
 	[ "$(cat "$TMP/codes")" = "0 0 0 0 0" ] || { echo "again: $(cat "$TMP/codes")"; return 1; }
 	book "$db" | diff "$d/ref.book" - || { echo "$who killed at line $2 ${3:+(again from bar $3)}"; return 1; }
 	# over the same input the run again writes what the uninterrupted run wrote
@@ -109,20 +123,24 @@ killed_run() {
 	rm -f "$db"*
 }
 
-# kills STAGE: $KILLS kill moments over the run (fixed seeds), every other one in a
-# run after a first one, followed by a run over input that starts at an earlier point.
+# kills STAGE: $KILLS kill moments over the run (fixed seeds): the same command again;
+# a run after a first one, followed by a run over input that starts at an earlier
+# point; a run followed by one that starts inside its input. ($refused counts the runs
+# again refused.)
 kills() {
 	reference
 	local k at
+	refused=0
 	RANDOM=$(cksum <<<"$1" | cut -d' ' -f1)
 	for k in $(seq 1 "$KILLS"); do
 		at=$(((RANDOM * 32768 + RANDOM) % (BARS - 100) + 50))
-		if [ $((k % 2)) -eq 0 ]; then
-			killed_run "$1" $((at / 2)) $((at / 4))
-		else
-			killed_run "$1" "$at"
-		fi
+		case $((k % 3)) in
+			1) killed_run "$1" "$at" ;;
+			2) killed_run "$1" $((at / 2)) $((at / 4)) ;;
+			0) killed_run "$1" "$at" $((at / 2)) inside ;;
+		esac
 	done
+	echo "# $1: $KILLS kills, $refused runs again refused as too late" >&3
 }
 
 @test "crash: the uninterrupted run trades, and its book is the same run after run" {
