@@ -46,32 +46,44 @@ static int in_at_mark(const struct algo_replay *r, uint64_t hash)
 	return 0;
 }
 
+/* Runs sql, a query of one row by stage = r's key: SQLITE_ROW with *q on the row (the
+ * caller finalizes it), SQLITE_DONE (none; finalized), or -1 with err set. */
+static int row_of_key(struct algo_replay *r, struct algo_store *s, const char *sql,
+	sqlite3_stmt **q, char *err, size_t errlen)
+{
+	int rc;
+	if (!(*q = algo_store_prepare(s, sql, err, errlen)))
+		return -1;
+	sqlite3_bind_text(*q, 1, r->key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(*q);
+	if (rc == SQLITE_ROW)
+		return rc;
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(*q);
+	return rc == SQLITE_DONE ? rc : -1;
+}
+
 static int load_mark(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *q = algo_store_prepare(s, "SELECT ts_ms, hashes FROM stage_mark WHERE stage = ?",
+	sqlite3_stmt *q;
+	int rc = row_of_key(r, s, "SELECT ts_ms, hashes FROM stage_mark WHERE stage = ?", &q,
 		err, errlen);
-	int rc;
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *b = sqlite3_column_blob(q, 1);
-		size_t n = (size_t)sqlite3_column_bytes(q, 1) / 8;
-		r->mark = sqlite3_column_int64(q, 0);
-		for (size_t i = 0; i < n; i++) {
-			uint64_t h;
-			memcpy(&h, b + 8 * i, 8);
-			if (add_at_mark(r, h)) {
-				sqlite3_finalize(q);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
+	const unsigned char *b;
+	size_t n;
+	if (rc != SQLITE_ROW)
+		return rc < 0 ? -1 : 0;
+	b = sqlite3_column_blob(q, 1);
+	n = (size_t)sqlite3_column_bytes(q, 1) / 8;
+	r->mark = sqlite3_column_int64(q, 0);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h;
+		memcpy(&h, b + 8 * i, 8);
+		if (add_at_mark(r, h)) {
+			sqlite3_finalize(q);
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
-	} else if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
-		sqlite3_finalize(q);
-		return -1;
 	}
 	sqlite3_finalize(q);
 	return 0;
@@ -80,23 +92,17 @@ static int load_mark(struct algo_replay *r, struct algo_store *s, char *err, siz
 /* Loads the run record (table stage_run) of r's key. */
 static int load_run(struct algo_replay *r, struct algo_store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *q = algo_store_prepare(s, "SELECT ts_ms, hash, known FROM stage_run WHERE stage = ?",
+	sqlite3_stmt *q;
+	int rc = row_of_key(r, s, "SELECT ts_ms, hash, known FROM stage_run WHERE stage = ?", &q,
 		err, errlen);
-	int rc;
-	if (!q)
+	if (rc < 0)
 		return -1;
-	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		r->run_ms = sqlite3_column_int64(q, 0);
 		r->run_hash = (uint64_t)sqlite3_column_int64(q, 1);
 		r->run_row = sqlite3_column_int(q, 2) ? ALGO_RUN_AT : ALGO_RUN_UNKNOWN;
-	} else if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
 		sqlite3_finalize(q);
-		return -1;
 	}
-	sqlite3_finalize(q);
 	r->run_prior = r->run_row;
 	return 0;
 }

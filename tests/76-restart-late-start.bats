@@ -5,21 +5,14 @@
 # input that starts after the first of them cannot complete the run. Before the run
 # record (lib/replay.h, table stage_run) such a run went on and lost them silently
 # (about 1 run again in 15 in tests/82 when it started inside the killed run's input);
-# now the killed stage refuses it: exit 65, one message naming the time to feed from,
-# and its state untouched, so the run from that time completes the run exactly.
+# now the first stage (algo-eval) refuses it before any stage has done anything: exit
+# 65, one message naming the killed stage and the time to feed from, the record
+# untouched, so the run from that time completes the run exactly.
 load test_helper
+load crash_helper
 
 STRATEGY=$ROOT/examples/strategies/demo-intraday.json
 BARS=6000
-
-# stage WHO PROGRAM ARGS...: the program, or tests/kill-tap.py killing it after $AT
-# lines of its output when WHO is $KILL (as in tests/82).
-stage() {
-	local who=$1
-	shift
-	[ "$who" = "$KILL" ] || exec "$BIN/$1" "${@:2}"
-	exec python3 "$ROOT/tests/kill-tap.py" "$AT" "$BIN/$1" "${@:2}"
-}
 
 # pipeline DB [FEED-OPTION...]: one paper run over the bars on state DB; events on
 # stdout, every stage's messages (but the executor's note of its charges table) in
@@ -36,12 +29,6 @@ pipeline() {
 		echo "${PIPESTATUS[*]}" > "$TMP/codes"
 	} 2>&1 >&3 | grep -v '^algo-exec-paper: charges table:' > "$TMP/err" || true
 } 3>&1
-
-book() {
-	sqlite3 "$1" 'SELECT id, status, filled, avg_price, reason FROM orders ORDER BY id' \
-		'SELECT fill_id, order_id, side, qty, price, fees_total FROM fills ORDER BY fill_id'
-	algo-ledger trades --state "$1" --format csv
-}
 
 reference() {
 	local d=$BATS_FILE_TMPDIR

@@ -10,23 +10,12 @@
 # 200k-bar run. The moment is deterministic: tests/kill-tap.py, right after the stage,
 # kills it once the next stage could have read N of its lines.
 load test_helper
+load crash_helper
 
 STRATEGY=$ROOT/examples/strategies/demo-intraday.json
 BARS=20000
 KILLS=3
 if [ -n "${ALGO_SOAK:-}" ]; then BARS=200000 KILLS=20; fi
-
-# stage WHO PROGRAM ARGS...: becomes the program itself (not the test shim, whose tee
-# would stand between the stages: every stage's output goes straight to the next, as
-# in a real pipeline); when WHO is the stage to kill ($KILL), becomes
-# tests/kill-tap.py, which runs it and kills it once $AT lines of its output have
-# passed. (The events of these runs are of the kinds tests/81 validates.)
-stage() {
-	local who=$1
-	shift
-	[ "$who" = "$KILL" ] || exec "$BIN/$1" "${@:2}"
-	exec python3 "$ROOT/tests/kill-tap.py" "$AT" "$BIN/$1" "${@:2}"
-}
 
 # pipeline CSV DB: one paper run on state DB; events on stdout, the stages' exit codes
 # in $TMP/codes.
@@ -40,13 +29,6 @@ pipeline() {
 			stage ledger algo-ledger --state "$db"
 		echo "${PIPESTATUS[*]}" > "$TMP/codes"
 	} || true
-}
-
-# The book a run leaves: every order's end, every fill, the round trips.
-book() {
-	sqlite3 "$1" 'SELECT id, status, filled, avg_price, reason FROM orders ORDER BY id' \
-		'SELECT fill_id, order_id, side, qty, price, fees_total FROM fills ORDER BY fill_id'
-	algo-ledger trades --state "$1" --format csv
 }
 
 # The uninterrupted run, once per file.
