@@ -348,6 +348,14 @@ static const char *const migrations[] = {
 	"FROM eval_state;\n"
 	"DROP TABLE eval_state;\n"
 	"ALTER TABLE eval_state_by_user RENAME TO eval_state;\n",
+	/* 12: the (user, run) indexes on orders and fills go: every query that filters by
+	 * run does so as "?2 IS NULL OR run = ?2", which no index serves (the planner takes
+	 * the PK or fills_by_time), and the few exact-run lookups (a run's positions and
+	 * orders in a report) are prefix scans of one user's rows. They cost 13% of a
+	 * backtest's database (3.8 MB per 1M bars) and two B-tree inserts per order and
+	 * fill. */
+	"DROP INDEX IF EXISTS orders_by_run;\n"
+	"DROP INDEX IF EXISTS fills_by_run;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -546,7 +554,10 @@ int algo_store_open(struct algo_store *s, const char *path, char *err, size_t er
 		return -1;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (set_wal(s, err, errlen) ||
+	/* 8 KiB pages for a new file (an existing one keeps its size): 1-2% smaller than
+	 * 4 KiB for the ledger's orders and fills, fewer pages to balance. */
+	if (algo_store_exec(s, "PRAGMA page_size = 8192", err, errlen) ||
+	    set_wal(s, err, errlen) ||
 	    set_durability(s, err, errlen) ||
 	    algo_store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) ||
 	    migrate(s, err, errlen)) {
