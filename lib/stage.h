@@ -58,7 +58,8 @@ struct algo_stage {
 	const struct algo_stage_ops *ops;
 	void *arg;
 	struct algo_store *store;      /* NULL: no state */
-	const char *replay_key;        /* NULL: no replay record (needs a store) */
+	const char *replay_key;        /* NULL: no replay record (needs a store; none
+	                                * in a throw-away one, lib/store.h) */
 	void (*warn)(const char *msg); /* every message of the loop */
 	/* read by the caller */
 	struct algo_reader reader;     /* reader.lineno: the line being handled */
