@@ -379,6 +379,11 @@ int algo_stage_run(struct algo_stage *st)
 
 	memset(&run, 0, sizeof run);
 	run.st = st;
+	/* A throw-away database (a backtest's own) is never restarted from: a crash
+	 * means running the backtest again, so no replay record (it was 47% of the
+	 * database of a 1M-bar backtest, algo-eval's journal of its signals). */
+	if (st->replay_key && st->store && st->store->throwaway)
+		st->replay_key = NULL;
 	if (st->replay_key && (!st->store ||
 	    algo_replay_open(&st->replay, st->store, st->replay_key, err, sizeof err))) {
 		say(st, "%s", st->store ? err : "a replay record needs a state database");

@@ -64,7 +64,8 @@ struct algo_stage {
 	const struct algo_stage_ops *ops;
 	void *arg;
 	struct algo_store *store;      /* NULL: no state */
-	const char *replay_key;        /* NULL: no replay record (needs a store) */
+	const char *replay_key;        /* NULL: no replay record (needs a store; none
+	                                * in a throw-away one, lib/store.h) */
 	int replay_record_only;        /* the record keeps positions and the run record only:
 	                                * every line is handled (a stage that recognises
 	                                * what it has by id) */

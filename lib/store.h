@@ -9,6 +9,7 @@ struct algo_store {
 	sqlite3 *db;
 	char path[4096];
 	int depth;          /* algo_store_begin nesting */
+	int throwaway;      /* the file $ALGO_THROWAWAY_STATE names (see below) */
 };
 
 /* Opens (creating it and its parent directories, mode 0700, when missing) the database
@@ -17,7 +18,8 @@ struct algo_store {
  * A throw-away database, the file that $ALGO_THROWAWAY_STATE names (algo-backtest
  * exports it for the fresh database of its run; compared by device and inode, so it
  * never applies to another file), opens with synchronous=OFF and a page cache of
- * ALGO_STORE_THROWAWAY_CACHE instead: a crash loses it, and the run is made again.
+ * ALGO_STORE_THROWAWAY_CACHE instead: a crash loses it, and the run is made again
+ * (so the stages keep no replay record in it either, lib/stage.h).
  * Returns 0, or -1 with err set; a file whose version is newer than this build
  * knows is refused. Close with algo_store_close. */
 int algo_store_open(struct algo_store *s, const char *path, char *err, size_t errlen);

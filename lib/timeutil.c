@@ -152,6 +152,45 @@ static int64_t floordiv(int64_t a, int64_t b)
 	return q;
 }
 
+/* Writes v as exactly width decimal digits (v >= 0, below 10^width); returns the end. */
+static char *put_digits(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* The common case (years 0-9999, an offset under 100 hours) without printf: every
+ * stored time goes through here, and snprintf was most of its cost. Same text. */
+static size_t time_fmt_fast(int64_t y, unsigned m, unsigned d, int secs, int frac, int off_min,
+	char *buf)
+{
+	int aoff = off_min < 0 ? -off_min : off_min;
+	char *p = put_digits(buf, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(secs / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs % 60), 2);
+	if (frac) {
+		*p++ = '.';
+		p = put_digits(p, (unsigned)frac, 3);
+	}
+	*p++ = off_min < 0 ? '-' : '+';
+	p = put_digits(p, (unsigned)(aoff / 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(aoff % 60), 2);
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 size_t algo_time_fmt(int64_t ms, int off_min, char *buf)
 {
 	int64_t local = ms + off_min * 60000LL, y;
@@ -161,6 +200,8 @@ size_t algo_time_fmt(int64_t ms, int off_min, char *buf)
 	int n, frac = (int)(rem % 1000), secs = (int)(rem / 1000);
 	int aoff = off_min < 0 ? -off_min : off_min;
 	algo_civil_from_days(day, &y, &m, &d);
+	if (y >= 0 && y <= 9999 && aoff < 6000)
+		return time_fmt_fast(y, m, d, secs, frac, off_min, buf);
 	if (frac)
 		n = snprintf(buf, ALGO_TIME_FMT_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d",
 			(long long)y, m, d, secs / 3600, secs / 60 % 60, secs % 60, frac,

@@ -3,6 +3,7 @@
 #include "tap.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int64_t T(const char *s)
 {
@@ -32,6 +33,38 @@ int main(void)
 	is_str(b, "2024-03-01T09:15:01.250+05:30", "format ms");
 	algo_time_fmt(t, 0, b);
 	is_str(b, "2024-03-01T03:45:00+00:00", "format UTC");
+	algo_time_fmt(-1, -90, b);
+	is_str(b, "1969-12-31T22:29:59.999-01:30", "format before 1970, negative offset");
+	{
+		/* the printf-free path writes what gmtime and printf write, over 1900-2100 */
+		int same = 1;
+		uint64_t x = 88172645463325252ULL;
+		for (int i = 0; i < 200000 && same; i++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			int64_t ms = (int64_t)(x % 6311433600000ULL) - 2208988800000LL;
+			int off = (int)(x >> 40) % 1441 - 720;
+			if (i % 3 == 0) ms -= ms % 1000;
+			time_t sec = (time_t)((ms + off * 60000LL - ((ms % 1000 + 1000) % 1000)) / 1000);
+			struct tm tm;
+			char want[64];
+			int frac = (int)((ms % 1000 + 1000) % 1000), ao = off < 0 ? -off : off;
+			gmtime_r(&sec, &tm);
+			if (frac)
+				snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d",
+					tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+					tm.tm_sec, frac, off < 0 ? '-' : '+', ao / 60, ao % 60);
+			else
+				snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+					tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+					tm.tm_sec, off < 0 ? '-' : '+', ao / 60, ao % 60);
+			size_t n = algo_time_fmt(ms, off, b);
+			if (n != strlen(want) || strcmp(b, want) != 0) {
+				printf("# ms %lld off %d: %s, want %s\n", (long long)ms, off, b, want);
+				same = 0;
+			}
+		}
+		ok(same, "format equals gmtime + printf on 200,000 random times");
+	}
 	is_int(algo_time_ist_minute(t), 9 * 60 + 15, "minute of IST day");
 	is_int(algo_time_ist_day(T("2024-03-01T23:59:00+05:30")), algo_time_ist_day(t), "same IST day");
 	is_int(algo_time_ist_day(T("2024-02-29T20:00:00Z")), algo_time_ist_day(t), "UTC evening is next IST day");
