@@ -63,6 +63,37 @@ assert r["auth"] and r["agent"].startswith("algo/"), r'
 	[[ "$output" == *"no charges table 'no-such-table'"* ]]
 }
 
+@test "orders: --charges adds the DP charge once per scrip and day on delivery sells" {
+	# a delivery sell filled in two trades, a second delivery sell of the same scrip, an
+	# intraday sell, a delivery sell of another scrip: the DP charge on the first trade
+	# of each scrip's delivery sells only
+	day=$(TZ=Asia/Kolkata date +%F)
+	mock_behave '{"tag":"d2","fills":[{"qty":4,"price":510,"after_ms":0},{"qty":6,"price":511,"after_ms":300}]}'
+	{
+		order d1 product=delivery
+		order d2 product=delivery side=sell
+		order d3 product=delivery side=sell qty=2
+		order d4 side=sell
+		order d5 product=delivery side=sell symbol=NSE:TCS-EQ qty=1
+	} > "$TMP/in"
+	run_fx --charges india
+	[ "$status" -eq 0 ]
+	fills() { grep '"type":"fill"' "$TMP/out" | grep "\"id\":\"$1\""; }
+	[ "$(fills d2 | grep -c '"dp":15.5')" -eq 1 ]
+	fills d2 | grep '"qty":4,' | grep -q '"dp":15.5'
+	! fills d1 | grep -q '"dp"'
+	! fills d3 | grep -q '"dp"'
+	! fills d4 | grep -q '"dp"'
+	fills d5 | grep -q '"dp":15.5'
+	all_good
+	# the next run the same day: the scrip paid already, so no DP charge again
+	order d6 product=delivery side=sell qty=1 > "$TMP/in"
+	run_fx --charges india
+	[ "$(TZ=Asia/Kolkata date +%F)" = "$day" ] || skip "ran across midnight IST"
+	! fills d6 | grep -q '"dp"'
+	fills d6 | grep -q '"fees":{"brokerage"'
+}
+
 @test "orders: kinds, sides, products and prices map to FYERS's fields" {
 	mock_behave '{"tag":"a1","rest":true}'
 	order a1 kind=limit limit=749.5 qty=3 product=delivery > "$TMP/in"
@@ -129,6 +160,52 @@ o = {x["orderTag"]: x for x in json.load(sys.stdin)["orders"]}
 assert o["1:c1"]["status"] == 1 and o["1:m1"]["limitPrice"] == 701.5 and o["1:m1"]["qty"] == 12, o["1:m1"]'
 	[ "$(mock_count DELETE /api/v3/orders/sync)" -eq 1 ]
 	[ "$(mock_count PATCH /api/v3/orders/sync)" -eq 1 ]
+	all_good
+}
+
+@test "orders: a strategy's kill switch refuses its new orders at the executor itself; exits pass" {
+	order k1 > "$TMP/in"
+	run_fx
+	grep -q '"id":"k1","status":"filled"' "$TMP/out"
+	cp "$TMP/out" "$TMP/out1"
+	# algo-risk upstream blocks these first; algo-exec-fyers refuses them too
+	algo-risk kill --strategy s1 --reason "drill" --who ops
+	mock_reset_log
+	{
+		order k2
+		order k3 side=sell reduce_only=true
+		order k4 strategy=s2
+	} | sed 's/"reduce_only": "true"/"reduce_only": true/' > "$TMP/in"
+	run_fx
+	[ "$status" -eq 0 ]
+	grep -q '"id":"k2","status":"rejected","reason":"kill switch: strategy s1 is halted (drill)"' "$TMP/out"
+	grep -q "order k2 not sent: kill switch: strategy s1 is halted (drill)" "$TMP/err"
+	grep -q '"id":"k3","status":"filled"' "$TMP/out"
+	grep -q '"id":"k4","status":"filled"' "$TMP/out"
+	[ "$(order_requests)" -eq 2 ]
+	mock_log | py -c '
+import json, sys
+tags = [r["body"]["orderTag"] for r in json.load(sys.stdin)["requests"] if r["path"] == "/api/v3/orders/sync"]
+assert sorted(tags) == ["k3", "k4"], tags'
+	check_once "$TMP/out1" "$TMP/out"
+	ledger_matches
+}
+
+@test "orders: a kill switch set during the run refuses the orders after it" {
+	order u1 > "$TMP/in1"
+	order u2 strategy=s2 > "$TMP/in2"
+	{
+		cat "$TMP/in1"
+		sleep 1
+		algo-risk kill --user alice --reason "enough" --who ops
+		cat "$TMP/in2"
+	} | fx > "$TMP/out" 2> "$TMP/err" && status=0 || status=$?
+	cat "$TMP/err"
+	[ "$status" -eq 0 ]
+	grep -q '"id":"u1","status":"filled"' "$TMP/out"
+	grep -q '"id":"u2","status":"rejected","reason":"kill switch: user alice is halted (enough)"' "$TMP/out"
+	[ "$(order_requests)" -eq 1 ]
+	algo-ledger < "$TMP/out" > /dev/null
 	all_good
 }
 
