@@ -441,6 +441,8 @@ static int cmd_stage(void)
 	algo_stage_init(&st, &ops, &ex);
 	st.skip_bad = opt.skip_bad;
 	st.warn = warn_line;
+	if (opt.live)           /* the books are polled while input is quiet too */
+		st.idle_ms = opt.poll_ms > 50 ? (int)opt.poll_ms : 50;
 	v.commit = commit_now;
 	v.commit_arg = &st;
 	if (have_state) {

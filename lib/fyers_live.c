@@ -123,24 +123,38 @@ static int accepted(struct algo_store *s, const char *user, char *msg, size_t ms
 	return row;
 }
 
-/* The first kill covering user ("everything is halted (reason)"), 1 found, 0 none. */
-static int killed(struct algo_store *s, const char *user, char *why, size_t whylen, char *msg,
-	size_t msglen)
+/* The most restrictive kill covering user (and strategy, when not NULL): "everything
+ * is halted (reason)", "strategy s1 is reducing". Returns the state (ALGO_FYERS_KILL_*),
+ * ALGO_FYERS_KILL_NONE when none, -1 with msg set on a database error. */
+static int killed(struct algo_store *s, const char *user, const char *strategy, char *why, size_t whylen,
+	char *msg, size_t msglen)
 {
-	int row;
-	sqlite3_stmt *st = first_row(s, "SELECT scope, state, coalesce(reason, '') FROM risk_state WHERE "
-		"state <> 'active' AND (scope = 'all' OR (scope = 'user' AND key = ?1)) ORDER BY scope = 'user'",
-		user, NULL, &row, msg, msglen);
+	int row, state = ALGO_FYERS_KILL_NONE;
+	sqlite3_stmt *st = first_row(s, "SELECT scope, state, coalesce(reason, ''), key FROM risk_state WHERE "
+		"state <> 'active' AND (scope = 'all' OR (scope = 'user' AND key = ?1) OR (scope = 'strategy' AND "
+		"key = ?2)) ORDER BY state = 'halted' DESC, scope = 'strategy', scope = 'user'",
+		user, strategy ? strategy : "", &row, msg, msglen);
 	if (!st)
 		return -1;
 	if (row) {
-		int all = strcmp(col(st, 0), "all") == 0;
-		const char *reason = col(st, 2);
-		snprintf(why, whylen, "%s%s is %s%s%s%s", all ? "everything" : "user ", all ? "" : user,
-			col(st, 1), *reason ? " (" : "", reason, *reason ? ")" : "");
+		const char *scope = col(st, 0), *reason = col(st, 2);
+		int all = strcmp(scope, "all") == 0;
+		snprintf(why, whylen, "%s%s%s is %s%s%s%s", all ? "everything" : scope, all ? "" : " ",
+			all ? "" : col(st, 3), col(st, 1), *reason ? " (" : "", reason, *reason ? ")" : "");
+		state = strcmp(col(st, 1), "halted") == 0 ? ALGO_FYERS_KILL_HALTED : ALGO_FYERS_KILL_REDUCING;
 	}
 	sqlite3_finalize(st);
-	return row;
+	return state;
+}
+
+int algo_fyers_kill_state(struct algo_store *s, const char *user, const char *strategy, char *why,
+	size_t whylen)
+{
+	char msg[512];
+	int rc = killed(s, user, strategy, why, whylen, msg, sizeof msg);
+	if (rc < 0)
+		snprintf(why, whylen, "%s", msg);
+	return rc;
 }
 
 static void add(char *out, size_t outlen, int *n, const char *sentence)
@@ -179,11 +193,11 @@ int algo_fyers_live_missing(struct algo_store *s, const char *user, int64_t now_
 			"(run 'algo-exec-fyers accept-risk --user %s')", user, user);
 		add(out, outlen, &n, line);
 	}
-	if ((rc = killed(s, user, msg, sizeof msg, line, sizeof line)) < 0) {
+	if ((rc = killed(s, user, NULL, msg, sizeof msg, line, sizeof line)) < 0) {
 		snprintf(msg, sizeof msg, "%s", line);
 		goto dberr;
 	}
-	if (rc == 1) {
+	if (rc != ALGO_FYERS_KILL_NONE) {
 		snprintf(line, sizeof line, "kill switch: %.400s ('algo-risk resume' lifts it)", msg);
 		add(out, outlen, &n, line);
 	}

@@ -3,7 +3,9 @@
  * user accepted the risk disclosure (an audit row of kind "risk-accept", written by
  * algo-exec-fyers accept-risk), and no kill switch covers the user (risk_state: the
  * scope "all" or the user, reducing or halted). The fourth precondition, a valid
- * session, is the FYERS client's (lib/fyers.h). Nothing here prints or exits. */
+ * session, is the FYERS client's (lib/fyers.h). A running stage asks again before
+ * every order (algo_fyers_kill_state, the strategy's scope too). Nothing here prints
+ * or exits. */
 #ifndef ALGO_FYERS_LIVE_H
 #define ALGO_FYERS_LIVE_H
 #include <stddef.h>
@@ -29,5 +31,13 @@ int algo_fyers_accept_risk(struct algo_store *s, const char *user, int64_t now_m
  * error. */
 int algo_fyers_live_missing(struct algo_store *s, const char *user, int64_t now_ms, char *out,
 	size_t outlen);
+
+/* The kill switch covering an order of (user, strategy) now, from risk_state: scope
+ * all, the user or the strategy, the most restrictive first. Returns
+ * ALGO_FYERS_KILL_NONE, _REDUCING or _HALTED with why set ("strategy s1 is halted
+ * (reason)"), or -1 with why set on a database error. */
+enum { ALGO_FYERS_KILL_NONE = 0, ALGO_FYERS_KILL_REDUCING = 1, ALGO_FYERS_KILL_HALTED = 2 };
+int algo_fyers_kill_state(struct algo_store *s, const char *user, const char *strategy, char *why,
+	size_t whylen);
 
 #endif

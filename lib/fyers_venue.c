@@ -2,6 +2,7 @@
 #include "fyers_venue.h"
 #include "cli.h"
 #include "decimal.h"
+#include "fyers_live.h"
 #include "fyers_order.h"
 #include "killswitch.h"
 #include "stage.h"
@@ -52,6 +53,7 @@ void algo_fyers_venue_init(struct algo_fyers_venue *v, const struct algo_fyers_v
 	snprintf(v->user, sizeof v->user, "%s", user);
 	algo_idreg_open(&v->trades, NULL, "", NULL, 0);   /* in memory: cannot fail */
 	algo_idreg_open(&v->placed, NULL, "", NULL, 0);
+	algo_idreg_open(&v->dp_days, NULL, "", NULL, 0);
 }
 
 int algo_fyers_venue_open(struct algo_fyers_venue *v, struct algo_store *s, const char *key,
@@ -63,8 +65,12 @@ int algo_fyers_venue_open(struct algo_fyers_venue *v, struct algo_store *s, cons
 		return 0;
 	algo_idreg_free(&v->trades);
 	algo_idreg_free(&v->placed);
+	algo_idreg_free(&v->dp_days);
 	snprintf(k, sizeof k, "%s/trades", key);
 	if (algo_idreg_open(&v->trades, s, k, err, errlen))
+		return -1;
+	snprintf(k, sizeof k, "%s/dp-days", key);
+	if (algo_idreg_open(&v->dp_days, s, k, err, errlen))
 		return -1;
 	snprintf(k, sizeof k, "%s/broker-orders", key);
 	return algo_idreg_open(&v->placed, s, k, err, errlen);
@@ -74,6 +80,7 @@ void algo_fyers_venue_free(struct algo_fyers_venue *v)
 {
 	algo_idreg_free(&v->trades);
 	algo_idreg_free(&v->placed);
+	algo_idreg_free(&v->dp_days);
 	free(v->cancels);
 	v->cancels = NULL;
 	v->ncancel = v->capcancel = 0;
@@ -84,7 +91,7 @@ int algo_fyers_stage_save(void *arg, struct algo_store *s, char *err, size_t err
 	struct algo_executor *ex = arg;
 	struct algo_fyers_venue *v = ex->varg;
 	if (algo_executor_save(ex, s, err, errlen) || algo_idreg_save(&v->trades, err, errlen) ||
-	    algo_idreg_save(&v->placed, err, errlen))
+	    algo_idreg_save(&v->placed, err, errlen) || algo_idreg_save(&v->dp_days, err, errlen))
 		return -1;
 	v->changed = 0;
 	return 0;
@@ -337,10 +344,35 @@ static int dry_run(struct algo_fyers_venue *v, struct algo_executor *ex, struct 
 	return report(v, ex, o, ALGO_EXEC_REJECTED, "dry run: not sent", err, errlen);
 }
 
+/* Whether a kill switch in the state database refuses o now (defence in depth: algo-risk
+ * upstream blocks it first): reducing or halted for everything, the user or the strategy
+ * refuses every order but those that only reduce a position (reduce_only, bracket legs:
+ * a square-off must get out). 1 refused (reason set), 0 not, -1 (err set) on a
+ * database error. */
+static int kill_refuses(struct algo_fyers_venue *v, const struct algo_exec_order *o, char *reason,
+	size_t reasonlen, char *err, size_t errlen)
+{
+	char why[400];
+	int st;
+	if (!v->store || o->in.reduce_only || o->leg != ALGO_LEG_NONE)
+		return 0;
+	st = algo_fyers_kill_state(v->store, o->in.user[0] ? o->in.user : v->user, o->in.strategy, why, sizeof why);
+	if (st < 0) {
+		snprintf(err, errlen, "cannot read the kill switch: %s", why);
+		return -1;
+	}
+	if (st == ALGO_FYERS_KILL_NONE)
+		return 0;
+	snprintf(reason, reasonlen, "kill switch: %s", why);
+	note(v, "order %s not sent: %s", o->in.id, reason);
+	return 1;
+}
+
 static int on_place(void *arg, struct algo_executor *ex, struct algo_exec_order *o, int64_t ts,
 	char *err, size_t errlen)
 {
 	struct algo_fyers_venue *v = arg;
+	char reason[512];
 	int rc;
 	(void)ts;
 	if (!v->cfg.live)
@@ -349,6 +381,8 @@ static int on_place(void *arg, struct algo_executor *ex, struct algo_exec_order 
 		return report(v, ex, o, ALGO_EXEC_REJECTED, "stale", err, errlen);
 	if (session_expired(v))
 		return report(v, ex, o, ALGO_EXEC_REJECTED, "token expired", err, errlen);
+	if ((rc = kill_refuses(v, o, reason, sizeof reason, err, errlen)) != 0)
+		return rc < 0 ? ALGO_EX_IOERR : report(v, ex, o, ALGO_EXEC_REJECTED, reason, err, errlen);
 	PHASE(o) = INTENT;
 	crash_point("before-commit");
 	if ((rc = commit(v, err, errlen)))
@@ -468,20 +502,40 @@ static struct algo_exec_order *order_of_trade(struct algo_executor *ex, const st
 	return NULL;
 }
 
+/* Whether a delivery sell of symbol on IST day is the account's first of that scrip
+ * that day: it pays the DP charge (durable, so a restart does not charge it again).
+ * 1 yes, 0 no, -1 with err set. */
+static int first_dp_of_day(struct algo_fyers_venue *v, const char *symbol, int64_t day, char *err,
+	size_t errlen)
+{
+	char id[ALGO_NAME_MAX + 32];
+	int seen;
+	snprintf(id, sizeof id, "%s@%lld", symbol, (long long)day);
+	if ((seen = algo_idreg_seen(&v->dp_days, v->user, id, err, errlen)) != 0)
+		return seen < 0 ? -1 : 0;
+	return algo_idreg_add(&v->dp_days, v->user, id, algo_clock_ms(), err, errlen) ? -1 : 1;
+}
+
 /* The fees of fill f of o from the charges table (a day the table does not cover: 0,
- * with a note). Returns 0, or -1 with err set. */
+ * with a note), the DP charge on the first delivery sell of a scrip in a day. Returns
+ * 0, or -1 with err set. */
 static int charges(struct algo_fyers_venue *v, const struct algo_exec_order *o, struct algo_exec_fill *f,
 	char *err, size_t errlen)
 {
 	static const char *const products[] = { "intraday", "delivery", "margin" };
-	const struct algo_costs_period *p = algo_costs_period(v->cfg.costs, algo_time_ist_day(f->ts));
+	int64_t day = algo_time_ist_day(f->ts);
+	const struct algo_costs_period *p = algo_costs_period(v->cfg.costs, day);
+	int seg = algo_costs_segment(o->in.symbol, products[o->in.product]), dp = 0;
 	if (!p) {
 		note(v, "charges table %s has no rates for the day of trade %s: fees 0", v->cfg.costs->name,
 			f->fill_id);
 		return 0;
 	}
-	return algo_costs_fill(&p->seg[algo_costs_segment(o->in.symbol, products[o->in.product])],
-		o->in.side, f->price, f->qty, o->turnover, 0, &f->fees, err, errlen);
+	if (seg == ALGO_SEG_EQ_DELIVERY && o->in.side == ALGO_SELL && p->seg[seg].dp_sell &&
+	    (dp = first_dp_of_day(v, o->in.symbol, day, err, errlen)) < 0)
+		return -1;
+	return algo_costs_fill(&p->seg[seg], o->in.side, f->price, f->qty, o->turnover, dp, &f->fees, err,
+		errlen);
 }
 
 static int fill_of(struct algo_fyers_venue *v, struct algo_executor *ex, struct algo_exec_order *o,
@@ -627,7 +681,7 @@ static int follow_unresolved(struct algo_fyers_venue *v, struct algo_executor *e
 	struct algo_exec_order *o, const json_t *list, char *err, size_t errlen)
 {
 	struct algo_fyers_orow row;
-	char tag[ALGO_FYERS_TAG_MAX];
+	char tag[ALGO_FYERS_TAG_MAX], reason[512];
 	int rc;
 	algo_fyers_tag(o->in.id, tag);
 	if (find_row(list, tag, NULL, &row)) {
@@ -655,6 +709,8 @@ static int follow_unresolved(struct algo_fyers_venue *v, struct algo_executor *e
 		return report(v, ex, o, ALGO_EXEC_REJECTED, "stale", err, errlen);
 	if (session_expired(v))
 		return report(v, ex, o, ALGO_EXEC_REJECTED, "token expired", err, errlen);
+	if ((rc = kill_refuses(v, o, reason, sizeof reason, err, errlen)) != 0)
+		return rc < 0 ? ALGO_EX_IOERR : report(v, ex, o, ALGO_EXEC_REJECTED, reason, err, errlen);
 	if (TRIES(o) >= ATTEMPTS)
 		return report(v, ex, o, ALGO_EXEC_REJECTED, "not placed: FYERS did not confirm it and it is "
 			"not in the order book", err, errlen);

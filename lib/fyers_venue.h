@@ -29,8 +29,9 @@
  *    broker's square-off) is a fill flagged external of an order the venue adopts (id
  *    X<tradeNumber>, strategy the one holding that symbol, else "external"). The
  *    trade book has no charges: with a charges table (cfg.costs) each fill's fees are
- *    computed from it as the paper venue does (the DP charge of a delivery sell is not
- *    included), else they are 0.
+ *    computed from it as the paper venue does, the dated DP charge included on the
+ *    account's first delivery sell of a scrip in an IST day (kept in the state, so a
+ *    restart never charges it twice), else they are 0.
  *  - Cancels and modifies go to DELETE / PATCH /orders/sync; a cancel is reported once
  *    the order book shows it cancelled (fills before it are taken first).
  *  - start (before the first event) reconciles: every order of the state that is not
@@ -81,6 +82,7 @@ struct algo_fyers_venue {
 	void *note_arg;
 	struct algo_idreg trades;    /* trade numbers taken as fills */
 	struct algo_idreg placed;    /* broker order ids of our orders */
+	struct algo_idreg dp_days;   /* SYMBOL@DAY a delivery sell paid the DP charge on */
 	struct algo_fyers_cancel *cancels;
 	size_t ncancel, capcancel;
 	int token_expired;

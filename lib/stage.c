@@ -1,6 +1,7 @@
 /* stage — the read loop of every pipeline stage. See stage.h for the contract. */
 #include "stage.h"
 #include "cli.h"
+#include "timeutil.h"
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,6 +31,7 @@ void algo_stage_init(struct algo_stage *st, const struct algo_stage_ops *ops, vo
 	st->name = "stdin";
 	st->commit_every = 5000;
 	st->idle_commit_ms = 50;
+	st->wake_fd = -1;
 	st->ops = ops;
 	st->arg = arg;
 }
@@ -63,6 +65,7 @@ struct run {
 	int refused;               /* the input starts too late (the run record): nothing is
 	                            * done or saved */
 	int code;                  /* an exit code decided inside the callback */
+	int wake_fd;               /* st->wake_fd while it works, else -1 */
 	char err[ALGO_ERR_MAX + 256];
 };
 
@@ -137,31 +140,82 @@ static int stopped(struct run *run, int rc)
 	return run->st->stop_code;
 }
 
-/* Before a read that may block: flush, let the stage do its idle work, and save
- * when no input comes within idle_commit_ms. A signal ends the wait. */
+/* Flushes our output; 0, or -1 (the run stops) when it is gone or failed. */
+static int flush_out(void)
+{
+	algo_writer_flush(&algo_stdout);
+	if (!algo_stdout.error)
+		return 0;
+	stage_stop = 1;
+	return -1;
+}
+
+/* The stage's idle work, its output flushed at once (a fill found while input is quiet
+ * must not wait for the next line). 0, or -1 when the run stops. */
+static int call_idle(struct run *run)
+{
+	struct algo_stage *st = run->st;
+	int rc;
+	if (st->ops->idle && (rc = st->ops->idle(st->arg, run->err, sizeof run->err)) != 0) {
+		run->code = stopped(run, rc);
+		stage_stop = 1;
+		return -1;
+	}
+	return flush_out();
+}
+
+/* When the wait of before_read ends (algo_mono_ms), or -1: only input ends it. */
+static int64_t wait_until(const struct run *run, int64_t quiet_since, int64_t next_idle)
+{
+	const struct algo_stage *st = run->st;
+	int64_t due = next_idle;
+	if (st->store && run->unsaved > 0) {
+		int64_t save_at = quiet_since + st->idle_commit_ms;
+		if (due < 0 || save_at < due)
+			due = save_at;
+	}
+	return due;
+}
+
+/* Before a read that may block: flush and let the stage do its idle work; then, while
+ * no input comes, save after idle_commit_ms, call the idle hook again every idle_ms
+ * and whenever the wake fd is readable. A signal ends the wait. */
 static void before_read(void *arg)
 {
 	struct run *run = arg;
 	struct algo_stage *st = run->st;
-	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
-	int rc;
-	algo_writer_flush(&algo_stdout);
-	if (algo_stdout.error) {
-		stage_stop = 1;
+	int64_t quiet_since = algo_mono_ms(), next_idle = -1;
+	if (flush_out() || call_idle(run))
 		return;
-	}
-	if (st->ops->idle && (rc = st->ops->idle(st->arg, run->err, sizeof run->err)) != 0) {
-		run->code = stopped(run, rc);
-		stage_stop = 1;
-		return;
-	}
-	if (!st->store || run->unsaved == 0)
-		return;
-	while ((rc = poll(&pfd, 1, st->idle_commit_ms)) < 0 && errno == EINTR)
-		if (stage_stop)
+	if (st->idle_ms > 0)
+		next_idle = algo_mono_ms() + st->idle_ms;
+	while (!stage_stop) {
+		struct pollfd pfd[2] = { { .fd = st->fd, .events = POLLIN }, { .fd = run->wake_fd, .events = POLLIN } };
+		int nfd = run->wake_fd >= 0 ? 2 : 1, rc, wake;
+		int64_t due = wait_until(run, quiet_since, next_idle), now = algo_mono_ms();
+		if (due < 0 && nfd == 1)
+			return;              /* nothing but input to wait for: the read blocks */
+		/* at most a second: a signal just before poll() still ends the wait soon */
+		if (due < 0 || due > now + 1000)
+			due = now + 1000;
+		rc = poll(pfd, (nfds_t)nfd, due > now ? (int)(due - now) : 0);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 || pfd[0].revents)
+			return;              /* input, its end or an error: the read says which */
+		now = algo_mono_ms();
+		if (st->store && run->unsaved > 0 && now >= quiet_since + st->idle_commit_ms && save_now(run, 0))
 			return;
-	if (rc == 0)
-		save_now(run, 0);
+		wake = nfd == 2 && (pfd[1].revents & POLLIN);
+		if (nfd == 2 && !wake && pfd[1].revents)
+			run->wake_fd = -1;   /* closed or broken: not waited on again */
+		if (wake || (next_idle >= 0 && now >= next_idle)) {
+			if (call_idle(run))
+				return;
+			if (next_idle >= 0)
+				next_idle = algo_mono_ms() + st->idle_ms;
+		}
+	}
 }
 
 /* Writes the recorded output of a line processed in an earlier run. */
@@ -384,6 +438,7 @@ int algo_stage_run(struct algo_stage *st)
 	 * database of a 1M-bar backtest, algo-eval's journal of its signals). */
 	if (st->replay_key && st->store && st->store->throwaway)
 		st->replay_key = NULL;
+	run.wake_fd = st->wake_fd;
 	if (st->replay_key && (!st->store ||
 	    algo_replay_open(&st->replay, st->store, st->replay_key, err, sizeof err))) {
 		say(st, "%s", st->store ? err : "a replay record needs a state database");

@@ -9,7 +9,14 @@
  *    as "NAME:LINE: reason" and stops the run with 65, or with skip_bad is counted
  *    and skipped;
  *  - output is flushed before a read that may block (latency when live, throughput
- *    in batch);
+ *    in batch), and after every idle call;
+ *  - before a read that may block, the idle hook runs once; while input stays quiet
+ *    it runs again every idle_ms (0: only that once, the default) and at once
+ *    whenever wake_fd (-1: none, the default) is readable, e.g. a broker client's
+ *    wake-up fd (the hook must drain it, or it is called again at once; a wake_fd
+ *    that is closed or broken is not waited on again). A broker polled from the idle
+ *    hook so sees a fill while no line arrives. Saves after idle_commit_ms and the
+ *    prompt end on SIGTERM/SIGINT/SIGHUP go on during these waits;
  *  - state is saved at batch boundaries: every commit_every lines, when input pauses
  *    for idle_commit_ms, and at the end however the run ends (end of input, SIGTERM,
  *    SIGINT, SIGHUP, or the reader of our output gone). A save runs the stage's save
@@ -42,7 +49,8 @@ struct algo_stage_ops {
 	/* One event. Returns 0, -1 for bad input (reason in err; the loop adds NAME:LINE),
 	 * or an exit code > 0 to stop the run (message in err, printed as is). Required. */
 	int (*event)(void *arg, const struct algo_event *ev, char *err, size_t errlen);
-	/* Input has nothing buffered and the next read may block (output already flushed).
+	/* Input has nothing buffered and the next read may block (output already flushed):
+	 * once, then every idle_ms and on wake_fd while input is quiet (see above).
 	 * Returns 0 or an exit code (message in err). Optional. */
 	int (*idle)(void *arg, char *err, size_t errlen);
 	/* Input ended (why: ALGO_STAGE_*): last work such as a final barrier round or
@@ -61,6 +69,8 @@ struct algo_stage {
 	int skip_bad;
 	long commit_every;             /* lines between saves with a store, 5000 */
 	int idle_commit_ms;            /* save after this long without input, 50 */
+	int idle_ms;                   /* idle hook again after this long without input; 0 */
+	int wake_fd;                   /* readable: idle hook at once; -1 (none) */
 	const struct algo_stage_ops *ops;
 	void *arg;
 	struct algo_store *store;      /* NULL: no state */

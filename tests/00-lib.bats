@@ -6,3 +6,4 @@ load test_helper
 @test "lib: timeutil" { run_unit test_timeutil; }
 @test "lib: event" { run_unit test_event; }
 @test "lib: replay record" { run_unit test_replay; }
+@test "lib: stage loop (idle interval, wake fd)" { run_unit test_stage; }

@@ -3,6 +3,7 @@
  * fake clock, and (with $MOCK_URL and a session from the bats test) the retry policy
  * against the mock: what is sent again, what never is. */
 #include "fyers.h"
+#include "fyers_order.h"
 #include "fyers_token.h"
 #include "ratelimit.h"
 #include "tap.h"
@@ -246,10 +247,31 @@ static void retries(void)
 	algo_fyers_close(&f);
 }
 
+/* The order tag: alphanumeric, at most 30 characters; the broker's "1:TAG" or "TAG"
+ * both match it, nothing else does. */
+static void tags(void)
+{
+	char t[ALGO_FYERS_TAG_MAX], u[ALGO_FYERS_TAG_MAX];
+	algo_fyers_tag("ema-cross_2403010001", t);
+	is_str(t, "emacross2403010001", "the tag keeps letters and digits");
+	algo_fyers_tag("averyveryverylongstrategyname2403010001", t);
+	algo_fyers_tag("averyveryverylongstrategyname2403010002", u);
+	is_int(strlen(t), 30, "a long id: a 30-character tag");
+	ok(strcmp(t, u) != 0, "two long ids with one prefix: different tags (%s, %s)", t, u);
+	ok(algo_fyers_tag_is("1:o1", "o1"), "'1:o1' is tag o1 (as the real replies show)");
+	ok(algo_fyers_tag_is("o1", "o1"), "'o1' is tag o1");
+	ok(algo_fyers_tag_is("12:o1", "o1"), "any number before the colon");
+	ok(!algo_fyers_tag_is("1:o12", "o1"), "'1:o12' is not o1");
+	ok(!algo_fyers_tag_is(":o1", "o1"), "':o1' is not o1");
+	ok(!algo_fyers_tag_is("x:o1", "o1"), "'x:o1' is not o1");
+	ok(!algo_fyers_tag_is("", ""), "an empty tag matches nothing");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/algo-test-fyers.XXXXXX";
 	classes();
+	tags();
 	hashes_and_jwts();
 	decimals();
 	if (mkdtemp(dir)) {
