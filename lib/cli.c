@@ -117,6 +117,8 @@ int algo_cli_getopt(int argc, char **argv, const struct algo_cli_opts *t)
 		algo_print_version();
 	if (c == ':')
 		algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+	if (c == '?' && optopt)
+		algo_usage_error("unknown option '-%c'", optopt);
 	if (c == '?')
 		algo_usage_error("unknown option '%s'", argv[optind - 1]);
 	return c;
