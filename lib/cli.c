@@ -149,3 +149,21 @@ long long algo_cli_duration_ms(const char *opt, const char *s, int bare_secs)
 		algo_usage_error("%s: '%s' is not a duration like 1s, 500ms or 2m", opt, s);
 	return v * unit * (bare_secs && !*end ? 1000 : 1);
 }
+
+const char *algo_cli_pick(const char *opt, const char *val, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(val, list[i]) == 0)
+			return list[i];
+	algo_usage_error("%s: '%s' is not one of the allowed values", opt, val);
+}
+
+const char *algo_cli_name(const char *opt, const char *val, size_t max)
+{
+	if (!val[0] || strlen(val) >= max)
+		algo_usage_error("%s: must be 1 to %zu bytes", opt, max - 1);
+	for (const char *p = val; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			algo_usage_error("%s: must not contain control characters", opt);
+	return val;
+}

@@ -56,6 +56,12 @@ long long algo_cli_time(const char *opt, const char *s);
  * seconds when bare_secs is set. Dies with a usage error when s is none (at most a day). */
 long long algo_cli_duration_ms(const char *opt, const char *s, int bare_secs);
 
+/* The word of the NULL-ended list that val is; dies with a usage error when none. */
+const char *algo_cli_pick(const char *opt, const char *val, const char *const *list);
+/* val when it is a name of 1 to max - 1 bytes without control characters; else dies
+ * with a usage error. */
+const char *algo_cli_name(const char *opt, const char *val, size_t max);
+
 /* A program's options, generated from its table by scripts/gen-help into
  * $(BUILD)/gen/PROG-opts.h: the --help text, the getopt_long table and short options,
  * and the values of --help and --version. */
