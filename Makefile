@@ -46,11 +46,15 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/libalgo.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
-$(BUILD)/bin/%: cmd/%.c $(BUILD)/libalgo.a $(wildcard lib/*.h) | $(BUILD)/bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libalgo.a $(ALL_LDFLAGS) $(LIBS)
+# Each program's --help and getopt table come from its option table (scripts/gen-help).
+.PRECIOUS: $(BUILD)/gen/%-opts.h
+$(BUILD)/gen/%-opts.h: completions/options/%.opts scripts/gen-help | $(BUILD)/gen
+	scripts/gen-help $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/bin/%: cmd/%.c $(BUILD)/gen/%-opts.h $(BUILD)/libalgo.a $(wildcard lib/*.h) | $(BUILD)/bin
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -o $@ $< $(BUILD)/libalgo.a $(ALL_LDFLAGS) $(LIBS)
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libalgo.a | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libalgo.a $(ALL_LDFLAGS) $(LIBS)
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit $(BUILD)/shim:
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit $(BUILD)/shim $(BUILD)/gen:
 	mkdir -p $@
 
 # Tests run the programs through build/shim/, which records every event they emit so

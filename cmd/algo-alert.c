@@ -2,60 +2,15 @@
  * commands) without ever holding up the pipeline; `send`, `test` and `flush` for
  * wrappers and for the user. Delivery, batching, rate limits and the outbox live in
  * lib/notifier.h; which events alert and how they read in lib/alert.h. */
+#include "algo-alert-opts.h"
 #include "alert.h"
-#include "cli.h"
-#include "notifier.h"
+#include "alertctl.h"
 #include "stage.h"
 #include "store.h"
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char usage_text[] =
-	"Usage: algo-alert [OPTIONS] < EVENTS > EVENTS\n"
-	"       algo-alert send [OPTIONS] TEXT...\n"
-	"       algo-alert test [OPTIONS]\n"
-	"       algo-alert flush [OPTIONS]\n"
-	"Copies events through unchanged and sends alerts about fills, rejections, risk\n"
-	"blocks and kill switch changes; send sends one text, test a test message, flush\n"
-	"what the outbox kept. Telegram settings: TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID\n"
-	"(environment or a 0600 $XDG_CONFIG_HOME/algo/alert.conf), TELEGRAM_API_BASE.\n"
-	"      --telegram         send to Telegram (the default without --webhook or --exec)\n"
-	"      --webhook URL      POST to a Slack- or Discord-style webhook\n"
-	"      --exec CMD         run CMD with each message on its stdin\n"
-	"      --on TYPES         event types that alert, comma-separated (default\n"
-	"                         fill,rejected,risk_block,kill_switch)\n"
-	"      --template T       the text of an alert, {field} for an event's field\n"
-	"      --html             Telegram HTML: the template is HTML, field values escaped\n"
-	"      --state PATH       state database: restart record and outbox (default\n"
-	"                         $ALGO_STATE; send and flush: the default state path)\n"
-	"      --flush-timeout SECONDS\n"
-	"                         at the end, wait this long for delivery, then keep the\n"
-	"                         rest in the outbox (default 10)\n"
-	"      --queue N          alerts held per destination before the oldest fold into\n"
-	"                         a count (default 1000)\n"
-	"  -h, --help             print this help and exit\n"
-	"      --version          print the version and exit\n";
-
-enum { OPT_TELEGRAM = 256, OPT_WEBHOOK, OPT_EXEC, OPT_ON, OPT_TEMPLATE, OPT_HTML, OPT_STATE,
-	OPT_FLUSH_TIMEOUT, OPT_QUEUE, OPT_VERSION };
-
-static const struct option options[] = {
-	{ "telegram", no_argument, NULL, OPT_TELEGRAM },
-	{ "webhook", required_argument, NULL, OPT_WEBHOOK },
-	{ "exec", required_argument, NULL, OPT_EXEC },
-	{ "on", required_argument, NULL, OPT_ON },
-	{ "template", required_argument, NULL, OPT_TEMPLATE },
-	{ "html", no_argument, NULL, OPT_HTML },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT },
-	{ "queue", required_argument, NULL, OPT_QUEUE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
 
 struct opts {
 	const char *sub, *webhook, *exec, *state;
@@ -100,25 +55,6 @@ static int on_event(void *arg, const struct algo_event *ev, char *err, size_t er
 	return 0;
 }
 
-/* The destinations the options name (Telegram when none); 78 on bad configuration. */
-static void add_destinations(struct algo_notifier *nf, const struct opts *o)
-{
-	struct algo_telegram tg;
-	char err[ALGO_ERR_MAX];
-	int rc;
-	if (o->telegram || (!o->webhook && !o->exec)) {
-		if ((rc = algo_telegram_config(&tg, err, sizeof err)) != 0)
-			algo_die(ALGO_EX_CONFIG, "%s", err);
-		if (algo_notifier_add(nf, ALGO_DEST_TELEGRAM, NULL, &tg, err, sizeof err))
-			algo_die(ALGO_EX_CONFIG, "%s", err);
-		memset(&tg, 0, sizeof tg);
-	}
-	if (o->webhook && algo_notifier_add(nf, ALGO_DEST_WEBHOOK, o->webhook, NULL, err, sizeof err))
-		algo_die(ALGO_EX_CONFIG, "%s", err);
-	if (o->exec && algo_notifier_add(nf, ALGO_DEST_EXEC, o->exec, NULL, err, sizeof err))
-		algo_die(ALGO_EX_CONFIG, "%s", err);
-}
-
 /* Opens the state database: the stage only with --state or $ALGO_STATE; send and
  * flush at the default path too (need). Returns 1 opened, 0 none. */
 static int open_state(struct algo_store *db, const struct opts *o, int need)
@@ -134,22 +70,14 @@ static int open_state(struct algo_store *db, const struct opts *o, int need)
 	return 1;
 }
 
-/* Ends the delivery and says what it came to; returns the exit code of send/flush
- * (0 all delivered, 75 kept for later, 78 a destination refused its configuration). */
-static int finish(struct algo_notifier *nf, const struct opts *o, const char *db)
+static void warn_note(void *arg, const char *msg) { algo_warn("%s", msg); }
+
+static void add_destinations(struct algo_notifier *nf, const struct opts *o)
 {
 	char err[ALGO_ERR_MAX];
-	long left = algo_notifier_finish(nf, o->timeout_ms, err, sizeof err);
-	if (left < 0)
-		algo_warn("cannot keep undelivered alerts: %s", err);
-	if (nf->kept)
-		algo_warn("warning: %ld alert%s not delivered%s; kept in the outbox of %s "
-			"(algo-alert flush sends them)", nf->kept, nf->kept == 1 ? "" : "s",
-			nf->fatal ? "" : " in time", db);
-	if (nf->lost)
-		algo_warn("warning: %ld alert%s not delivered and lost (no state database: use --state)",
-			nf->lost, nf->lost == 1 ? "" : "s");
-	return nf->fatal ? ALGO_EX_CONFIG : left ? ALGO_EX_TEMPFAIL : ALGO_EX_OK;
+	int code = algo_alertctl_destinations(nf, o->telegram, o->webhook, o->exec, err, sizeof err);
+	if (code)
+		algo_die(code, "%s", err);
 }
 
 /* The stage, send and flush share this: destinations, outbox, senders. */
@@ -185,7 +113,7 @@ static int run(struct opts *o, int argc, char **argv)
 	}
 	if (flush && !nf.resumed)
 		fprintf(stderr, "algo-alert: the outbox of %s is empty\n", db.path);
-	rc = finish(&nf, o, use_db ? db.path : "(none)");
+	rc = algo_alertctl_finish(&nf, o->timeout_ms, use_db ? db.path : "(none)", warn_note, NULL);
 	if (o->sub)
 		code = rc;
 	if (flush && nf.delivered)
@@ -201,23 +129,13 @@ static int run(struct opts *o, int argc, char **argv)
 static int cmd_test(const struct opts *o)
 {
 	struct algo_notifier nf;
-	char err[ALGO_ERR_MAX], host[256] = "this machine", text[512];
-	int code = ALGO_EX_OK;
+	char host[256] = "this machine", text[512];
+	int code;
 	gethostname(host, sizeof host - 1);
 	snprintf(text, sizeof text, "algo-alert test from %s: alerts reach this chat", host);
 	algo_notifier_init(&nf, 1, o->rules.html, NULL, NULL);
 	add_destinations(&nf, o);
-	for (int i = 0; i < nf.n; i++) {
-		long retry;
-		int rc = algo_dest_deliver(&nf.dest[i], text, &retry, err, sizeof err);
-		if (rc == ALGO_DEST_OK) {
-			fprintf(stderr, "algo-alert: %s: test message delivered\n", nf.dest[i].key);
-			continue;
-		}
-		algo_warn("%s: %s", nf.dest[i].key, err);
-		if (code != ALGO_EX_CONFIG)
-			code = rc == ALGO_DEST_FATAL ? ALGO_EX_CONFIG : ALGO_EX_UNAVAILABLE;
-	}
+	code = algo_alertctl_test(&nf, text, warn_note, NULL);
 	algo_notifier_free(&nf);
 	return code;
 }
@@ -226,8 +144,9 @@ static void parse(struct opts *o, int argc, char **argv)
 {
 	char err[ALGO_ERR_MAX];
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	struct algo_cli_opts t = algo_opts;
+	t.shortopts = "+:h";                  /* options end at TEXT */
+	while ((c = algo_cli_getopt(argc, argv, &t)) != -1) {
 		switch (c) {
 		case OPT_TELEGRAM: o->telegram = 1; break;
 		case OPT_WEBHOOK: o->webhook = optarg; break;
@@ -247,12 +166,6 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->timeout_ms = (long)(algo_cli_double("--flush-timeout", optarg, 0, 3600) * 1000);
 			break;
 		case OPT_QUEUE: o->queue = (long)algo_cli_int("--queue", optarg, 1, 1000000); break;
-		case 'h': fputs(usage_text, stdout); exit(fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK);
-		case OPT_VERSION: algo_print_version();
-		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt) algo_usage_error("unknown option '-%c'", optopt);
-			algo_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 }

@@ -1,5 +1,7 @@
 #include "cli.h"
+#include "csv.h"
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,4 +98,72 @@ double algo_cli_double(const char *opt, const char *s, double min, double max)
 	if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
 		algo_usage_error("%s: '%s' is not a number from %g to %g", opt, s, min, max);
 	return v;
+}
+
+void algo_cli_help(const struct algo_cli_opts *t)
+{
+	fputs(t->help, stdout);
+	exit(fflush(stdout) == 0 ? ALGO_EX_OK : ALGO_EX_IOERR);
+}
+
+int algo_cli_getopt(int argc, char **argv, const struct algo_cli_opts *t)
+{
+	int c;
+	opterr = 0;
+	c = getopt_long(argc, argv, t->shortopts, t->longopts, NULL);
+	if (c == t->help_id)
+		algo_cli_help(t);
+	if (c == t->version_id)
+		algo_print_version();
+	if (c == ':')
+		algo_usage_error("option '%s' needs a value", argv[optind - 1]);
+	if (c == '?' && optopt)
+		algo_usage_error("unknown option '-%c'", optopt);
+	if (c == '?')
+		algo_usage_error("unknown option '%s'", argv[optind - 1]);
+	return c;
+}
+
+void algo_cli_unknown(const struct algo_cli_opts *t, int c)
+{
+	for (const struct option *o = t->longopts; o->name; o++)
+		if (o->val == c)
+			algo_usage_error("unknown option '--%s'", o->name);
+	algo_usage_error("unknown option");
+}
+
+long long algo_cli_time(const char *opt, const char *s)
+{
+	int64_t ms;
+	if (algo_csv_parse_time(s, strlen(s), &ms) < 0)
+		algo_usage_error("%s: cannot parse '%s' as a time", opt, s);
+	return ms;
+}
+
+long long algo_cli_duration_ms(const char *opt, const char *s, int bare_secs)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	long long unit = strcmp(end, "s") == 0 ? 1000 : strcmp(end, "ms") == 0 || !*end ? 1 : strcmp(end, "m") == 0 ? 60000 : -1;
+	if (end == s || unit < 0 || v < 0 || v > 86400000LL / unit)
+		algo_usage_error("%s: '%s' is not a duration like 1s, 500ms or 2m", opt, s);
+	return v * unit * (bare_secs && !*end ? 1000 : 1);
+}
+
+const char *algo_cli_pick(const char *opt, const char *val, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(val, list[i]) == 0)
+			return list[i];
+	algo_usage_error("%s: '%s' is not one of the allowed values", opt, val);
+}
+
+const char *algo_cli_name(const char *opt, const char *val, size_t max)
+{
+	if (!val[0] || strlen(val) >= max)
+		algo_usage_error("%s: must be 1 to %zu bytes", opt, max - 1);
+	for (const char *p = val; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			algo_usage_error("%s: must not contain control characters", opt);
+	return val;
 }

@@ -4,6 +4,7 @@
 #define ALGO_CLI_H
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 /* Exit codes (sysexits.h), documented in algo(7); never renumbered. */
 enum {
@@ -47,5 +48,40 @@ int algo_cli_state_path(const char *opt, char *out, size_t len);
 long long algo_cli_int(const char *opt, const char *s, long long min, long long max);
 /* Like algo_cli_int for a finite decimal number. */
 double algo_cli_double(const char *opt, const char *s, double min, double max);
+
+/* A time for an option (RFC 3339, a date = 00:00 IST, epoch...: algo_csv_parse_time)
+ * in epoch ms; dies with a usage error naming the option when s is none. */
+long long algo_cli_time(const char *opt, const char *s);
+/* A duration in ms: "1s", "500ms", "2m", or a bare number, of milliseconds, or of
+ * seconds when bare_secs is set. Dies with a usage error when s is none (at most a day). */
+long long algo_cli_duration_ms(const char *opt, const char *s, int bare_secs);
+
+/* The word of the NULL-ended list that val is; dies with a usage error when none. */
+const char *algo_cli_pick(const char *opt, const char *val, const char *const *list);
+/* val when it is a name of 1 to max - 1 bytes without control characters; else dies
+ * with a usage error. */
+const char *algo_cli_name(const char *opt, const char *val, size_t max);
+
+/* A program's options, generated from its table by scripts/gen-help into
+ * $(BUILD)/gen/PROG-opts.h: the --help text, the getopt_long table and short options,
+ * and the values of --help and --version. */
+struct option;
+struct algo_cli_opts {
+	const char *help;
+	const struct option *longopts;
+	const char *shortopts;
+	int help_id, version_id;
+};
+
+/* getopt_long(argc, argv) over t: returns the next option's value (an OPT_ of the
+ * generated header; optarg holds its value) or -1 after the last option. --help
+ * prints t->help and exits 0, --version prints the version; an unknown option or a
+ * missing value is a usage error. Set optind = 1 before parsing a sub-command's argv. */
+int algo_cli_getopt(int argc, char **argv, const struct algo_cli_opts *t);
+/* Usage error for option c of the table that this command does not take:
+ * "unknown option '--NAME'". */
+void algo_cli_unknown(const struct algo_cli_opts *t, int c) __attribute__((noreturn));
+/* Prints t->help on stdout and exits 0 (74 when stdout fails). */
+void algo_cli_help(const struct algo_cli_opts *t) __attribute__((noreturn));
 
 #endif

@@ -1,0 +1,121 @@
+/* riskctl — kill, resume and status; see riskctl.h. */
+#include "riskctl.h"
+#include "cli.h"
+#include "event.h"
+#include "killswitch.h"
+#include "riskdb.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int algo_riskctl_set(struct algo_store *db, int scope, const char *key, int state, const char *reason,
+	const char *who, int64_t now_ms, char said[ALGO_RISKCTL_MSG_MAX], char warning[ALGO_RISKCTL_MSG_MAX],
+	char *err, size_t errlen)
+{
+	char e[ALGO_ERR_MAX];
+	int known, n;
+	warning[0] = 0;
+	if (state == ALGO_RISK_ACTIVE && scope == ALGO_RISK_SCOPE_ALL) {
+		if (algo_risk_resume_all(db, reason, who, now_ms, &n, e, sizeof e)) {
+			snprintf(err, errlen, "cannot record the resume: %s", e);
+			return ALGO_EX_IOERR;
+		}
+		snprintf(said, ALGO_RISKCTL_MSG_MAX, "all active (%d kill%s cleared)", n, n == 1 ? "" : "s");
+		return 0;
+	}
+	if ((known = algo_risk_scope_known(db, scope, key, err, errlen)) < 0)
+		return ALGO_EX_IOERR;
+	if (!known && state != ALGO_RISK_ACTIVE)
+		snprintf(warning, ALGO_RISKCTL_MSG_MAX, "warning: no %s '%s' in %s yet (no decisions, state or ledger rows): "
+			"check the name; the kill is recorded and applies once it trades",
+			algo_risk_scope_name(scope), key, db->path);
+	if (algo_risk_set_state(db, scope, key, state, reason, who, now_ms, e, sizeof e)) {
+		snprintf(err, errlen, "cannot record the %s: %s", state == ALGO_RISK_ACTIVE ? "resume" : "kill", e);
+		return ALGO_EX_IOERR;
+	}
+	snprintf(said, ALGO_RISKCTL_MSG_MAX, "%s%s%s %s", algo_risk_scope_name(scope),
+		scope != ALGO_RISK_SCOPE_ALL ? " " : "", key, algo_risk_state_name(state));
+	return 0;
+}
+
+int algo_riskctl_status(struct algo_store *db, struct algo_risk_config *cfg, json_t **out, char *err, size_t errlen)
+{
+	struct algo_risk r;
+	json_t *kills = json_array(), *strats = json_array();
+	int code = 0;
+	algo_risk_init(&r, cfg);
+	*out = NULL;
+	if (algo_risk_attach(&r, db, err, errlen) || algo_risk_rebuild(&r, err, errlen) ||
+	    (kills && algo_risk_list_states(db, kills, err, errlen)))
+		code = ALGO_EX_IOERR;
+	else if (!kills || !strats || algo_risk_status(&r, strats) ||
+	    !(*out = json_pack("{s:O,s:O}", "kill_switch", kills, "strategies", strats))) {
+		snprintf(err, errlen, "out of memory");
+		code = ALGO_EX_FAIL;
+	}
+	json_decref(kills);
+	json_decref(strats);
+	algo_risk_free(&r);
+	return code;
+}
+
+static void text_kill(FILE *f, json_t *k)
+{
+	const char *scope = json_string_value(json_object_get(k, "scope"));
+	json_t *user = json_object_get(k, "user"), *strategy = json_object_get(k, "strategy");
+	const char *reason = json_string_value(json_object_get(k, "reason"));
+	fprintf(f, "%s%s%s: %s%s%s (by %s, %s)\n", strcmp(scope, "all") == 0 ? "all trading" : scope,
+		user || strategy ? " " : "", user ? json_string_value(user) : strategy ?
+		json_string_value(strategy) : "", json_string_value(json_object_get(k, "state")),
+		reason && reason[0] ? " — " : "", reason ? reason : "",
+		json_string_value(json_object_get(k, "who")), json_string_value(json_object_get(k, "ts")));
+}
+
+static void text_strategy(FILE *f, json_t *o)
+{
+	const char *sym;
+	json_t *q, *left = json_object_get(o, "trades_left"), *plan = json_object_get(o, "plan");
+	fprintf(f, "%s/%s: %s%s%s\n", json_string_value(json_object_get(o, "user")),
+		json_string_value(json_object_get(o, "strategy")),
+		json_string_value(json_object_get(o, "state")),
+		json_string_length(json_object_get(o, "reason")) ? " — " : "",
+		json_string_value(json_object_get(o, "reason")));
+	fprintf(f, "  trades on %s: %lld, left: ", json_string_value(json_object_get(o, "day")),
+		(long long)json_integer_value(json_object_get(o, "trades_today")));
+	if (json_is_null(left))
+		fprintf(f, "unlimited");
+	else
+		fprintf(f, "%lld", (long long)json_integer_value(left));
+	if (json_is_string(plan))
+		fprintf(f, " (plan %s)", json_string_value(plan));
+	fprintf(f, "\n");
+	fprintf(f, "  day PnL (realised, net of charges): %.2f", json_real_value(json_object_get(o, "day_pnl")));
+	if (json_is_real(json_object_get(o, "max_daily_loss")))
+		fprintf(f, "; loss limit %.2f, left %.2f",
+			json_real_value(json_object_get(o, "max_daily_loss")),
+			json_real_value(json_object_get(o, "loss_left")));
+	fprintf(f, "\n");
+	json_object_foreach(json_object_get(o, "positions"), sym, q)
+		fprintf(f, "  position %s %lld\n", sym, (long long)json_integer_value(q));
+}
+
+char *algo_riskctl_status_text(json_t *status, const char *path)
+{
+	json_t *kills = json_object_get(status, "kill_switch"), *strats = json_object_get(status, "strategies"), *o;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (!json_array_size(kills) && !json_array_size(strats))
+		fprintf(f, "no kills and no strategies in %s\n", path);
+	json_array_foreach(kills, i, o)
+		text_kill(f, o);
+	json_array_foreach(strats, i, o)
+		text_strategy(f, o);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
