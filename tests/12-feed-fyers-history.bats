@@ -162,10 +162,10 @@ print(n)'
 }
 
 @test "fyers history: the range errors -339 to -356 are exit 65 with the broker's words and a hint" {
-	for c in "-339 Range should be less than 366 days:the range is over one year for daily bars" \
-	         "-341 Range should be less than 100 days:the range is over 100 days for minute bars" \
-	         "-355 Range should be less than 30 trading days:the range is over 100 days for minute bars" \
-	         "-356 range_from should be less than range_to:the range starts after it ends" \
+	for c in "-339 The range cannot be more than 1 year for day resolution:the range is over one year for daily bars" \
+	         "-341 The range cannot be more than 100 days for 1 min resolution:the range is over 100 days for minute bars" \
+	         "-355 The range cannot be more than 100 days for 240 min resolution:the range is over 100 days for minute bars" \
+	         "-356 The range_from value cannot be greater than range_to value:the range starts after it ends" \
 	         "-300 Invalid symbol provided:no such symbol"; do
 		code=${c%% *} rest=${c#* } msg=${rest%%:*} hint=${rest#*:}
 		mock_post /_mock/clear '{}'

@@ -77,6 +77,10 @@ import fyers_ws  # noqa: E402
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 MINUTE_RES = {"1", "2", "3", "5", "10", "15", "20", "30", "60", "120", "240"}
+# The broker's code for a minute range over 100 days, per resolution (nodef/extra-fyers
+# data/errors.csv, the source FYERS-API.md cites for -339…-356): not one code a step.
+RANGE_CODE = {"1": -341, "2": -343, "3": -344, "5": -345, "10": -346, "15": -347, "20": -348,
+              "30": -349, "60": -353, "120": -354, "240": -355}
 SECOND_RES = {"5S", "10S", "15S", "30S", "45S"}
 DAILY_RES = {"D", "1D"}
 
@@ -552,16 +556,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (KeyError, ValueError):
             return self.send(400, envelope(-50, "Invalid range"))
         if a > b:
-            return self.send(400, envelope(-356, "range_from should be less than range_to"))
+            return self.send(400, envelope(-356, "The range_from value cannot be greater than range_to value"))
         days = (b - a) / 86400.0
         holidays = set(st.scenario.get("holidays", []))
         if res in MINUTE_RES and days > 100:
-            code = -341 - sorted(MINUTE_RES, key=int).index(res)
-            return self.send(400, envelope(code, "Range should be less than 100 days for resolution " + res))
+            return self.send(400, envelope(RANGE_CODE[res], "The range cannot be more than 100 days for %s min resolution" % res))
         if res in DAILY_RES and days > 366:
-            return self.send(400, envelope(-339, "Range should be less than 366 days for daily resolution"))
+            return self.send(400, envelope(-339, "The range cannot be more than 1 year for day resolution"))
         if res in SECOND_RES and trading_days(a, b, holidays) > 30:
-            return self.send(400, envelope(-355, "Range should be less than 30 trading days for seconds"))
+            # no code is documented for this cap (FYERS-API.md: openalgo PR #544 gives only
+            # the limit); -50, invalid params, is the broker's generic one
+            return self.send(400, envelope(-50, "The range cannot be more than 30 trading days for seconds resolution"))
         base = st.scenario.get("history", {}).get(sym, {}).get("base", 500.0)
         self.send(200, {"s": "ok", "code": 200, "message": "",
                         "candles": candles(sym, res, a, b, base, holidays, q.get("cont_flag") == "1")})
