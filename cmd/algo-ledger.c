@@ -7,6 +7,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "report.h"
+#include "runrec.h"
 #include "stage.h"
 #include "store.h"
 #include "timeutil.h"
@@ -46,6 +47,11 @@ static const char usage_text[] =
 	"      --skip-bad        skip bad lines with a warning instead of exiting 65\n"
 	"      --backtest        record as a backtest (algo-backtest's fresh database): the\n"
 	"                        equity curve at report resolution, one audit row per run\n"
+	"      --run-strategy FILE  backtest: record FILE's name, SHA-256 and parameters\n"
+	"                        in the run's audit row and report\n"
+	"      --run-param NAME=VALUE  backtest: a --param the strategy ran with (repeatable)\n"
+	"      --run-input FILE  backtest: an input file, recorded with its SHA-256\n"
+	"                        (repeatable)\n"
 	"      --format FORMAT   report: text, json, csv or html; trades: csv, ndjson or\n"
 	"                        table; other queries: table, csv or ndjson\n"
 	"      --out FILE        write the report or query to FILE instead of stdout\n"
@@ -64,7 +70,7 @@ static const char usage_text[] =
 
 enum { OPT_STATE = 256, OPT_CAPITAL, OPT_USER, OPT_SKIP_BAD, OPT_FORMAT, OPT_VERSION, OPT_RUN,
 	OPT_OUT, OPT_STRATEGY, OPT_FROM, OPT_TO, OPT_SINCE, OPT_BEFORE, OPT_RETENTION, OPT_EMAIL,
-	OPT_NAME, OPT_PLAN, OPT_EXPIRY, OPT_BACKTEST };
+	OPT_NAME, OPT_PLAN, OPT_EXPIRY, OPT_BACKTEST, OPT_RUN_STRATEGY, OPT_RUN_PARAM, OPT_RUN_INPUT };
 
 static const struct option options[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -73,6 +79,9 @@ static const struct option options[] = {
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "backtest", no_argument, NULL, OPT_BACKTEST },
+	{ "run-strategy", required_argument, NULL, OPT_RUN_STRATEGY },
+	{ "run-param", required_argument, NULL, OPT_RUN_PARAM },
+	{ "run-input", required_argument, NULL, OPT_RUN_INPUT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
@@ -142,10 +151,13 @@ static int64_t now_ms(void)
 
 
 #define MAX_RUNS 8
+#define MAX_RUN_ITEMS 256
 
 struct opts {
 	const char *state, *user, *format, *cmd, *runs[MAX_RUNS], *out, *strategy, *email, *name;
 	const char *plan, *expiry, *args[4];
+	const char *run_strategy, *run_params[MAX_RUN_ITEMS], *run_inputs[MAX_RUN_ITEMS];
+	int nrun_params, nrun_inputs;
 	int64_t capital, from, to, before;
 	long retention;
 	int skip_bad, backtest, nruns, nargs, user_given, fmt;
@@ -178,6 +190,15 @@ static void parse_option(int c, const char *arg, struct opts *o)
 		break;
 	case OPT_SKIP_BAD: o->skip_bad = 1; break;
 	case OPT_BACKTEST: o->backtest = 1; break;
+	case OPT_RUN_STRATEGY: o->run_strategy = arg; break;
+	case OPT_RUN_PARAM:
+		if (o->nrun_params == MAX_RUN_ITEMS) algo_usage_error("--run-param: at most %d", MAX_RUN_ITEMS);
+		o->run_params[o->nrun_params++] = arg;
+		break;
+	case OPT_RUN_INPUT:
+		if (o->nrun_inputs == MAX_RUN_ITEMS) algo_usage_error("--run-input: at most %d", MAX_RUN_ITEMS);
+		o->run_inputs[o->nrun_inputs++] = arg;
+		break;
 	case OPT_FORMAT: o->format = arg; break;
 	case OPT_OUT: o->out = arg; break;
 	case OPT_STRATEGY: o->strategy = arg; break;
@@ -209,6 +230,11 @@ static void check_usage(struct opts *o)
 	if (cmd && (o->skip_bad || o->capital > 0 || o->backtest))
 		algo_usage_error("--%s applies to recording only, not to '%s'",
 			o->skip_bad ? "skip-bad" : o->backtest ? "backtest" : "capital", cmd);
+	if ((o->run_strategy || o->nrun_params || o->nrun_inputs) && (cmd || !o->backtest))
+		algo_usage_error("--run-strategy, --run-param and --run-input apply to --backtest "
+			"recording only");
+	if (o->nrun_params && !o->run_strategy)
+		algo_usage_error("--run-param needs --run-strategy");
 	if (cmd && strcmp(cmd, "users") && strcmp(cmd, "audit") && o->nargs)
 		algo_usage_error("unexpected argument '%s'", o->args[0]);
 	if ((o->email || o->name || o->plan || o->expiry) && (!cmd || strcmp(cmd, "users")))
@@ -269,6 +295,18 @@ static void test_disk_limit(struct algo_store *s)
 	if (algo_store_exec(s, sql, err, sizeof err)) algo_die(ALGO_EX_FAIL, "%s", err);
 }
 
+/* Gives l the run record of --run-strategy, --run-param and --run-input; dies with
+ * the reason when the strategy does not load (exit 78, as algo-eval --check). */
+static void set_run_record(struct algo_ledger *l, const struct opts *o)
+{
+	char err[ALGO_ERR_MAX], *rec;
+	if (!(rec = algo_runrec_build(o->run_strategy, o->run_params, o->nrun_params, o->run_inputs,
+			o->nrun_inputs, err, sizeof err)))
+		algo_die(ALGO_EX_CONFIG, "--run-strategy: %s", err);
+	if (algo_ledger_set_run_record(l, rec)) algo_die(ALGO_EX_FAIL, "out of memory");
+	free(rec);
+}
+
 /* Records stdin into the state database, copying it to stdout (the stage loop). */
 static int record(const struct opts *o)
 {
@@ -285,6 +323,7 @@ static int record(const struct opts *o)
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	if (o->nruns) algo_ledger_set_run(l, o->runs[0]);
 	if (o->backtest) algo_ledger_set_backtest(l);
+	if (o->run_strategy || o->nrun_inputs) set_run_record(l, o);
 	if (differs) {
 		int64_t stored;
 		char a[ALGO_DEC_FMT_MAX], b[ALGO_DEC_FMT_MAX];

@@ -243,7 +243,7 @@ _algo_spec_algo_feed() {
 
 _algo_spec_algo_ledger() {
 	case $1 in
-	opts) echo "--state --capital --user --run --skip-bad --backtest --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
+	opts) echo "--state --capital --user --run --skip-bad --backtest --run-strategy --run-param --run-input --format --out --strategy --from --to --since --before --retention-days --email --name --plan --expiry --help --version" ;;
 	commands) echo "report trades orders fills positions pnl equity audit runs users" ;;
 	subs)
 		case $2 in
@@ -252,7 +252,7 @@ _algo_spec_algo_ledger() {
 		esac ;;
 	takes)
 		case $2 in
-		--state|--capital|--user|--run|--format|--out|--strategy|--from|--to|--since|--before|--retention-days|--email|--name|--plan|--expiry) return 0 ;;
+		--state|--capital|--user|--run|--run-strategy|--run-param|--run-input|--format|--out|--strategy|--from|--to|--since|--before|--retention-days|--email|--name|--plan|--expiry) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -261,6 +261,9 @@ _algo_spec_algo_ledger() {
 		--capital) echo "-" ;;
 		--user) echo "@user" ;;
 		--run) echo "@run" ;;
+		--run-strategy) echo "@file" ;;
+		--run-param) echo "-" ;;
+		--run-input) echo "@file" ;;
 		--format)
 			case $3 in
 			report) echo "text,json,csv,html" ;;

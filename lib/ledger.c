@@ -157,6 +157,7 @@ struct algo_ledger {
 	int failed;                       /* a write failed: rolled back, nothing more */
 	struct algo_stage *stage;         /* the loop feeding us, when there is one */
 	int backtest;                     /* algo_ledger_set_backtest */
+	char *run_record;                 /* algo_ledger_set_run_record (JSON), or NULL */
 	int64_t n_orders, n_fills;        /* new ones recorded by this run */
 	struct algo_book_tab held;        /* backtest: orders of this batch (struct held_order) */
 };
@@ -630,6 +631,15 @@ void algo_ledger_set_backtest(struct algo_ledger *l)
 	l->backtest = 1;
 }
 
+int algo_ledger_set_run_record(struct algo_ledger *l, const char *json)
+{
+	char *c = strdup(json);
+	if (!c) return -1;
+	free(l->run_record);
+	l->run_record = c;
+	return 0;
+}
+
 const char *algo_ledger_run(const struct algo_ledger *l)
 {
 	return l->run;
@@ -817,6 +827,7 @@ void algo_ledger_free(struct algo_ledger *l)
 		sqlite3_finalize(l->st[i]);
 	if (l->audit_ok) algo_audit_free(&l->audit);
 	EVP_MD_CTX_free(l->in_ctx);
+	free(l->run_record);
 	free(l->active);
 	algo_book_tab_free(&l->strats);
 	algo_book_tab_free(&l->held);
@@ -1436,9 +1447,10 @@ static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
 {
 	struct user_rec *u = algo_book_tab_get(&l->users, l->user, strlen(l->user), 0);
 	char strategies[1024] = "", input[2 * EVP_MAX_MD_SIZE + 1], reason[1400], eq[ALGO_DEC_FMT_MAX];
-	char detail[2048];
-	const char *one = NULL;
-	size_t n = 0, nstrat = 0;
+	char *detail;
+	const char *one = NULL, *rec = l->run_record ? l->run_record : "null";
+	size_t n = 0, nstrat = 0, dlen;
+	int rc;
 	if (!u || !u->active) return 0;               /* nothing was recorded */
 	for (size_t i = 0; i < algo_book_tab_count(&l->strats); i++) {
 		struct strat_rec *sr = algo_book_tab_at(&l->strats, i, NULL, NULL);
@@ -1455,15 +1467,24 @@ static int audit_backtest(struct algo_ledger *l, char *err, size_t errlen)
 	snprintf(reason, sizeof reason, "backtest: strategy %s; input sha256 %s; %lld orders, "
 		"%lld fills; final equity %s", nstrat ? strategies : "-", input, (long long)l->n_orders,
 		(long long)l->n_fills, eq);
-	snprintf(detail, sizeof detail, "{\"options\":\"%s\",\"input_sha256\":\"%s\","
-		"\"orders\":%lld,\"fills\":%lld,\"final_equity\":%s}", l->options, input,
-		(long long)l->n_orders, (long long)l->n_fills, eq);
-	if (begin(l, err, errlen)) return -1;
+	dlen = strlen(l->options) + strlen(rec) + 256;
+	if (!(detail = malloc(dlen))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(detail, dlen, "{\"options\":\"%s\",\"input_sha256\":\"%s\","
+		"\"orders\":%lld,\"fills\":%lld,\"final_equity\":%s,\"run_record\":%s}", l->options,
+		input, (long long)l->n_orders, (long long)l->n_fills, eq, rec);
+	if (begin(l, err, errlen)) {
+		free(detail);
+		return -1;
+	}
 	l->backtest = 0;                              /* audit_add logs this one */
-	n = (size_t)audit_add(l, u->name, u->end_ms, "backtest", nstrat == 1 ? one : NULL, l->run,
+	rc = audit_add(l, u->name, u->end_ms, "backtest", nstrat == 1 ? one : NULL, l->run,
 		reason, detail, strlen(detail), err, errlen);
 	l->backtest = 1;
-	return n ? -1 : 0;
+	free(detail);
+	return rc ? -1 : 0;
 }
 
 /* End of input: a backtest logs its run. */

@@ -57,6 +57,11 @@ int algo_ledger_set_run(struct algo_ledger *l, const char *run_id);
  * update and fill (risk blocks and kills keep theirs). Call before the first event. */
 void algo_ledger_set_backtest(struct algo_ledger *l);
 
+/* The run's record (lib/runrec.h: strategy, file hash, parameters, inputs; JSON,
+ * copied) that a backtest's audit row holds as "run_record". Returns 0, or -1 when
+ * out of memory. */
+int algo_ledger_set_run_record(struct algo_ledger *l, const char *json);
+
 /* The run id ("" until the first event when derived). */
 const char *algo_ledger_run(const struct algo_ledger *l);
 

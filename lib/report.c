@@ -4,6 +4,7 @@
 #include "book.h"
 #include "decimal.h"
 #include "timeutil.h"
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,28 @@ static int one_int(struct algo_store *s, const char *sql, const struct algo_repo
 	return 0;
 }
 
+/* r->run_record: the "run_record" of the run's (the last run's) backtest audit row.
+ * Returns 0 (none is not an error), or -1 with err set. */
+static int run_record_read(struct algo_store *s, const struct algo_report_opts *o, struct algo_report *r,
+	char *err, size_t errlen)
+{
+	sqlite3_stmt *st = algo_store_prepare(s, "SELECT detail FROM audit WHERE user = ?1 AND "
+		"kind = 'backtest' AND (?2 IS NULL OR run = ?2) ORDER BY seq DESC LIMIT 1", err, errlen);
+	int rc;
+	if (!st) return -1;
+	bind_opts(st, o, NULL, NULL);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		json_t *d = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		json_t *rec = json_object_get(d, "run_record");
+		if (json_is_object(rec))
+			r->run_record = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+		json_decref(d);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) { set_err(err, errlen, s); return -1; }
+	return 0;
+}
+
 /* The orders the executor rejected because capital could not cover them: how many
  * and when the first was. Returns 0, or -1 with err set. */
 static int capital_rejections(struct algo_store *s, const struct algo_report_opts *o, struct algo_report *r,
@@ -335,7 +358,7 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 		if (found) r->start_equity = v;
 	}
 
-	if (capital_rejections(s, o, r, err, errlen))
+	if (capital_rejections(s, o, r, err, errlen) || run_record_read(s, o, r, err, errlen))
 		goto fail;
 
 	/* the curve */
@@ -492,6 +515,8 @@ void algo_report_free(struct algo_report *r)
 	free(r->curve);
 	free(r->days);
 	free(r->trips);
+	free(r->run_record);
+	r->run_record = NULL;
 	r->curve = NULL;
 	r->days = NULL;
 	r->trips = NULL;
@@ -587,6 +612,72 @@ static size_t metric_rows(const struct algo_report *r, struct mrow *m)
 	return n;
 }
 
+/* The run record as (key, label, value) rows for text, CSV and HTML: strategy, file,
+ * its SHA-256, the parameters in force, the --param overrides, each input. */
+struct rrow { char key[32], label[32], val[1024]; };
+#define NRROWS 16
+
+static void rrow_add(struct rrow *m, size_t *n, const char *key, const char *label, const char *val)
+{
+	if (*n == NRROWS) return;
+	snprintf(m[*n].key, sizeof m[*n].key, "%s", key);
+	snprintf(m[*n].label, sizeof m[*n].label, "%s", label);
+	snprintf(m[*n].val, sizeof m[*n].val, "%s", val);
+	(*n)++;
+}
+
+/* "name=value name=value" of a JSON object of numbers, or of an array of strings. */
+static void params_text(json_t *v, char *b, size_t len)
+{
+	size_t n = 0, i;
+	const char *k;
+	json_t *x;
+	b[0] = '\0';
+	if (json_is_object(v))
+		json_object_foreach(v, k, x) {
+			char num[64];
+			if (json_is_integer(x)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(x));
+			else snprintf(num, sizeof num, "%.15g", json_number_value(x));
+			n += (size_t)snprintf(b + n, n < len ? len - n : 0, "%s%s=%s", n ? " " : "", k, num);
+		}
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			n += (size_t)snprintf(b + n, n < len ? len - n : 0, "%s%s", n ? " " : "",
+				json_is_string(x) ? json_string_value(x) : "?");
+}
+
+static size_t record_rows(const struct algo_report *r, struct rrow *m)
+{
+	json_t *rec, *x;
+	size_t n = 0, i;
+	char b[1024];
+	if (!r->run_record || !(rec = json_loads(r->run_record, 0, NULL))) return 0;
+	if (json_is_string(x = json_object_get(rec, "strategy")))
+		rrow_add(m, &n, "strategy_name", "Strategy name", json_string_value(x));
+	if (json_is_string(x = json_object_get(rec, "strategy_file")))
+		rrow_add(m, &n, "strategy_file", "Strategy file", json_string_value(x));
+	if ((x = json_object_get(rec, "strategy_sha256")))
+		rrow_add(m, &n, "strategy_sha256", "Strategy SHA-256", json_is_string(x) ? json_string_value(x) : "-");
+	if ((x = json_object_get(rec, "params"))) {
+		params_text(x, b, sizeof b);
+		rrow_add(m, &n, "parameters", "Parameters", b[0] ? b : "-");
+	}
+	if ((x = json_object_get(rec, "overrides"))) {
+		params_text(x, b, sizeof b);
+		rrow_add(m, &n, "parameters_given", "Overrides (-P)", b[0] ? b : "-");
+	}
+	json_array_foreach(json_object_get(rec, "inputs"), i, x) {
+		json_t *h = json_object_get(x, "sha256");
+		char key[32];
+		snprintf(b, sizeof b, "%s sha256 %s", json_is_string(json_object_get(x, "file")) ?
+			json_string_value(json_object_get(x, "file")) : "?", json_is_string(h) ? json_string_value(h) : "-");
+		snprintf(key, sizeof key, "input_%zu", i + 1);
+		rrow_add(m, &n, key, i ? "" : "Input", b);
+	}
+	json_decref(rec);
+	return n;
+}
+
 static const char *const spark[8] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
 	"\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
 
@@ -679,6 +770,11 @@ static void write_text(FILE *f, const struct algo_report *r)
 	}
 
 	fprintf(f, "\nRun %s, strategy %s\n", r->run[0] ? r->run : "all", r->strategy[0] ? r->strategy : "all");
+	{
+		struct rrow m[NRROWS];
+		size_t nr = record_rows(r, m);
+		for (size_t i = 0; i < nr; i++) fprintf(f, "%-18s%s\n", m[i].label, m[i].val);
+	}
 	fprintf(f, "Conventions: daily returns of mark-to-market equity (each day's last point),\n"
 		"P = %d, risk-free 0; open positions marked at the last price%s.\n", ALGO_REPORT_P,
 		b->nopen ? " (flagged OPEN)" : "");
@@ -767,6 +863,7 @@ static void write_json(FILE *f, const struct algo_report *r)
 	if (r->run[0]) json_str(f, r->run); else fputs("null", f);
 	fputs(",\"strategy\":", f);
 	if (r->strategy[0]) json_str(f, r->strategy); else fputs("null", f);
+	fprintf(f, ",\"run_record\":%s", r->run_record ? r->run_record : "null");
 	fprintf(f, ",\"conventions\":{\"periods_per_year\":%d,\"risk_free\":0,\"returns\":"
 		"\"daily returns of mark-to-market equity, each day's last point\","
 		"\"open_positions\":\"marked at the last price\"}", ALGO_REPORT_P);
@@ -982,6 +1079,23 @@ static void html_trades(FILE *f, const struct algo_report *r)
 	fputs("</table>\n", f);
 }
 
+/* The run record (strategy, file hash, parameters, inputs) as a table. */
+static void html_run_record(FILE *f, const struct algo_report *r)
+{
+	struct rrow m[NRROWS];
+	size_t nr = record_rows(r, m);
+	if (!nr) return;
+	fputs("<table id=\"run-record\">\n", f);
+	for (size_t i = 0; i < nr; i++) {
+		fputs("<tr><td>", f);
+		html_text(f, m[i].label);
+		fputs("</td><td style=\"text-align:left\"><code>", f);
+		html_text(f, m[i].val);
+		fputs("</code></td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static void write_html(FILE *f, const struct algo_report *r)
 {
 	struct mrow m[NMROWS];
@@ -1011,6 +1125,7 @@ static void write_html(FILE *f, const struct algo_report *r)
 		fprintf(f, "Period %s to %s. ", tstr(r->base.first_ms, t1), tstr(r->base.last_ms, t2));
 	fprintf(f, "Conventions: daily returns of mark-to-market equity (each day's last point), "
 		"P = %d, risk-free 0, open positions marked at the last price.</p>\n", ALGO_REPORT_P);
+	html_run_record(f, r);
 
 	/* equity with trade markers */
 	fprintf(f, "<h2>Equity</h2>\n<svg id=\"equity-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
@@ -1129,6 +1244,15 @@ int algo_report_write(FILE *f, const struct algo_report *r, int fmt)
 		for (size_t i = 0; i < r->base.ncharge; i++) {
 			char a[ALGO_DEC_FMT_MAX];
 			fprintf(f, "charges_%s,%s\n", r->base.charge[i].name, decs(r->base.charge[i].amount, a));
+		}
+		{
+			struct rrow rr[NRROWS];
+			size_t nr = record_rows(r, rr);
+			for (size_t i = 0; i < nr; i++) {
+				fprintf(f, "%s,", rr[i].key);
+				csv_cell(f, rr[i].val);
+				fputc('\n', f);
+			}
 		}
 		break;
 	}

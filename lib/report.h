@@ -39,6 +39,8 @@ struct algo_report {
 	double avg_hold_min;
 	int64_t capital_rejects;         /* orders rejected for insufficient capital */
 	int64_t capital_first_ms;        /* the first of them (when there are any) */
+	char *run_record;                /* the run's record (lib/runrec.h) from its backtest
+	                                    audit row, JSON; NULL when none was recorded */
 };
 
 /* What a report or query selects. */

@@ -17,8 +17,9 @@ DATA=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
 	rows = list(csv.reader(open(sys.argv[1])))
 	assert rows[0] == ["metric", "value"], rows[0]
 	for key, val in rows[1:]:
-	    if key in ("run", "strategy"):
-	        continue
+	    if key in ("run", "strategy") or key.startswith("input_") or key in ("strategy_name",
+	            "strategy_file", "strategy_sha256", "parameters", "parameters_given"):
+	        continue  # names: the run record's rows
 	    assert val == "" or float(val) == float(val), (key, val)
 	EOF
 	# side by side too
