@@ -10,6 +10,7 @@
 #include "fyers_account.h"
 #include "fyers_auth.h"
 #include "fyers_live.h"
+#include "fyers_orderws.h"
 #include "fyers_venue.h"
 #include "stage.h"
 #include "timeutil.h"
@@ -42,6 +43,8 @@ static const char usage_text[] =
 	"      --charges FILE    fees of each fill from a dated charges table (a file, or a name\n"
 	"                        such as 'india'; default: fees 0, as the trade book has none)\n"
 	"      --skip-bad        warn about bad input lines and skip them instead of stopping\n"
+	"      --no-order-socket with --live, poll the books only; by default FYERS's order-update\n"
+	"                        socket brings fills at once (the books are polled all the same)\n"
 	"Commands:\n"
 	"  accept-risk  show the risk disclosure of live trading and record its acceptance in the\n"
 	"               audit log (--user U required)\n"
@@ -72,10 +75,10 @@ static struct {
 	long timeout_s;
 	int offline;
 	int format;
-	int live, yes, skip_bad;
+	int live, yes, skip_bad, no_socket;
 	const char *user, *state, *charges;
 	int64_t max_age_ms, drain_ms, poll_ms, request_ms;
-} opt = { NULL, 300, 0, ALGO_ACCT_TABLE, 0, 0, 0, NULL, NULL, NULL, 120000, 30000, 3000, 15000 };
+} opt = { NULL, 300, 0, ALGO_ACCT_TABLE, 0, 0, 0, 0, NULL, NULL, NULL, 120000, 30000, 3000, 15000 };
 
 static void notice(void *arg, const char *msg)
 {
@@ -407,6 +410,24 @@ static int commit_now(void *arg, char *err, size_t errlen)
 	return algo_stage_save(arg, err, errlen);
 }
 
+/* The order-update socket for a --live stage (unless --no-order-socket): 1 opened. */
+static int open_socket(struct algo_fyers_orderws *ows, struct algo_fyers *f, struct algo_fyers_venue *v,
+	struct algo_stage *st)
+{
+	char err[512];
+	if (!opt.live || opt.no_socket)
+		return 0;
+	if (algo_fyers_orderws_open(ows, f, notice, NULL, err, sizeof err)) {
+		algo_warn("order socket not used: %s (the books are polled)", err);
+		return 0;
+	}
+	v->ows = ows;
+	st->wake_fd = algo_fyers_orderws_fd(ows);
+	if (!st->idle_ms || st->idle_ms > 1000)
+		st->idle_ms = 1000;     /* its pings and reconnects */
+	return 1;
+}
+
 static int cmd_stage(void)
 {
 	static const struct algo_stage_ops ops = { .event = algo_executor_event,
@@ -418,8 +439,9 @@ static int cmd_stage(void)
 	struct algo_executor ex;
 	struct algo_store store;
 	struct algo_stage st;
+	struct algo_fyers_orderws ows;
 	char key[ALGO_REPLAY_KEY_MAX], err[ALGO_ERR_MAX + 512], path[4096];
-	int have_state, rc, code;
+	int have_state, have_socket, rc, code;
 
 	memset(&f, 0, sizeof f);
 	memset(&costs, 0, sizeof costs);
@@ -454,6 +476,7 @@ static int cmd_stage(void)
 		st.store = &store;
 		st.replay_key = key;
 	}
+	have_socket = open_socket(&ows, &f, &v, &st);
 	if ((code = algo_fyers_venue_start(&v, &ex, err, sizeof err)) == 0)
 		code = algo_stage_run(&st);
 	else
@@ -463,6 +486,13 @@ static int cmd_stage(void)
 			"%ld position mismatch%s", v.sent, v.sent == 1 ? "" : "s", v.lookups, v.lookups == 1 ? "" : "s",
 			v.polls, v.polls == 1 ? "" : "s", v.external, v.external == 1 ? "" : "s", v.mismatches,
 			v.mismatches == 1 ? "" : "es");
+	if (have_socket) {
+		algo_warn("order socket: %ld fill%s through it first, %ld connect%s, %ld drop%s, %ld malformed "
+			"message%s", v.socket_fills, v.socket_fills == 1 ? "" : "s", ows.connects,
+			ows.connects == 1 ? "" : "s", ows.dropped, ows.dropped == 1 ? "" : "s", ows.malformed,
+			ows.malformed == 1 ? "" : "s");
+		algo_fyers_orderws_close(&ows);
+	}
 	algo_executor_free(&ex);
 	algo_fyers_venue_free(&v);
 	if (have_state)
@@ -490,7 +520,7 @@ static void need(int ok, const char *option, const char *of)
 static void parse_options(int argc, char **argv, const char *cmd)
 {
 	enum { O_CODE = 256, O_TIMEOUT, O_OFFLINE, O_FORMAT, O_VERSION, O_LIVE, O_YES, O_USER, O_STATE,
-		O_MAXAGE, O_DRAIN, O_POLL, O_REQTIME, O_SKIPBAD, O_CHARGES };
+		O_MAXAGE, O_DRAIN, O_POLL, O_REQTIME, O_SKIPBAD, O_CHARGES, O_NOSOCKET };
 	static const struct option longopts[] = {
 		{ "code", required_argument, NULL, O_CODE },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -506,6 +536,7 @@ static void parse_options(int argc, char **argv, const char *cmd)
 		{ "request-timeout", required_argument, NULL, O_REQTIME },
 		{ "skip-bad", no_argument, NULL, O_SKIPBAD },
 		{ "charges", required_argument, NULL, O_CHARGES },
+		{ "no-order-socket", no_argument, NULL, O_NOSOCKET },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -548,6 +579,7 @@ static void parse_options(int argc, char **argv, const char *cmd)
 			break;
 		case O_SKIPBAD: need(stage, "--skip-bad", "the pipeline stage"); opt.skip_bad = 1; break;
 		case O_CHARGES: need(stage, "--charges", "the pipeline stage"); opt.charges = optarg; break;
+		case O_NOSOCKET: need(stage, "--no-order-socket", "the pipeline stage"); opt.no_socket = 1; break;
 		case 'h': fputs(usage_text, stdout); exit(algo_out_finish(ALGO_EX_OK));
 		case O_VERSION: algo_print_version();
 		case ':': algo_usage_error("option '%s' needs a value", argv[optind - 1]);

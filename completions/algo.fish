@@ -99,6 +99,7 @@ complete -c algo-exec-fyers -l poll-interval -x -d 'seconds between polls of the
 complete -c algo-exec-fyers -l request-timeout -x -d 'seconds one HTTP request may take'
 complete -c algo-exec-fyers -l charges -r -F -a 'india' -d 'fees of each fill from a charges table'
 complete -c algo-exec-fyers -l skip-bad -d 'skip bad input lines with a warning'
+complete -c algo-exec-fyers -l no-order-socket -d 'with --live, poll the books only (no order socket)'
 complete -c algo-exec-fyers -l yes -d 'accept-risk: accept without asking'
 complete -c algo-exec-fyers -l code -x -d 'login: the auth code or the redirected URL'
 complete -c algo-exec-fyers -l timeout -x -d 'login: seconds to wait for the redirect'

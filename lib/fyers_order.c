@@ -113,6 +113,44 @@ int algo_fyers_trade_get(const json_t *row, struct algo_fyers_trade *t, char *er
 	return 0;
 }
 
+int algo_fyers_sock_order_get(const json_t *m, struct algo_fyers_orow *o, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	str_of(m, "id", o->id, sizeof o->id);
+	o->status = (int)int_of(m, "org_ord_status");
+	if (!o->id[0] || !o->status) {
+		snprintf(err, errlen, "an order update without id or org_ord_status");
+		return -1;
+	}
+	str_of(m, "ordertag", o->tag, sizeof o->tag);
+	str_of(m, "oms_msg", o->message, sizeof o->message);
+	o->filled = int_of(m, "qty_filled");
+	o->qty = json_object_get(m, "qty") ? int_of(m, "qty") : o->filled + int_of(m, "qty_remaining");
+	return 0;
+}
+
+int algo_fyers_sock_trade_get(const json_t *m, struct algo_fyers_trade *t, char *err, size_t errlen)
+{
+	const json_t *when = json_object_get(m, "fill_time");
+	memset(t, 0, sizeof *t);
+	str_of(m, "id_fill", t->number, sizeof t->number);
+	str_of(m, "id", t->order, sizeof t->order);
+	str_of(m, "ordertag", t->tag, sizeof t->tag);
+	str_of(m, "symbol", t->symbol, sizeof t->symbol);
+	t->side = int_of(m, "tran_side") < 0 ? ALGO_SELL : ALGO_BUY;
+	t->qty = int_of(m, "qty_traded");
+	if (json_is_string(when))
+		t->ts = algo_fyers_time(json_string_value(when));
+	else if (json_is_integer(when) && json_integer_value(when) > 0)
+		t->ts = (int64_t)json_integer_value(when) * 1000;
+	if (!t->number[0] || !t->order[0] || t->qty <= 0 ||
+	    algo_fyers_json_dec(json_object_get(m, "price_traded"), &t->price) || t->price <= 0) {
+		snprintf(err, errlen, "a trade update without id_fill, id, qty_traded or price_traded");
+		return -1;
+	}
+	return 0;
+}
+
 int64_t algo_fyers_time(const char *s)
 {
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",

@@ -56,6 +56,14 @@ struct algo_fyers_trade {
 int algo_fyers_orow_get(const json_t *row, struct algo_fyers_orow *o, char *err, size_t errlen);
 int algo_fyers_trade_get(const json_t *row, struct algo_fyers_trade *t, char *err, size_t errlen);
 
+/* The same from an order-update socket message's "orders" / "trades" object, in the
+ * server's short names (FYERS-API.md §6): orders id, org_ord_status, qty, qty_filled,
+ * qty_remaining, oms_msg, ordertag; trades id_fill, id (the order), qty_traded,
+ * price_traded, fill_time ("DD-MMM-YYYY hh:mm:ss" IST or epoch seconds), symbol,
+ * tran_side, ordertag. Returns 0, or -1 with err set when a field we need is missing. */
+int algo_fyers_sock_order_get(const json_t *m, struct algo_fyers_orow *o, char *err, size_t errlen);
+int algo_fyers_sock_trade_get(const json_t *m, struct algo_fyers_trade *t, char *err, size_t errlen);
+
 /* "DD-MMM-YYYY hh:mm:ss" in IST as epoch ms, or 0 when it is not that. */
 int64_t algo_fyers_time(const char *s);
 

@@ -4,9 +4,11 @@
 #include "decimal.h"
 #include "fyers_live.h"
 #include "fyers_order.h"
+#include "fyers_orderws.h"
 #include "killswitch.h"
 #include "stage.h"
 #include "timeutil.h"
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -763,16 +765,91 @@ static int poll_if_due(struct algo_fyers_venue *v, struct algo_executor *ex, cha
 	return poll_books(v, ex, err, errlen);
 }
 
+/* ---- the order-update socket: the fast path ---------------------------------------- */
+
+struct socket_round {
+	struct algo_fyers_venue *v;
+	struct algo_executor *ex;
+};
+
+static struct algo_exec_order *order_by_ref(struct algo_executor *ex, const char *ref)
+{
+	for (size_t i = 0; i < algo_executor_count(ex); i++) {
+		struct algo_exec_order *o = algo_executor_at(ex, i);
+		if (!algo_exec_final(o) && o->venue.ref[0] && strcmp(o->venue.ref, ref) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* A trade of an order we follow is a fill now, once; anything else waits for the books. */
+static int socket_trade(struct algo_fyers_venue *v, struct algo_executor *ex, const struct algo_fyers_trade *t,
+	char *err, size_t errlen)
+{
+	struct algo_exec_order *o;
+	int seen, rc;
+	if ((seen = algo_idreg_seen(&v->trades, v->user, t->number, err, errlen)) < 0)
+		return ALGO_EX_IOERR;
+	if (seen || !(o = order_of_trade(ex, t)))
+		return 0;
+	if ((rc = fill_of(v, ex, o, t, NULL, 0, err, errlen)))
+		return rc;
+	v->socket_fills++;
+	return algo_idreg_add(&v->trades, v->user, t->number, algo_clock_ms(), err, errlen) ? ALGO_EX_IOERR : 0;
+}
+
+static int on_update(void *arg, const struct algo_fyers_update *u, char *err, size_t errlen)
+{
+	struct socket_round *r = arg;
+	struct algo_exec_order *o;
+	if (u->kind == ALGO_FYERS_UPD_TRADE)
+		return socket_trade(r->v, r->ex, &u->trade, err, errlen);
+	if (!(o = order_by_ref(r->ex, u->order.id)))
+		return 0;
+	return follow_status(r->v, r->ex, o, &u->order, err, errlen);
+}
+
+/* What the socket brought, committed like a poll's findings. */
+static int take_socket(struct algo_fyers_venue *v, struct algo_executor *ex, char *err, size_t errlen)
+{
+	struct socket_round r = { v, ex };
+	int rc;
+	if (!v->ows || !v->cfg.live || v->token_expired)
+		return 0;
+	rc = algo_fyers_orderws_service(v->ows, algo_clock_ms(), on_update, &r, err, errlen);
+	if (!rc && v->changed)
+		rc = commit(v, err, errlen);
+	return rc;
+}
+
+/* Waits up to ms for the socket (or just sleeps without one), then takes what came. */
+static int wait_socket(struct algo_fyers_venue *v, struct algo_executor *ex, int64_t ms, char *err, size_t errlen)
+{
+	struct pollfd p = { .fd = v->ows ? algo_fyers_orderws_fd(v->ows) : -1, .events = POLLIN };
+	if (p.fd < 0) {
+		algo_sleep_ms(ms);
+		return 0;
+	}
+	poll(&p, 1, (int)(ms < 1000 ? ms : 1000));  /* at least every second: pings, reconnects */
+	return take_socket(v, ex, err, errlen);
+}
+
 static int on_market(void *arg, struct algo_executor *ex, int sym, const struct algo_exec_market *m,
 	char *err, size_t errlen)
 {
+	int rc;
 	(void)sym;
 	(void)m;
+	if ((rc = take_socket(arg, ex, err, errlen)))
+		return rc;
 	return poll_if_due(arg, ex, err, errlen);
 }
 
 static int on_idle(void *arg, struct algo_executor *ex, char *err, size_t errlen)
 {
+	int rc;
+	if ((rc = take_socket(arg, ex, err, errlen)))
+		return rc;
 	return poll_if_due(arg, ex, err, errlen);
 }
 
@@ -920,8 +997,12 @@ static int on_end(void *arg, struct algo_executor *ex, int why, char *err, size_
 	while (v->cfg.live && following(ex) && !v->token_expired && !algo_stage_stopping() &&
 	       algo_clock_ms() < until) {
 		int64_t wait = v->last_poll + v->cfg.poll_ms - algo_clock_ms();
-		if (wait > 0)
-			algo_sleep_ms(wait < until - algo_clock_ms() ? wait : until - algo_clock_ms());
+		if (wait > 0) {
+			if ((rc = wait_socket(v, ex, wait < until - algo_clock_ms() ? wait : until - algo_clock_ms(),
+			    err, errlen)))
+				return rc;
+			continue;        /* the socket may have finished the orders */
+		}
 		if ((rc = poll_books(v, ex, err, errlen)))
 			return rc;
 	}

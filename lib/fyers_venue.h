@@ -32,6 +32,13 @@
  *    computed from it as the paper venue does, the dated DP charge included on the
  *    account's first delivery sell of a scrip in an IST day (kept in the state, so a
  *    restart never charges it twice), else they are 0.
+ *  - With the order-update socket (ows, lib/fyers_orderws.h), its trades of our placed
+ *    orders are fills at once and its statuses are taken as the order book's (the
+ *    same rules), so a fill is out within milliseconds, not at the next poll. The
+ *    socket is only a fast path: the polls go on as without it, since FYERS's socket
+ *    is known to go silent, and a trade number is taken once whichever path saw it
+ *    first (the same durable registry). Trades the socket reports for orders we do not
+ *    follow are left to the trade book. At the end the drain waits on the socket too.
  *  - Cancels and modifies go to DELETE / PATCH /orders/sync; a cancel is reported once
  *    the order book shows it cancelled (fills before it are taken first).
  *  - start (before the first event) reconciles: every order of the state that is not
@@ -71,9 +78,12 @@ struct algo_fyers_cancel {
 	char reason[96];
 };
 
+struct algo_fyers_orderws;
+
 struct algo_fyers_venue {
 	struct algo_fyers_venue_cfg cfg;
 	struct algo_fyers *f;        /* borrowed; NULL in a dry run */
+	struct algo_fyers_orderws *ows;  /* the order-update socket (borrowed), or NULL: polls only */
 	struct algo_store *store;    /* borrowed; NULL without a state */
 	char user[ALGO_NAME_MAX];
 	int (*commit)(void *arg, char *err, size_t errlen);   /* saves the state now */
@@ -88,7 +98,7 @@ struct algo_fyers_venue {
 	int token_expired;
 	int changed;                 /* events emitted since the last commit */
 	int64_t last_poll;
-	long sent, lookups, polls, external, mismatches;
+	long sent, lookups, polls, external, mismatches, socket_fills;
 };
 
 extern const struct algo_exec_venue algo_fyers_venue;

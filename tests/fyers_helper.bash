@@ -22,7 +22,8 @@ mock_start() {
 	MOCK_URL=http://127.0.0.1:$MOCK_PORT
 	export FYERS_APP_ID=TESTAPP-100
 	export FYERS_API_BASE=$MOCK_URL/api/v3 FYERS_DATA_BASE=$MOCK_URL/data
-	export FYERS_ORDER_WS_URL=ws://127.0.0.1:$MOCK_PORT/trade/v3
+	# the order-update socket listens on a port of its own (fyers_orders.py)
+	export FYERS_ORDER_WS_URL=ws://127.0.0.1:$(cat "$TMP/mock.port.order-ws")/trade/v3
 	export FYERS_DATA_WS_URL=ws://127.0.0.1:$MOCK_PORT/hsm/v1-5/prod
 	export XDG_RUNTIME_DIR=$TMP/run XDG_CACHE_HOME=$TMP/cache
 	mkdir -p "$XDG_RUNTIME_DIR"
@@ -41,6 +42,9 @@ mock_stop() {
 # mock_post PATH JSON: a control call (/_mock/...).
 mock_post() { curl -sf -X POST -H 'Content-Type: application/json' --data "$2" "$MOCK_URL$1" >/dev/null; }
 mock_fault() { mock_post /_mock/fault "$1"; }
+# mock_ws JSON: the order socket's faults (fyers_orders.py); mock_ws_stat KEY: a counter.
+mock_ws() { mock_post /_mock/orders/ws "$1"; }
+mock_ws_stat() { curl -sf "$MOCK_URL/_mock/orders/ws" | py -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 mock_scenario() { mock_post /_mock/scenario "$1"; }
 mock_reset_log() { mock_post /_mock/reset '{}'; }
 

@@ -55,7 +55,8 @@ The scenario (also --scenario FILE at start):
 
 Usage: fyers.py --port-file FILE [--app-id XXXX-100] [--secret S] [--pin 1234]
                 [--scenario FILE] [--token-ttl SECONDS]
-The port (random, 127.0.0.1) is written to FILE once the server listens."""
+The port (random, 127.0.0.1) is written to FILE once the server listens; the order-update
+socket's (fyers_orders.py) to FILE.order-ws before it."""
 import argparse
 import base64
 import datetime
@@ -638,6 +639,7 @@ def main():
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.state = State(args)
+    srv.state.book.start_socket(args.port_file + ".order-ws")
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))

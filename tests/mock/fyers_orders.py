@@ -31,6 +31,29 @@ order at its limit price; limit orders with "rest": true stay pending):
    "ambiguous":true,                                accept, answer code 201 (no ack)
    "slow_ms":T}                                     accept, answer after T ms
 
+The order-update socket (FYERS-API.md §6), on a port of its own (written to
+PORT_FILE.order-ws; path /trade/v3):
+  * the handshake needs the header authorization: APP_ID:ACCESS_TOKEN of a valid
+    session; a bare token or a bad one is refused with HTTP 401;
+  * {"T":"SUB_ORD","SLIST":[...],"SUB_T":1} subscribes (answered {"s":"ok","code":1605,
+    ...}); the text "ping" is answered "pong";
+  * once subscribed to "orders" / "trades", every status change of an order and every
+    trade is pushed as {"s":"ok","orders":{...}} / {"s":"ok","trades":{...}} in the
+    server's short names: orders id, org_ord_status, qty, qty_filled, qty_remaining,
+    price_traded, price_limit, price_stop, ord_type, tran_side, oms_msg, time_oms,
+    ordertag, id_exchange, symbol, product_type; trades id_fill, id, qty_traded,
+    price_traded, fill_time, symbol, tran_side, product_type, ordertag.
+  * orders move along their behaviour on their own (every 20 ms) while sockets are
+    subscribed, so a fill is pushed without a book poll.
+Socket faults (POST /_mock/orders/ws, keys merged; GET gives the counters):
+  {"silent":true}      subscribed connections get nothing, not even pong
+  {"duplicate":true}   every update is pushed twice
+  {"refuse":true}      every handshake is refused (401), as for a bad token
+  {"drop":true}        the open connections are dropped now (no close frame)
+  {"drop_next_subscribe":N}  the next N connections are dropped right after subscribing
+  {"push":"text"}      this text to every subscribed connection now (malformed JSON,
+                       a message for an unknown order, ...)
+
 Control (under /_mock/orders):
   POST /_mock/orders/behave  {...}  queue one behaviour (a list: several)
   POST /_mock/orders/trade   {"symbol","side","qty","price","productType"} a trade the
@@ -41,8 +64,13 @@ Control (under /_mock/orders):
 import datetime
 import json
 import re
+import os
+import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wslib  # noqa: E402
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 TAG_RE = re.compile(r"^[A-Za-z0-9]{1,30}$")
@@ -69,6 +97,9 @@ class Book:
         self.behaviours = []
         self.next_order = 808058117760
         self.next_trade = 25120300010000
+        self.socks = []          # subscribed wslib.Conn
+        self.ws = {"silent": False, "duplicate": False, "refuse": False, "drop_next_subscribe": 0,
+                   "connections": 0, "refused": 0, "subscribes": 0, "pings": 0, "pushed": 0}
 
     # ---- time ------------------------------------------------------------------
 
@@ -88,13 +119,124 @@ class Book:
         o["filledQty"] += qty
         o["remainingQuantity"] = o["qty"] - o["filledQty"]
         o["tradedPrice"] = round(value / o["filledQty"], 4)
+        self.push_trade(tr)
         if o["remainingQuantity"] == 0:
             self.set_status(o, 2, "TRADE CONFIRMED")
+        else:
+            self.push_order(o)
+
+    # ---- the order-update socket ---------------------------------------------------
+
+    def start_socket(self, port_file):
+        wslib.start(port_file, self.on_socket)
+        threading.Thread(target=self.tick, daemon=True).start()
+
+    def tick(self):
+        while True:
+            time.sleep(0.02)
+            if self.socks:
+                self.advance()
+
+    def push(self, obj_or_text):
+        text = obj_or_text if isinstance(obj_or_text, str) else json.dumps(obj_or_text)
+        for c in list(self.socks):
+            if self.ws["silent"] or not c.open:
+                continue
+            try:
+                for _ in range(2 if self.ws["duplicate"] else 1):
+                    c.send_text(text)
+                    self.ws["pushed"] += 1
+            except wslib.Closed:
+                pass
+
+    def push_order(self, o):
+        self.push({"s": "ok", "orders": {
+            "id": o["id"], "org_ord_status": o["status"], "qty": o["qty"], "qty_filled": o["filledQty"],
+            "qty_remaining": o["remainingQuantity"], "price_traded": o["tradedPrice"],
+            "price_limit": o.get("limitPrice", 0), "price_stop": o.get("stopPrice", 0),
+            "ord_type": o["type"], "tran_side": o["side"], "oms_msg": o.get("message", ""),
+            "time_oms": o.get("orderDateTime", ""), "ordertag": o.get("orderTag", ""),
+            "id_exchange": o.get("exchOrdId", ""), "symbol": o["symbol"], "product_type": o["productType"]}})
+
+    def push_trade(self, tr):
+        self.push({"s": "ok", "trades": {
+            "id_fill": tr["tradeNumber"], "id": tr["orderNumber"], "qty_traded": tr["tradedQty"],
+            "price_traded": tr["tradePrice"], "fill_time": tr["orderDateTime"], "symbol": tr["symbol"],
+            "tran_side": tr["side"], "product_type": tr["productType"], "ordertag": tr["orderTag"]}})
+
+    def on_socket(self, conn):
+        """One connection to the order-update socket (in its own thread)."""
+        self.ws["connections"] += 1
+        if conn.path.split("?")[0] != "/trade/v3" or not conn.is_upgrade():
+            return conn.refuse(404, json.dumps(env(-50, "no socket here")))
+        if self.ws["refuse"] or not self.st.token_ok(conn.headers.get("authorization")):
+            self.ws["refused"] += 1
+            return conn.refuse(401, json.dumps(env(-16, "Could not authenticate the user")),
+                               reason="Unauthorized")
+        conn.accept()
+        try:
+            while True:
+                m = conn.recv()
+                if m is None:
+                    return
+                op, data = m
+                text = data.decode("utf-8", "replace")
+                if text == "ping":
+                    self.ws["pings"] += 1
+                    if not self.ws["silent"]:
+                        conn.send_text("pong")
+                    continue
+                self.subscribe(conn, text)
+        finally:
+            with self.lock:
+                if conn in self.socks:
+                    self.socks.remove(conn)
+
+    def subscribe(self, conn, text):
+        try:
+            req = json.loads(text)
+        except ValueError:
+            return conn.send_text(json.dumps(env(-50, "Invalid request")))
+        if not isinstance(req, dict) or req.get("T") != "SUB_ORD" or not isinstance(req.get("SLIST"), list):
+            return conn.send_text(json.dumps(env(-50, "Invalid request")))
+        with self.lock:
+            if req.get("SUB_T") == -1:
+                if conn in self.socks:
+                    self.socks.remove(conn)
+                return conn.send_text(json.dumps(env(1605, "Unsubscribed")))
+            self.ws["subscribes"] += 1
+            if not self.ws["silent"]:
+                conn.send_text(json.dumps(env(1605, "Successfully subscribed")))
+            if self.ws["drop_next_subscribe"] > 0:
+                self.ws["drop_next_subscribe"] -= 1
+                conn.drop()
+                return None
+            if "orders" in req["SLIST"] or "trades" in req["SLIST"]:
+                if conn not in self.socks:
+                    self.socks.append(conn)
+        return None
+
+    def ws_control(self, b):
+        for k in ("silent", "duplicate", "refuse"):
+            if k in b:
+                self.ws[k] = bool(b[k])
+        if "drop_next_subscribe" in b:
+            self.ws["drop_next_subscribe"] = int(b["drop_next_subscribe"])
+        if b.get("drop"):
+            for c in list(self.socks):
+                c.drop()
+            self.socks.clear()
+        if "push" in b:
+            silent, self.ws["silent"] = self.ws["silent"], False
+            self.push(b["push"])
+            self.ws["silent"] = silent
+        return dict(self.ws, open=len(self.socks))
 
     def set_status(self, o, status, message=""):
         o["status"] = status
         o["message"] = message
         o["orderNumStatus"] = f"{o['id']}:{status}"
+        self.push_order(o)
 
     def advance(self):
         """Moves every live order along its behaviour up to now."""
@@ -327,6 +469,8 @@ class Book:
             if path == "/_mock/orders":
                 self.advance()
                 return {"orders": [self.public(o) for o in self.orders], "trades": list(self.trades)}
+            if path == "/_mock/orders/ws":
+                return self.ws_control(b if isinstance(b, dict) else {})
             if path == "/_mock/orders/behave":
                 self.behaviours.extend(b if isinstance(b, list) else [b])
                 return {"ok": True}

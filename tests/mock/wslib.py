@@ -8,10 +8,10 @@ faults a test cues: go silent (read on, answer nothing, not even pong) and drop 
 connection without a close frame.
 
 Two ways in:
-  * serve(port_file, on_conn): a threaded server of its own on 127.0.0.1, port 0; the
-    port is written to port_file. on_conn(conn) runs in the connection's thread, after
-    the handshake request is read: it calls conn.accept() or conn.refuse(...), then
-    loops on conn.recv().
+  * serve(port_file, on_conn) / start(port_file, on_conn) (in a thread): a threaded
+    server of its own on 127.0.0.1, port 0; the port is written to port_file.
+    on_conn(conn) runs in the connection's thread, after the handshake request is
+    read: it calls conn.accept() or conn.refuse(...), then loops on conn.recv().
   * Conn.from_handler(h): an http.server.BaseHTTPRequestHandler whose request is an
     upgrade (h.path, h.headers already parsed) becomes a Conn.
 
@@ -19,6 +19,7 @@ Run as a program it is an echo server for tests/unit/test_ws.c (see echo() below
 import base64
 import hashlib
 import json
+import os
 import socket
 import socketserver
 import struct
@@ -225,10 +226,10 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
 
 
-def serve(port_file, on_conn, host="127.0.0.1"):
-    """Serves forever: every connection's handshake request is read into a Conn and
-    handed to on_conn(conn) in its own thread. Writes the port to port_file once
-    listening (atomically: a reader never sees half a number)."""
+def make_server(on_conn, host="127.0.0.1"):
+    """A listening server on host, port 0 (not serving yet): every connection's
+    handshake request is read into a Conn and handed to on_conn(conn) in its own
+    thread; the connection is dropped when on_conn returns."""
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self):
@@ -241,23 +242,29 @@ def serve(port_file, on_conn, host="127.0.0.1"):
             finally:
                 conn.drop()
 
-    srv = _Server((host, 0), Handler)
+    return _Server((host, 0), Handler)
+
+
+def serve(port_file, on_conn, host="127.0.0.1"):
+    """Serves forever (see make_server); the port is written to port_file once
+    listening (atomically: a reader never sees half a number)."""
+    srv = make_server(on_conn, host)
     write_port(port_file, srv.server_address[1])
     srv.serve_forever()
 
 
 def start(port_file, on_conn, host="127.0.0.1"):
-    """serve() in a daemon thread; returns the server's thread."""
-    t = threading.Thread(target=serve, args=(port_file, on_conn, host), daemon=True)
-    t.start()
-    return t
+    """Like serve, in a daemon thread; returns once the port is written (the server)."""
+    srv = make_server(on_conn, host)
+    write_port(port_file, srv.server_address[1])
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
 
 
 def write_port(path, port):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % port)
-    import os
     os.replace(tmp, path)
 
 
