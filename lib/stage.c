@@ -69,6 +69,17 @@ struct run {
 	char err[ALGO_ERR_MAX + 256];
 };
 
+/* Ends the transaction the caller began: commits it, or rolls it back when the work
+ * done inside it failed. 0, or -1 with the reason in err. */
+static int end_transaction(struct algo_stage *st, int failed, char *err, size_t errlen)
+{
+	if (failed) {
+		algo_store_rollback(st->store);
+		return -1;
+	}
+	return algo_store_commit(st->store, err, errlen);
+}
+
 /* The stage's state and its replay record in one transaction; final: the last save
  * of the run. */
 static int save_state(struct algo_stage *st, int final, char *err, size_t errlen)
@@ -77,12 +88,10 @@ static int save_state(struct algo_stage *st, int final, char *err, size_t errlen
 		return 0;
 	if (algo_store_begin(st->store, err, errlen))
 		return -1;
-	if ((st->ops->save && st->ops->save(st->arg, st->store, err, errlen)) ||
-	    (st->replay_key && algo_replay_save(&st->replay, st->store, final, err, errlen))) {
-		algo_store_rollback(st->store);
-		return -1;
-	}
-	return algo_store_commit(st->store, err, errlen);
+	return end_transaction(st,
+		(st->ops->save && st->ops->save(st->arg, st->store, err, errlen)) ||
+		(st->replay_key && algo_replay_save(&st->replay, st->store, final, err, errlen)),
+		err, errlen);
 }
 
 int algo_stage_save(struct algo_stage *st, char *err, size_t errlen)
@@ -97,11 +106,8 @@ static int save_run_record(struct algo_stage *st, int at_line, uint64_t hash, ch
 {
 	if (algo_store_begin(st->store, err, errlen))
 		return -1;
-	if (algo_replay_run_mark(&st->replay, st->store, at_line, hash, err, errlen)) {
-		algo_store_rollback(st->store);
-		return -1;
-	}
-	return algo_store_commit(st->store, err, errlen);
+	return end_transaction(st, algo_replay_run_mark(&st->replay, st->store, at_line, hash, err, errlen),
+		err, errlen);
 }
 
 /* A refused run leaves the run record as it found it. */
@@ -109,11 +115,7 @@ static int undo_run_record(struct algo_stage *st, char *err, size_t errlen)
 {
 	if (algo_store_begin(st->store, err, errlen))
 		return -1;
-	if (algo_replay_run_undo(&st->replay, st->store, err, errlen)) {
-		algo_store_rollback(st->store);
-		return -1;
-	}
-	return algo_store_commit(st->store, err, errlen);
+	return end_transaction(st, algo_replay_run_undo(&st->replay, st->store, err, errlen), err, errlen);
 }
 
 /* Saves, turning a failure into exit 74 with the database's reason. */
