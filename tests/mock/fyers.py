@@ -303,7 +303,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control()
         if self.headers.get("Upgrade", "").lower() == "websocket":
             self.body_obj = None
-            return fyers_ws.serve(self, st)
+            return fyers_ws.serve(self, st, fytoken)
         if self.apply_fault():
             return
         if self.path_only not in ("/api/v3/generate-authcode",) and self.rate_limited():
@@ -547,6 +547,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 valid[s] = fytoken(s)
             else:
                 invalid.append(s)
+        # the server's clock (the Date header) is the scripted day's, as a replayed
+        # market's would be: the first time ws_data's script gives
+        firsts = [seq[0]["t"] for seq in self.server.state.scenario.get("ws_data", {}).get("ticks", {}).values()
+                  if seq and seq[0] and "t" in seq[0]]
+        self.as_of = min(firsts) if firsts else None
         self.send(200, envelope(200, "", validSymbol=valid, invalidSymbol=invalid))
 
     def history(self):
