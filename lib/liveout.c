@@ -15,10 +15,14 @@ static void on_bar(void *arg, int sym, const struct algo_candle *bar)
 	algo_barout_named(&o->out, o->name(o->arg, sym), o->tf, bar);
 }
 
-int algo_liveout_open(struct algo_liveout *o, struct algo_writer *w, const char *record, int nsym,
-	int64_t bars_tf, const char *(*name)(void *arg, int sym), void *arg, int *code, char *err, size_t errlen)
+int algo_liveout_open(struct algo_liveout *o, struct algo_writer *w, const struct algo_livecfg *cfg, int nsym,
+	const char *(*name)(void *arg, int sym), void *arg, int *code, char *err, size_t errlen)
 {
+	int64_t bars_tf = cfg->bars_tf;
+	const char *record = cfg->record;
 	memset(o, 0, sizeof *o);
+	o->on_notice = cfg->on_notice;
+	o->notice_arg = cfg->arg;
 	o->w = w;
 	o->name = name;
 	o->arg = arg;
@@ -108,5 +112,14 @@ int algo_liveout_flush(struct algo_liveout *o, char *err, size_t errlen)
 		w->tap_len = 0;
 	}
 	algo_writer_flush(w);
+	return 0;
+}
+
+int algo_liveout_note(struct algo_liveout *o, const char *msg, char *err, size_t errlen)
+{
+	if (algo_liveout_flush(o, err, errlen) < 0)
+		return -1;
+	if (o->on_notice)
+		o->on_notice(o->notice_arg, msg);
 	return 0;
 }

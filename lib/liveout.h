@@ -3,11 +3,14 @@
  * first event, and a --record file that gets every event too (for algo-feed replay).
  * Also the feed's market time: the wall clock, shifted when the feed's own times are
  * more than 5 s from it (a scripted or replayed feed), so bars close at their boundary
- * in the feed's time. Events are handed to the writer by algo_liveout_flush. */
+ * in the feed's time. Events are handed to the writer by algo_liveout_flush, and
+ * before each message algo_liveout_note passes on, so the two keep their order. Used
+ * by every live feed (lib/livequotes, lib/livestream): their output is made here only. */
 #ifndef ALGO_LIVEOUT_H
 #define ALGO_LIVEOUT_H
 #include "barbuild.h"
 #include "barout.h"
+#include "livecfg.h"
 
 struct algo_liveout {
 	struct algo_writer *w;
@@ -20,13 +23,15 @@ struct algo_liveout {
 	int recfd;                       /* -1: no record file */
 	int64_t offset;                  /* market time - wall clock, INT64_MIN unknown */
 	long ticks;
+	void (*on_notice)(void *arg, const char *msg);
+	void *notice_arg;
 };
 
-/* Events go to w, and to record (NULL: none; created or truncated). bars_tf seconds
- * (0: no bars) for nsym symbols named by name(arg, i). Returns 0, or -1 with err set
- * and *code the exit code (algo(7)). */
-int algo_liveout_open(struct algo_liveout *o, struct algo_writer *w, const char *record, int nsym,
-	int64_t bars_tf, const char *(*name)(void *arg, int sym), void *arg, int *code, char *err, size_t errlen);
+/* Events go to w, and to cfg's record file (created or truncated); cfg's bars_tf bars
+ * of nsym symbols named by name(arg, i); messages to cfg's on_notice. Returns 0, or -1
+ * with err set and *code the exit code (algo(7)). */
+int algo_liveout_open(struct algo_liveout *o, struct algo_writer *w, const struct algo_livecfg *cfg, int nsym,
+	const char *(*name)(void *arg, int sym), void *arg, int *code, char *err, size_t errlen);
 void algo_liveout_free(struct algo_liveout *o);
 
 /* One tick of symbol sym at ts (ms): ltp (decimal > 0), bid/ask (0: absent), the day's
@@ -41,5 +46,7 @@ void algo_liveout_close(struct algo_liveout *o, int64_t now);
 /* Hands the events written so far to the record file and the writer. Returns 0, or -1
  * with err set (the record file failed). */
 int algo_liveout_flush(struct algo_liveout *o, char *err, size_t errlen);
+/* Flushes, then hands msg to on_notice. Returns 0, or -1 as algo_liveout_flush. */
+int algo_liveout_note(struct algo_liveout *o, const char *msg, char *err, size_t errlen);
 
 #endif

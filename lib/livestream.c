@@ -1,7 +1,11 @@
 /* livestream — the FYERS market-data socket loop; see livestream.h. */
 #include "livestream.h"
 #include "cli.h"
+#include "fyers_hsm.h"
+#include "liveout.h"
+#include "markethours.h"
 #include "timeutil.h"
+#include "watchdog.h"
 #include "ws.h"
 
 #include <errno.h>
@@ -15,8 +19,26 @@
 #define SERVICE_MS 100              /* the longest wait for the socket between clock checks */
 #define BACKOFF_MAX_MS 30000
 
-static int failf(struct algo_livestream *ls, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int failf(struct algo_livestream *ls, int code, const char *fmt, ...)
+struct livestream {
+	const struct algo_livecfg *cfg;
+	struct algo_fyers *f;
+	struct algo_hsm hsm;
+	struct algo_liveout out;
+	struct algo_watchdog wd;
+	struct algo_markethours mh;
+	struct algo_ws *ws;
+	struct algo_ws_backoff backoff;
+	int open;                        /* the socket is open */
+	int dropping;                    /* we dropped it: its close is no news */
+	int flowing;                     /* data came since the last (re)connect */
+	int64_t retry_at;                /* monotonic ms of the next attempt, 0 none due */
+	long connects;                   /* connections opened */
+	int code;                        /* the exit code of a failure (algo(7)) */
+	char err[ALGO_ERR_MAX + 600];
+};
+
+static int failf(struct livestream *ls, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int failf(struct livestream *ls, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -27,49 +49,36 @@ static int failf(struct algo_livestream *ls, int code, const char *fmt, ...)
 }
 
 /* What has been written goes out first, then the message. */
-static int note(struct algo_livestream *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int note(struct algo_livestream *ls, const char *fmt, ...)
+static int note_msg(void *arg, const char *msg)
 {
-	char msg[ALGO_ERR_MAX + 800];
-	va_list ap;
-	if (algo_liveout_flush(&ls->out, ls->err, sizeof ls->err) < 0)
+	struct livestream *ls = arg;
+	if (algo_liveout_note(&ls->out, msg, ls->err, sizeof ls->err) < 0)
 		return ls->code = ALGO_EX_IOERR, -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (ls->on_notice)
-		ls->on_notice(ls->arg, msg);
 	return 0;
 }
 
-void algo_livestream_init(struct algo_livestream *ls)
+static int note(struct livestream *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int note(struct livestream *ls, const char *fmt, ...)
 {
-	memset(ls, 0, sizeof *ls);
-	ls->stale = 30000;
-	ls->until = INT64_MAX;
-	ls->ping_ms = 10000;
-	ls->out.recfd = -1;
-	ls->backoff = (struct algo_ws_backoff){ .min_ms = 1000, .max_ms = BACKOFF_MAX_MS, .rng = (uint64_t)algo_clock_ms() };
+	char msg[ALGO_ERR_MAX + 800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return note_msg(ls, msg);
 }
 
 static const char *sym_name(void *arg, int i)
 {
-	const struct algo_livestream *ls = arg;
+	const struct livestream *ls = arg;
 	return ls->hsm.s[i].symbol;
-}
-
-int algo_livestream_open(struct algo_livestream *ls, const char *record, struct algo_writer *w)
-{
-	ls->out.w = w;
-	ls->record = record;
-	return 0;
 }
 
 /* ---- setup: symbols to topics --------------------------------------------------------- */
 
 /* One POST /symbol-token for symbols [a, b): their topics, or the first one FYERS
  * lists as invalid. */
-static int resolve_batch(struct algo_livestream *ls, int a, int b)
+static int resolve_batch(struct livestream *ls, int a, int b)
 {
 	json_t *list = json_array(), *body = json_object();
 	struct algo_fyers_req rq = { .base = ALGO_FYERS_DATA, .method = "POST", .path = "/symbol-token", .body = body };
@@ -103,7 +112,7 @@ static int resolve_batch(struct algo_livestream *ls, int a, int b)
 	return rc;
 }
 
-static int resolve(struct algo_livestream *ls)
+static int resolve(struct livestream *ls)
 {
 	for (int a = 0; a < ls->hsm.n; a += ALGO_HSM_SUB_CHUNK) {
 		int b = a + ALGO_HSM_SUB_CHUNK < ls->hsm.n ? a + ALGO_HSM_SUB_CHUNK : ls->hsm.n;
@@ -114,7 +123,7 @@ static int resolve(struct algo_livestream *ls)
 }
 
 /* The hsm_key the login stored, else the access token's own claim. */
-static int hsm_key(struct algo_livestream *ls)
+static int hsm_key(struct livestream *ls)
 {
 	struct algo_fyers_token *t = &ls->f->tok;
 	char fy[64], e[ALGO_ERR_MAX];
@@ -128,8 +137,9 @@ static int hsm_key(struct algo_livestream *ls)
 }
 
 static void on_update(void *arg, int i, int changed);
+static void drop_socket(void *arg);
 
-int algo_livestream_start(struct algo_livestream *ls, struct algo_fyers *f, char *const *symbols, int n)
+static int start(struct livestream *ls, struct algo_fyers *f, char *const *symbols, int n, struct algo_writer *w)
 {
 	ls->f = f;
 	if (algo_hsm_init(&ls->hsm, n, ls->err, sizeof ls->err) < 0)
@@ -141,12 +151,18 @@ int algo_livestream_start(struct algo_livestream *ls, struct algo_fyers *f, char
 	}
 	ls->hsm.update = on_update;
 	ls->hsm.arg = ls;
-	if (algo_liveout_open(&ls->out, ls->out.w, ls->record, n, ls->bars_tf, sym_name, ls, &ls->code, ls->err,
-		sizeof ls->err) < 0)
+	if (algo_liveout_open(&ls->out, w, ls->cfg, n, sym_name, ls, &ls->code, ls->err, sizeof ls->err) < 0)
 		return -1;
+	ls->mh.recheck = ls->cfg->recheck;
+	ls->mh.outside_exit = ls->cfg->outside_exit;
+	ls->mh.note = note_msg;
+	ls->mh.before_wait = drop_socket;
+	ls->mh.arg = ls;
+	if (algo_markethours_open(&ls->mh, ls->cfg->calendar, f, symbols, n) < 0)
+		return failf(ls, ls->mh.code, "%s", ls->mh.err);
 	if (hsm_key(ls) < 0 || resolve(ls) < 0)
 		return -1;
-	algo_watchdog_init(&ls->wd, ls->stale, algo_mono_ms());
+	algo_watchdog_init(&ls->wd, ls->cfg->stale, algo_mono_ms());
 	return 0;
 }
 
@@ -154,7 +170,7 @@ int algo_livestream_start(struct algo_livestream *ls, struct algo_fyers *f, char
 
 /* Sends one message. Returns 0, or 1 when the socket is not open (its close is on its
  * way as an event). */
-static int send_msg(struct algo_livestream *ls, const uint8_t *m, long n, const char *what)
+static int send_msg(struct livestream *ls, const uint8_t *m, long n, const char *what)
 {
 	char e[ALGO_ERR_MAX];
 	if (n < 0)
@@ -162,7 +178,7 @@ static int send_msg(struct algo_livestream *ls, const uint8_t *m, long n, const 
 	return algo_ws_send(ls->ws, 1, m, (size_t)n, e, sizeof e) < 0;
 }
 
-static int subscribe(struct algo_livestream *ls)
+static int subscribe(struct livestream *ls)
 {
 	static uint8_t m[ALGO_HSM_MSG_MAX];
 	for (int a = 0; a < ls->hsm.n; a += ALGO_HSM_SUB_CHUNK) {
@@ -176,12 +192,12 @@ static int subscribe(struct algo_livestream *ls)
 
 static void on_update(void *arg, int i, int changed)
 {
-	struct algo_livestream *ls = arg;
+	struct livestream *ls = arg;
 	const struct algo_hsm_quote *q = &ls->hsm.s[i].q;
 	int64_t wall = algo_clock_ms(), ts;
 	if (!changed || q->ltp <= 0)
 		return;
-	if (ls->lite) {             /* a lite record has no time: the tick's is when it came */
+	if (ls->cfg->lite) {             /* a lite record has no time: the tick's is when it came */
 		algo_liveout_tick(&ls->out, i, algo_liveout_now(&ls->out, wall), q->ltp, 0, 0, -1);
 		return;
 	}
@@ -191,7 +207,7 @@ static void on_update(void *arg, int i, int changed)
 }
 
 /* Drops the connection and starts a new attempt now (the old one's close is ignored). */
-static void reconnect_now(struct algo_livestream *ls)
+static void reconnect_now(struct livestream *ls)
 {
 	ls->dropping = ls->open;
 	ls->open = 0;
@@ -203,7 +219,7 @@ static void reconnect_now(struct algo_livestream *ls)
 
 /* The socket opened: authenticate and set the mode; the subscription follows the auth
  * reply. */
-static int on_open(struct algo_livestream *ls)
+static int on_open(struct livestream *ls)
 {
 	uint8_t m[1024];
 	ls->open = 1;
@@ -212,14 +228,14 @@ static int on_open(struct algo_livestream *ls)
 	algo_hsm_reset(&ls->hsm);
 	algo_watchdog_feed(&ls->wd, algo_mono_ms());
 	if (send_msg(ls, m, algo_hsm_msg_auth(m, sizeof m, ls->f->tok.hsm_key, SOURCE), "auth") < 0 ||
-	    send_msg(ls, m, algo_hsm_msg_mode(m, sizeof m, ALGO_HSM_CHANNEL, ls->lite), "mode") < 0)
+	    send_msg(ls, m, algo_hsm_msg_mode(m, sizeof m, ALGO_HSM_CHANNEL, ls->cfg->lite), "mode") < 0)
 		return -1;
 	return 0;
 }
 
 /* The socket closed (or an attempt failed): try again, at once after a connection that
  * carried data, else after the backoff. */
-static int on_closed(struct algo_livestream *ls, const char *why)
+static int on_closed(struct livestream *ls, const char *why)
 {
 	int64_t wait;
 	if (ls->dropping) {
@@ -237,7 +253,7 @@ static int on_closed(struct algo_livestream *ls, const char *why)
 }
 
 /* One message from the server. Returns 0, or -1 (a failure that ends the run). */
-static int on_message(struct algo_livestream *ls, const uint8_t *m, size_t len)
+static int on_message(struct livestream *ls, const uint8_t *m, size_t len)
 {
 	struct algo_hsm_reply r;
 	char e[ALGO_ERR_MAX];
@@ -257,7 +273,7 @@ static int on_message(struct algo_livestream *ls, const uint8_t *m, size_t len)
 	if (type == ALGO_HSM_SUB && !r.ok)
 		return failf(ls, ALGO_EX_UNAVAILABLE, "the market-data socket refused the subscription ('%s')", r.text);
 	if (type == ALGO_HSM_MODE && !r.ok)
-		return note(ls, "the market-data socket refused %s mode ('%s')", ls->lite ? "lite" : "full", r.text);
+		return note(ls, "the market-data socket refused %s mode ('%s')", ls->cfg->lite ? "lite" : "full", r.text);
 	if (type == ALGO_HSM_FEED) {
 		ls->flowing = 1;
 		if (ls->hsm.ack_due) {
@@ -271,7 +287,7 @@ static int on_message(struct algo_livestream *ls, const uint8_t *m, size_t len)
 
 static int on_event(void *arg, const struct algo_ws_event *ev)
 {
-	struct algo_livestream *ls = arg;
+	struct livestream *ls = arg;
 	switch (ev->kind) {
 	case ALGO_WS_OPEN: return on_open(ls);
 	case ALGO_WS_BINARY: return on_message(ls, (const uint8_t *)ev->data, ev->len);
@@ -281,7 +297,7 @@ static int on_event(void *arg, const struct algo_ws_event *ev)
 }
 
 /* Waits at most wait_ms for the socket, then handles what it has. */
-static int service(struct algo_livestream *ls, int64_t wait_ms)
+static int service(struct livestream *ls, int64_t wait_ms)
 {
 	struct pollfd p = { .fd = algo_ws_fd(ls->ws), .events = POLLIN };
 	if (poll(&p, 1, (int)wait_ms) < 0 && errno != EINTR)
@@ -289,40 +305,67 @@ static int service(struct algo_livestream *ls, int64_t wait_ms)
 	return algo_ws_dispatch(ls->ws, on_event, ls) < 0 ? -1 : 0;
 }
 
-static int watch(struct algo_livestream *ls)
+static int watch(struct livestream *ls)
 {
 	if (!ls->open || !algo_watchdog_check(&ls->wd, algo_mono_ms()))
 		return 0;
 	if (note(ls, "no data on the market-data socket for %.1f s: the feed may be stalled; reconnecting",
-		(double)ls->stale / 1000) < 0)
+		(double)ls->cfg->stale / 1000) < 0)
 		return -1;
 	reconnect_now(ls);
 	return 0;
 }
 
-static int ping(struct algo_livestream *ls, int64_t *next)
+static int ping(struct livestream *ls, int64_t *next)
 {
 	uint8_t p[4];
 	int64_t mono = algo_mono_ms();
 	if (!ls->open || mono < *next)
 		return 0;
-	*next = mono + ls->ping_ms;
+	*next = mono + ls->cfg->ping_ms;
 	return send_msg(ls, p, algo_hsm_msg_ping(p, sizeof p), "ping") < 0 ? -1 : 0;
 }
 
-int algo_livestream_run(struct algo_livestream *ls)
+/* Outside market hours: no connection is held. */
+static void drop_socket(void *arg)
+{
+	struct livestream *ls = arg;
+	algo_ws_free(ls->ws);
+	ls->ws = NULL;
+	ls->open = ls->dropping = ls->flowing = 0;
+	ls->retry_at = 0;
+	algo_hsm_reset(&ls->hsm);
+}
+
+/* Market hours, when due: 1 open (a connection is started if none is), 0 closed with
+ * outside_exit, -1 a failure. */
+static int gate(struct livestream *ls)
 {
 	struct algo_ws_opts o = { .url = ls->f->cfg.data_ws };
-	int64_t next_ping = algo_mono_ms() + ls->ping_ms;
 	char e[ALGO_ERR_MAX];
-	if (algo_ws_open(&ls->ws, &o, e, sizeof e) < 0)
+	int rc;
+	if (!algo_markethours_due(&ls->mh, algo_mono_ms()))
+		return 1;
+	if ((rc = algo_markethours_wait(&ls->mh)) <= 0)
+		return rc < 0 && ls->mh.code ? failf(ls, ls->mh.code, "%s", ls->mh.err) : rc;
+	if (!ls->ws && algo_ws_open(&ls->ws, &o, e, sizeof e) < 0)
 		return failf(ls, ALGO_EX_CONFIG, "FYERS_DATA_WS_URL: %s", e);
+	algo_watchdog_feed(&ls->wd, algo_mono_ms());
+	return 1;
+}
+
+static int run(struct livestream *ls)
+{
+	int64_t next_ping = algo_mono_ms() + ls->cfg->ping_ms;
+	int rc;
 	for (;;) {
+		if ((rc = gate(ls)) <= 0)
+			return rc;
 		int64_t now = algo_liveout_now(&ls->out, algo_clock_ms());
-		algo_liveout_close(&ls->out, now < ls->until ? now : ls->until);
+		algo_liveout_close(&ls->out, now < ls->cfg->until ? now : ls->cfg->until);
 		if (algo_liveout_flush(&ls->out, ls->err, sizeof ls->err) < 0)
 			return ls->code = ALGO_EX_IOERR, -1;
-		if (now >= ls->until)
+		if (now >= ls->cfg->until)
 			return 0;
 		if (ls->retry_at && algo_mono_ms() >= ls->retry_at)
 			reconnect_now(ls);
@@ -331,10 +374,22 @@ int algo_livestream_run(struct algo_livestream *ls)
 	}
 }
 
-void algo_livestream_free(struct algo_livestream *ls)
+int algo_livestream_feed(const struct algo_livecfg *cfg, struct algo_fyers *f, char *const *symbols, int n,
+	struct algo_writer *w, char *err, size_t errlen)
 {
-	algo_ws_free(ls->ws);
-	ls->ws = NULL;
-	algo_liveout_free(&ls->out);
-	algo_hsm_free(&ls->hsm);
+	static struct livestream ls;
+	int rc;
+	memset(&ls, 0, sizeof ls);
+	ls.cfg = cfg;
+	ls.out.recfd = -1;
+	ls.backoff = (struct algo_ws_backoff){ .min_ms = 1000, .max_ms = BACKOFF_MAX_MS, .rng = (uint64_t)algo_clock_ms() };
+	algo_markethours_init(&ls.mh);
+	rc = start(&ls, f, symbols, n, w) < 0 || run(&ls) < 0 ? ls.code : 0;
+	if (rc)
+		snprintf(err, errlen, "%s", ls.err);
+	algo_ws_free(ls.ws);
+	algo_liveout_free(&ls.out);
+	algo_hsm_free(&ls.hsm);
+	algo_markethours_free(&ls.mh);
+	return rc;
 }

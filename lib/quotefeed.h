@@ -10,8 +10,8 @@
  * quote, which only this shows.
  *
  * algo_quotefeed_reconnect drops the HTTP connection and opens a fresh one (the
- * watchdog's remedy for a stalled feed). algo_quotefeed_market asks marketStatus
- * whether the segments of the symbols are open. Nothing here prints. */
+ * watchdog's remedy for a stalled feed). Nothing here prints. (Whether the market is
+ * open is lib/markethours'.) */
 #ifndef ALGO_QUOTEFEED_H
 #define ALGO_QUOTEFEED_H
 #include "fyers.h"
@@ -46,9 +46,5 @@ int algo_quotefeed_poll(struct algo_quotefeed *qf, int64_t now_ms, char *err, si
 
 /* A fresh HTTP connection. Returns 0, or -1 with err set. */
 int algo_quotefeed_reconnect(struct algo_quotefeed *qf, char *err, size_t errlen);
-
-/* marketStatus for the symbols' exchange segments: 1 when one of them is OPEN, 0 when
- * none is (status gets e.g. "NSE CM CLOSED"), or a negative enum algo_fyers_class. */
-int algo_quotefeed_market(struct algo_quotefeed *qf, char *status, size_t len, char *err, size_t errlen);
 
 #endif

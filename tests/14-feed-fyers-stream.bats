@@ -4,7 +4,8 @@
 # down from FYERS's SDKs; the mock (tests/mock/fyers_hsm.py) builds its frames from the
 # same page. A scripted day (stream-script.json) gives ticks and 1m bars: minute
 # edges, a gap with no ticks, the day volume's reset at the next day's start; a silent
-# socket, a dropped one, a refused session and an unknown symbol.
+# socket, a dropped one, a refused session and an unknown symbol; market hours as
+# fyers quotes has them (marketStatus, else the calendar).
 load test_helper
 load fyers_helper
 
@@ -100,7 +101,7 @@ assert subs[0]["topics"] == subs[1]["topics"], subs'
 
 @test "fyers stream: it pings the socket, and acks every ack_count-th feed by its number" {
 	mock_scenario '{"ws_data_ack_count":3}'
-	env ALGO_TEST_PING_MS=50 algo-feed fyers stream --symbols "$SYMS" --until "$UNTIL" > /dev/null
+	S --symbols "$SYMS" --ping 50ms --until "$UNTIL" > /dev/null
 	[ "$(ws_events ping | wc -l)" -ge 2 ]
 	# feeds 1 (the snapshots), 2, 3...: every third is acknowledged by its number
 	nums=$(ws_events ack | py -c 'import json, sys; print(" ".join(str(json.loads(l)["num"]) for l in sys.stdin))')
@@ -117,6 +118,42 @@ assert subs[0]["topics"] == subs[1]["topics"], subs'
 	# still open at the recording's end, which algo-feed bars closes
 	diff <(grep '"type":"bar"' "$TMP/out" | sort) <(grep '"type":"bar"' "$TMP/bars" | grep -v '"ts":"2024-03-04T09:17' | sort)
 	[ "$(grep -c '"ts":"2024-03-04T09:17:00+05:30","symbol":"NSE:SBIN-EQ","tf":"1m"' "$TMP/bars")" -eq 1 ]
+}
+
+@test "fyers stream: outside market hours it says so and exits, or waits holding no connection, as quotes does" {
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"CLOSED"}]}'
+	run --separate-stderr S --symbols "$SYMS" --outside exit --until "$UNTIL"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "algo-feed: the market is closed (exchange 10 segment 10 CLOSED); the next session opens "*"T09:15:00+05:30" ]]
+	[ -z "$(ws_events auth)" ]
+	S --symbols "$SYMS" --bars 1m --recheck 200ms --until "$UNTIL" > "$TMP/out" 2> "$TMP/err" &
+	pid=$!
+	sleep 1
+	[ -z "$(ws_events auth)" ]
+	grep -q 'waiting for the next session' "$TMP/err"
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"OPEN"}]}'
+	wait "$pid"
+	grep -q 'algo-feed: the market is open' "$TMP/err"
+	diff "$TMP/out" "$FYX/stream-golden.ndjson"
+	[ "$(ws_events auth | wc -l)" -eq 1 ]
+}
+
+@test "fyers stream: a market that closes during the run ends it with --outside exit; without marketStatus the calendar decides" {
+	S --symbols "$SYMS" --recheck 300ms --outside exit --until 2024-03-04T10:00 > "$TMP/out" 2> "$TMP/err" &
+	pid=$!
+	sleep 1
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"CLOSED"}]}'
+	wait "$pid"
+	grep -q '^algo-feed: the market is closed (exchange 10 segment 10 CLOSED); the next session opens ' "$TMP/err"
+	diff <(grep '"type":"tick"' "$TMP/out") <(grep '"type":"tick"' "$FYX/stream-golden.ndjson")
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"OPEN"}]}'
+	mock_fault '{"path":"/data/marketStatus","times":-1,"status":400,"code":-50,"message":"Invalid params"}'
+	printf 'session 09:15 15:30\nholiday %s today\n' "$(TZ=Asia/Kolkata date +%F)" > "$TMP/cal"
+	run --separate-stderr S --symbols "$SYMS" --outside exit --calendar "$TMP/cal"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"GET /marketStatus: FYERS -50 Invalid params: invalid parameters; the calendar decides"* ]]
+	[[ "$stderr" == *"the market is closed (the calendar: a holiday); the next session opens "* ]]
 }
 
 @test "fyers stream: a refused hsm_key is exit 77, an unknown symbol 65, a clear-text URL 78, usage errors 2" {
@@ -142,6 +179,12 @@ json.dump(t, open(sys.argv[1], "w"))' "$tok"
 	run --separate-stderr S --symbols "$SYMS" --bars 7s
 	[ "$status" -eq 2 ]
 	run --separate-stderr S --symbols "$SYMS" --stale soon
+	[ "$status" -eq 2 ]
+	run --separate-stderr S --symbols "$SYMS" --ping 0
+	[ "$status" -eq 2 ]
+	run --separate-stderr S --symbols "$SYMS" --every 1s
+	[ "$status" -eq 2 ]
+	run --separate-stderr algo-feed fyers quotes --symbols "$SYMS" --lite
 	[ "$status" -eq 2 ]
 	rm -f "$tok"
 	run --separate-stderr S --symbols "$SYMS"
