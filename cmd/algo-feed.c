@@ -1,10 +1,12 @@
 /* algo-feed — market data into the pipeline: CSV files (lib/csvmerge), a paced replay
  * of recorded events (lib/pacer), bars from recorded ticks (lib/tickbars), FYERS
- * history (lib/histmerge) and live quotes (lib/livequotes). Options and wiring only. */
+ * history (lib/histmerge), live quotes (lib/livequotes) and the market-data socket
+ * (lib/livestream). Options and wiring only. */
 #include "algo-feed-opts.h"
 #include "csvmerge.h"
 #include "histmerge.h"
 #include "livequotes.h"
+#include "livestream.h"
 #include "pacer.h"
 #include "progress.h"
 #include "tickbars.h"
@@ -236,17 +238,56 @@ static int fy_quotes(int argc, char **argv)
 	return algo_out_finish(ALGO_EX_OK);
 }
 
+static int fy_stream(int argc, char **argv)
+{
+	struct algo_livestream ls;
+	const char *record = NULL, *ping = getenv("ALGO_TEST_PING_MS");
+	char *names[ALGO_HISTMERGE_MAX];
+	int c;
+	algo_livestream_init(&ls);
+	while ((c = algo_cli_getopt(argc, argv, &algo_opts)) != -1)
+		switch (c) {
+		case OPT_SYMBOL: case OPT_SYMBOLS: add_symbols(optarg); break;
+		case OPT_BARS: ls.bars_tf = opt_tf("--bars", optarg, "bar timeframe (1m, 5m, 15m, 1h, ...)"); break;
+		case OPT_LITE: ls.lite = 1; break;
+		case OPT_RECORD: record = optarg; break;
+		case OPT_STALE: ls.stale = algo_cli_duration_ms("--stale", optarg, 1); break;
+		case OPT_UNTIL: ls.until = algo_cli_time("--until", optarg); break;
+		default: algo_cli_unknown(&algo_opts, c);
+		}
+	no_args(argc, argv, "stream");
+	if (hm.n == 0)
+		algo_usage_error("fyers stream needs --symbols");
+	for (int i = 0; i < hm.n; i++)
+		names[i] = hm.h[i].symbol;
+	if (ping && atoi(ping) > 0)         /* tests: the 10 s ping interval, shorter */
+		ls.ping_ms = atoi(ping);
+	ls.on_notice = warn;
+	algo_livestream_open(&ls, record, &algo_stdout);
+	open_fyers();
+	if (algo_livestream_start(&ls, &fy, names, hm.n) < 0 || algo_livestream_run(&ls) < 0) {
+		if (ls.code == ALGO_EX_USAGE)
+			algo_usage_error("%s", ls.err);
+		fail(ls.code, ls.err);
+	}
+	algo_livestream_free(&ls);
+	algo_fyers_close(&fy);
+	return algo_out_finish(ALGO_EX_OK);
+}
+
 static int cmd_fyers(int argc, char **argv)
 {
 	if (argc < 2)
-		algo_usage_error("fyers: missing subcommand (history, quotes)");
+		algo_usage_error("fyers: missing subcommand (history, quotes, stream)");
 	if (strcmp(argv[1], "history") == 0)
 		return fy_history(argc - 1, argv + 1);
 	if (strcmp(argv[1], "quotes") == 0)
 		return fy_quotes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stream") == 0)
+		return fy_stream(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		algo_cli_help(&algo_opts);
-	algo_usage_error("fyers: unknown subcommand '%s' (known: history, quotes)", argv[1]);
+	algo_usage_error("fyers: unknown subcommand '%s' (known: history, quotes, stream)", argv[1]);
 }
 
 int main(int argc, char **argv)

@@ -202,11 +202,11 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --record --stale --outside --until --calendar --recheck --help --version" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --lite --record --stale --outside --until --calendar --recheck --help --version" ;;
 	commands) echo "csv replay bars fyers" ;;
 	subs)
 		case $2 in
-		fyers) echo "history quotes" ;;
+		fyers) echo "history quotes stream" ;;
 		esac ;;
 	takes)
 		case $2 in

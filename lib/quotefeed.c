@@ -50,16 +50,14 @@ static int find(const struct algo_quotefeed *qf, int from, int to, const char *n
 	return -1;
 }
 
-/* The quote time "tt" (a string or a number of epoch seconds), or fallback. */
-static int64_t quote_time(const json_t *v, int64_t fallback)
+/* When a reply's quotes are as of: the broker's clock (its Date header) when that is
+ * more than 5 s from ours -- a scripted or replayed feed -- else ours, to the ms. FYERS
+ * quotes carry no quote time of their own: "tt" is the trading day (00:00 UTC of the
+ * date, e.g. "1623369600"). */
+static int64_t reply_time(const struct algo_fyers_reply *r, int64_t now)
 {
-	const json_t *tt = json_object_get(v, "tt");
-	long long s = 0;
-	if (json_is_integer(tt))
-		s = json_integer_value(tt);
-	else if (json_is_string(tt))
-		s = strtoll(json_string_value(tt), NULL, 10);
-	return s > 946684800LL && s < 32503680000LL ? (int64_t)s * 1000 : fallback;
+	int64_t d = r->date_ms - now;
+	return r->date_ms > 0 && (d > 5000 || d < -5000) ? r->date_ms : now;
 }
 
 static int64_t opt_dec(const json_t *v, const char *key)
@@ -82,9 +80,8 @@ static int take_quote(struct algo_quote *q, const json_t *v, int64_t now)
 		n.vol = (int64_t)json_integer_value(vol);
 	else if (json_is_real(vol) && json_real_value(vol) >= 0)
 		n.vol = (int64_t)json_real_value(vol);
-	n.ts = quote_time(v, now);
-	n.changed = !q->seen || n.ltp != q->ltp || n.vol != q->vol || n.bid != q->bid || n.ask != q->ask ||
-		n.ts != q->ts;
+	n.ts = now;
+	n.changed = !q->seen || n.ltp != q->ltp || n.vol != q->vol || n.bid != q->bid || n.ask != q->ask;
 	n.seen = 1;
 	*q = n;
 	return n.changed;
@@ -127,7 +124,7 @@ static int poll_batch(struct algo_quotefeed *qf, int a, int b, int64_t now, char
 		if (i < 0)
 			continue;
 		if ((json_is_string(s) && strcmp(json_string_value(s), "ok") != 0) ||
-		    (rc = take_quote(&qf->q[i], json_object_get(e, "v"), now)) < 0) {
+		    (rc = take_quote(&qf->q[i], json_object_get(e, "v"), reply_time(&r, now))) < 0) {
 			const json_t *m = json_object_get(json_object_get(e, "v"), "errmsg");
 			snprintf(err, errlen, "GET /quotes: %s: %s", qf->sym[i],
 				json_is_string(m) ? json_string_value(m) : "no quote for this symbol");

@@ -3,9 +3,11 @@
  * One poll asks for every symbol, at most 50 per request (the broker's cap), each
  * request taken from the account's shared budget (lib/ratelimit.h), so a poller never
  * starves an order. A quote is ltp, bid, ask and the day's traded volume, stamped with
- * the broker's quote time ("tt", epoch seconds) when it sends one, else the time the
- * reply came. `changed` says whether it differs from the symbol's previous quote: a
- * feed that stalls keeps answering with the same quote, which only this shows.
+ * the time its reply came: FYERS sends no quote time ("tt" is only the trading day),
+ * so our clock, or the broker's (the reply's Date header) when that is more than 5 s
+ * from ours (a scripted or replayed feed). `changed` says whether its values differ
+ * from the symbol's previous quote: a feed that stalls keeps answering with the same
+ * quote, which only this shows.
  *
  * algo_quotefeed_reconnect drops the HTTP connection and opens a fresh one (the
  * watchdog's remedy for a stalled feed). algo_quotefeed_market asks marketStatus
