@@ -179,6 +179,23 @@ static int64_t wait_until(const struct run *run, int64_t quiet_since, int64_t ne
 	return due;
 }
 
+/* A pause in the input shorter than this is not a quiet time: the output waits for
+ * the next line. In a backtest the input pauses ~50 us at each fill barrier (44,789
+ * times per 1M bars); flushing at each woke the next stage for a few lines, costing
+ * every stage CPU. Live, it delays output by at most this. */
+#define BRIEF_PAUSE_NS 200000L
+
+/* 1 when output is pending and input comes within BRIEF_PAUSE_NS: the read will not
+ * block, so neither flushing nor the idle work is due yet. */
+static int input_resumes_soon(const struct run *run)
+{
+	struct pollfd pfd = { .fd = run->st->fd, .events = POLLIN };
+	struct timespec pause = { 0, BRIEF_PAUSE_NS };
+	if (stage_stop || algo_stdout.len == 0)
+		return 0;
+	return ppoll(&pfd, 1, &pause, NULL) > 0 && (pfd.revents & POLLIN);
+}
+
 /* Before a read that may block: flush and let the stage do its idle work; then, while
  * no input comes, save after idle_commit_ms, call the idle hook again every idle_ms
  * and whenever the wake fd is readable. A signal ends the wait. */
@@ -186,7 +203,10 @@ static void before_read(void *arg)
 {
 	struct run *run = arg;
 	struct algo_stage *st = run->st;
-	int64_t quiet_since = algo_mono_ms(), next_idle = -1;
+	int64_t quiet_since, next_idle = -1;
+	if (input_resumes_soon(run))
+		return;
+	quiet_since = algo_mono_ms();
 	if (flush_out() || call_idle(run))
 		return;
 	if (st->idle_ms > 0)
