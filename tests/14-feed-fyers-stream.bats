@@ -87,6 +87,14 @@ import json, sys
 subs = [json.loads(l) for l in sys.stdin]
 assert [s["conn"] for s in subs] == [1, 2], subs
 assert subs[0]["topics"] == subs[1]["topics"], subs'
+	# the reconnect comes within --stale (1 s) of the socket's last message, not before
+	mock_log | py -c '
+import json, sys
+ws = [e for e in json.load(sys.stdin)["ws"] if e["path"] == "/hsm/v1-5/prod"]
+last = max(e["t"] for e in ws if e["conn"] == 1 and e["event"] == "feed")
+again = min(e["t"] for e in ws if e["conn"] == 2 and e["event"] == "auth")
+print("reconnect %.2f s after the last message" % (again - last))
+assert 0.95 <= again - last < 2.5, again - last'
 }
 
 @test "fyers stream: a dropped connection is reconnected and subscribed again" {
