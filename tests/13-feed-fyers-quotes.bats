@@ -61,7 +61,11 @@ rs = [r for r in json.load(sys.stdin)["requests"] if r["path"] == "/data/quotes"
 conns = [r["conn"] for r in rs]
 print(conns)
 assert len(set(conns)) >= 2, "no new connection after the warning"
-assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"'
+assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"
+# within --stale (1 s) of the last changed quote (the sixth reply), plus a poll or two
+gap = rs[conns.index(conns[-1])]["t"] - rs[5]["t_reply"]
+print("reconnect %.2f s after the last change" % gap)
+assert 0.9 <= gap < 2.5, gap'
 }
 
 @test "fyers quotes: outside market hours it says so, and exits or waits as asked" {

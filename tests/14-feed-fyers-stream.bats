@@ -87,6 +87,14 @@ import json, sys
 subs = [json.loads(l) for l in sys.stdin]
 assert [s["conn"] for s in subs] == [1, 2], subs
 assert subs[0]["topics"] == subs[1]["topics"], subs'
+	# the reconnect comes within --stale (1 s) of the socket's last message, not before
+	mock_log | py -c '
+import json, sys
+ws = [e for e in json.load(sys.stdin)["ws"] if e["path"] == "/hsm/v1-5/prod"]
+last = max(e["t"] for e in ws if e["conn"] == 1 and e["event"] == "feed")
+again = min(e["t"] for e in ws if e["conn"] == 2 and e["event"] == "auth")
+print("reconnect %.2f s after the last message" % (again - last))
+assert 0.95 <= again - last < 2.5, again - last'
 }
 
 @test "fyers stream: a dropped connection is reconnected and subscribed again" {
@@ -154,6 +162,26 @@ assert subs[0]["topics"] == subs[1]["topics"], subs'
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"GET /marketStatus: FYERS -50 Invalid params: invalid parameters; the calendar decides"* ]]
 	[[ "$stderr" == *"the market is closed (the calendar: a holiday); the next session opens "* ]]
+}
+
+@test "fyers stream: a market that closes during the run drops the socket and waits; when it opens, a new one is subscribed" {
+	# the first connection goes quiet after three steps (no watchdog) while the market closes
+	mock_scenario '{"ws_data_conns":[{"silent_after":3}]}'
+	timeout 30 algo-feed fyers stream --symbols "$SYMS" --bars 1m --stale 0 --recheck 300ms --until "$UNTIL" > "$TMP/out" 2> "$TMP/err" 3>&- &
+	pid=$!
+	sleep 1
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"CLOSED"}]}'
+	for _ in $(seq 30); do grep -q 'waiting for the next session' "$TMP/err" && break; sleep 0.1; done
+	sleep 0.3
+	[ "$(ws_events close | wc -l)" -eq 1 ]
+	[ "$(ws_events auth | wc -l)" -eq 1 ]
+	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"OPEN"}]}'
+	wait "$pid"
+	cat "$TMP/err"
+	grep -q 'algo-feed: the market is open' "$TMP/err"
+	[ "$(ws_events sub | wc -l)" -eq 2 ]
+	! grep -q 'socket closed' "$TMP/err"
+	diff <(grep '"type":"tick"' "$TMP/out") <(grep '"type":"tick"' "$FYX/stream-golden.ndjson")
 }
 
 @test "fyers stream: a refused hsm_key is exit 77, an unknown symbol 65, a clear-text URL 78, usage errors 2" {
