@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "book.h"
 #include "csv.h"
 #include "event.h"
 #include "store.h"
@@ -188,4 +189,17 @@ void algo_cli_open_state(struct algo_store *db, const char *opt)
 void algo_cli_warn_line(const char *msg)
 {
 	algo_warn("%s", msg);
+}
+
+void algo_cli_warn_note(void *arg, const char *msg)
+{
+	(void)arg;
+	algo_warn("%s", msg);
+}
+
+const char *algo_cli_user(const char *val)
+{
+	if (!*val || strlen(val) >= ALGO_NAME_MAX || strchr(val, '/'))
+		algo_usage_error("--user: '%s' is not a user name", val);
+	return val;
 }

@@ -52,6 +52,11 @@ int algo_cli_state_wanted(const char *opt);
 void algo_cli_open_state(struct algo_store *db, const char *opt);
 /* algo_warn("%s", msg): the warn hook of a stage (lib/stage.h) and its parts. */
 void algo_cli_warn_line(const char *msg);
+/* The same as a warn hook with an argument (arg unused). */
+void algo_cli_warn_note(void *arg, const char *msg);
+/* val when it is a user name (1 to ALGO_NAME_MAX - 1 bytes, no '/'); else dies with
+ * the usage error "--user: 'val' is not a user name". */
+const char *algo_cli_user(const char *val);
 
 /* Parses a whole decimal integer for an option value; dies with a usage error naming
  * the option when s is not an integer in [min, max]. */
