@@ -91,15 +91,25 @@ soak: all
 	  tests/82-pipeline-crash.bats
 	ALGO_BUILD=$(BUILD) BENCH_LONG=1 scripts/bench-rss
 
+# make bench: short sizes (100k bars; a few minutes in all); make bench BENCH_FULL=1:
+# the sizes issue #14 measures (1M bars, peak RSS also at 4M bars).
+ifeq ($(BENCH_FULL),1)
+BENCH_SIZES = BENCH_LONG=1
+BENCH_SWEEP = BENCH_BARS=1000000
+else
+BENCH_SIZES = BENCH_BARS=100000 BENCH_TICKS=100000 BENCH_EXEC_BARS=400000
+BENCH_SWEEP = BENCH_BARS=50000
+endif
 bench: all
-	scripts/bench
-	scripts/bench-feed
-	scripts/bench-exec
-	scripts/bench-restart
-	scripts/bench-sweep
-	scripts/bench-alert
-	scripts/bench-rss
-	scripts/bench-ledger
+	@echo 'make bench: $(if $(filter 1,$(BENCH_FULL)),full sizes (1M bars; RSS also at 4M bars),short sizes (100k bars; 1M bars and RSS at 4M bars: make bench BENCH_FULL=1))'
+	$(BENCH_SIZES) scripts/bench
+	$(BENCH_SIZES) scripts/bench-ledger
+	$(BENCH_SIZES) scripts/bench-rss
+	$(BENCH_SIZES) scripts/bench-feed
+	$(BENCH_SIZES) scripts/bench-exec
+	$(BENCH_SIZES) scripts/bench-restart
+	$(BENCH_SIZES) $(BENCH_SWEEP) scripts/bench-sweep
+	$(BENCH_SIZES) scripts/bench-alert
 
 DEMO_ARGS = -s examples/strategies/demo-intraday.json \
 	--exec "--slippage-bps 1 --charges share/costs/india.json" examples/data/NSE_DEMO-EQ_1m.csv

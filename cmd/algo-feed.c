@@ -1,10 +1,13 @@
 /* algo-feed — market data into the pipeline: CSV files (lib/csvmerge), a paced replay
  * of recorded events (lib/pacer), bars from recorded ticks (lib/tickbars), FYERS
- * history (lib/histmerge) and live quotes (lib/livequotes). Options and wiring only. */
+ * history (lib/histmerge), live quotes (lib/livequotes) and the market-data socket
+ * (lib/livestream). Options and wiring only. */
 #include "algo-feed-opts.h"
 #include "csvmerge.h"
 #include "histmerge.h"
+#include "livecfg.h"
 #include "livequotes.h"
+#include "livestream.h"
 #include "pacer.h"
 #include "progress.h"
 #include "tickbars.h"
@@ -161,11 +164,7 @@ static int fy_history(int argc, char **argv)
 		case OPT_FROM: from = algo_cli_time("--from", optarg); break;
 		case OPT_TO: to = algo_cli_time("--to", optarg); break;
 		case OPT_CONT: cont = 1; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "ndjson") != 0)
-				algo_usage_error("--format: '%s' is not ndjson or csv", optarg);
-			out.csv = optarg[0] == 'c';
-			break;
+		case OPT_FORMAT: out.csv = algo_cli_pick("--format", optarg, (const char *const[]){ "ndjson", "csv", NULL })[0] == 'c'; break;
 		case OPT_NO_CACHE: cache = 0; break;
 		default: algo_cli_unknown(&algo_opts, c);
 		}
@@ -193,45 +192,41 @@ static int fy_history(int argc, char **argv)
 	return algo_out_finish(out.bars ? ALGO_EX_OK : ALGO_EX_NOINPUT);
 }
 
-static int fy_quotes(int argc, char **argv)
+/* fyers quotes and stream: the same options, but --every (quotes), --lite, --ping (stream). */
+static int fy_live(int argc, char **argv)
 {
-	struct algo_livequotes lq;
-	const char *record = NULL, *calendar = NULL;
-	char *names[ALGO_HISTMERGE_MAX];
-	int c;
-	algo_livequotes_init(&lq);
-	while ((c = algo_cli_getopt(argc, argv, &algo_opts)) != -1)
+	struct algo_livecfg lc;
+	int stream = strcmp(argv[0], "stream") == 0, c, code;
+	char *names[ALGO_HISTMERGE_MAX], err[ALGO_ERR_MAX + 600];
+	algo_livecfg_init(&lc);
+	while ((c = algo_cli_getopt(argc, argv, &algo_opts)) != -1) {
+		if (stream ? c == OPT_EVERY : c == OPT_LITE || c == OPT_PING)
+			algo_cli_unknown(&algo_opts, c);
 		switch (c) {
 		case OPT_SYMBOL: case OPT_SYMBOLS: add_symbols(optarg); break;
-		case OPT_EVERY: if ((lq.every = algo_cli_duration_ms("--every", optarg, 0)) < 100) algo_usage_error("--every: at least 100ms"); break;
-		case OPT_BARS: lq.bars_tf = opt_tf("--bars", optarg, "bar timeframe (1m, 5m, 15m, 1h, ...)"); break;
-		case OPT_RECORD: record = optarg; break;
-		case OPT_STALE: lq.stale = algo_cli_duration_ms("--stale", optarg, 1); break;
-		case OPT_OUTSIDE:
-			if (strcmp(optarg, "wait") != 0 && strcmp(optarg, "exit") != 0)
-				algo_usage_error("--outside: '%s' is not wait or exit", optarg);
-			lq.outside_exit = optarg[0] == 'e';
-			break;
-		case OPT_UNTIL: lq.until = algo_cli_time("--until", optarg); break;
-		case OPT_CALENDAR: calendar = optarg; break;
-		case OPT_RECHECK: lq.recheck = algo_cli_duration_ms("--recheck", optarg, 1); break;
+		case OPT_EVERY: if ((lc.every = algo_cli_duration_ms("--every", optarg, 0)) < 100) algo_usage_error("--every: at least 100ms"); break;
+		case OPT_BARS: lc.bars_tf = opt_tf("--bars", optarg, "bar timeframe (1m, 5m, 15m, 1h, ...)"); break;
+		case OPT_LITE: lc.lite = 1; break;
+		case OPT_PING: if ((lc.ping_ms = algo_cli_duration_ms("--ping", optarg, 1)) <= 0) algo_usage_error("--ping: more than 0"); break;
+		case OPT_RECORD: lc.record = optarg; break;
+		case OPT_STALE: lc.stale = algo_cli_duration_ms("--stale", optarg, 1); break;
+		case OPT_OUTSIDE: lc.outside_exit = algo_cli_pick("--outside", optarg, (const char *const[]){ "wait", "exit", NULL })[0] == 'e'; break;
+		case OPT_UNTIL: lc.until = algo_cli_time("--until", optarg); break;
+		case OPT_CALENDAR: lc.calendar = optarg; break;
+		case OPT_RECHECK: lc.recheck = algo_cli_duration_ms("--recheck", optarg, 1); break;
 		default: algo_cli_unknown(&algo_opts, c);
 		}
-	no_args(argc, argv, "quotes");
+	}
+	no_args(argc, argv, argv[0]);
 	if (hm.n == 0)
-		algo_usage_error("fyers quotes needs --symbols");
+		algo_usage_error("fyers %s needs --symbols", argv[0]);
 	for (int i = 0; i < hm.n; i++)
 		names[i] = hm.h[i].symbol;
-	lq.on_notice = warn;
-	if (algo_livequotes_open(&lq, calendar, record, &algo_stdout) < 0)
-		fail(lq.code, lq.err);
+	lc.on_notice = warn;
 	open_fyers();
-	if (algo_livequotes_start(&lq, &fy, names, hm.n) < 0 || algo_livequotes_run(&lq) < 0) {
-		if (lq.code == ALGO_EX_USAGE)
-			algo_usage_error("%s", lq.err);
-		fail(lq.code, lq.err);
-	}
-	algo_livequotes_free(&lq);
+	code = (stream ? algo_livestream_feed : algo_livequotes_feed)(&lc, &fy, names, hm.n, &algo_stdout, err, sizeof err);
+	if (code)
+		code == ALGO_EX_USAGE ? algo_usage_error("%s", err) : fail(code, err);
 	algo_fyers_close(&fy);
 	return algo_out_finish(ALGO_EX_OK);
 }
@@ -239,14 +234,14 @@ static int fy_quotes(int argc, char **argv)
 static int cmd_fyers(int argc, char **argv)
 {
 	if (argc < 2)
-		algo_usage_error("fyers: missing subcommand (history, quotes)");
+		algo_usage_error("fyers: missing subcommand (history, quotes, stream)");
 	if (strcmp(argv[1], "history") == 0)
 		return fy_history(argc - 1, argv + 1);
-	if (strcmp(argv[1], "quotes") == 0)
-		return fy_quotes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "quotes") == 0 || strcmp(argv[1], "stream") == 0)
+		return fy_live(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		algo_cli_help(&algo_opts);
-	algo_usage_error("fyers: unknown subcommand '%s' (known: history, quotes)", argv[1]);
+	algo_usage_error("fyers: unknown subcommand '%s' (known: history, quotes, stream)", argv[1]);
 }
 
 int main(int argc, char **argv)

@@ -202,15 +202,15 @@ _algo_spec_algo_exec_paper() {
 
 _algo_spec_algo_feed() {
 	case $1 in
-	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --record --stale --outside --until --calendar --recheck --help --version" ;;
+	opts) echo "--speed --every --max-gap --symbol --tf --date-format --columns --round --from --to --skip-bad --no-progress --cont --format --no-cache --symbols --bars --lite --ping --record --stale --outside --until --calendar --recheck --help --version" ;;
 	commands) echo "csv replay bars fyers" ;;
 	subs)
 		case $2 in
-		fyers) echo "history quotes" ;;
+		fyers) echo "history quotes stream" ;;
 		esac ;;
 	takes)
 		case $2 in
-		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format|--symbols|--bars|--record|--stale|--outside|--until|--calendar|--recheck) return 0 ;;
+		--speed|--every|--max-gap|--symbol|-s|--tf|-t|--date-format|--columns|--from|--to|--format|--symbols|--bars|--ping|--record|--stale|--outside|--until|--calendar|--recheck) return 0 ;;
 		esac
 		return 1 ;;
 	values)
@@ -227,6 +227,7 @@ _algo_spec_algo_feed() {
 		--format) echo "ndjson,csv" ;;
 		--symbols) echo "-" ;;
 		--bars) echo "1m,3m,5m,15m,30m,1h" ;;
+		--ping) echo "-" ;;
 		--record) echo "@file" ;;
 		--stale) echo "-" ;;
 		--outside) echo "wait,exit" ;;

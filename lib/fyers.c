@@ -474,6 +474,7 @@ static int send_once(struct algo_fyers *f, const struct algo_fyers_req *rq, cons
 	memset(auth, 0, sizeof auth);
 	r->status = hs.status;
 	r->retry_after_ms = hs.retry_after_ms;
+	r->date_ms = hs.date_ms;
 	if (rc != ALGO_HTTP_OK) {
 		algo_http_resp_free(&hs);
 		r->reached = rc == ALGO_HTTP_NOTSENT ? 0 : 1;

@@ -136,6 +136,7 @@ struct algo_fyers_reply {
 	int attempts;                /* requests sent for this call */
 	long waited_ms;              /* time spent waiting for the budget and backoff */
 	long retry_after_ms;         /* last Retry-After seen, -1 none */
+	int64_t date_ms;             /* the reply's Date header (epoch ms, whole seconds), 0 none */
 	int reached;
 };
 

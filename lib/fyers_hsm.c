@@ -86,7 +86,8 @@ int algo_hsm_set_topic(struct algo_hsm *h, int i, const char *symbol, const char
 		snprintf(err, errlen, "'%.80s': a symbol is 1 to 63 bytes", symbol);
 		return -1;
 	}
-	snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
+	if (symbol != s->symbol)
+		memmove(s->symbol, symbol, strlen(symbol) + 1);
 	s->index = is_index(symbol);
 	if (s->index) {
 		const char *name = index_name(symbol), *colon = strchr(symbol, ':');

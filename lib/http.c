@@ -76,16 +76,36 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
+/* "Date: Fri, 01 Mar 2024 03:45:05 GMT", the server's clock. */
+static void take_date(struct algo_http_resp *rs, const char *v, size_t n)
+{
+	char buf[64];
+	time_t t;
+	while (n && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n'))
+		n--;
+	if (n >= sizeof buf)
+		return;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if ((t = curl_getdate(buf, NULL)) > 0)
+		rs->date_ms = (int64_t)t * 1000;
+}
+
 /* "Retry-After: 5" (seconds; an HTTP date is not used by the APIs we talk to) and
- * FYERS's "X-Retry-After-Ms: 1500"; the millisecond header wins when both come. */
+ * FYERS's "X-Retry-After-Ms: 1500"; the millisecond header wins when both come. The
+ * Date header too. */
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct algo_http_resp *rs = ((struct sink *)arg)->rs;
 	size_t len = size * n;
-	static const char ra[] = "retry-after:", ram[] = "x-retry-after-ms:";
+	static const char ra[] = "retry-after:", ram[] = "x-retry-after-ms:", date[] = "date:";
 	const char *v = NULL;
 	long mult = 0;
-	if (len > sizeof ram - 1 && strncasecmp(p, ram, sizeof ram - 1) == 0) {
+	if (len > sizeof date - 1 && strncasecmp(p, date, sizeof date - 1) == 0)
+		take_date(rs, p + sizeof date - 1, len - (sizeof date - 1));
+	else if (len > sizeof ram - 1 && strncasecmp(p, ram, sizeof ram - 1) == 0) {
 		v = p + sizeof ram - 1;
 		mult = 1;
 	} else if (len > sizeof ra - 1 && strncasecmp(p, ra, sizeof ra - 1) == 0) {

@@ -14,6 +14,7 @@
 #ifndef ALGO_HTTP_H
 #define ALGO_HTTP_H
 #include <stddef.h>
+#include <stdint.h>
 
 #define ALGO_HTTP_BODY_MAX (64L << 20)   /* a larger reply fails with ALGO_HTTP_ETOOBIG */
 
@@ -53,6 +54,7 @@ struct algo_http_resp {
 	char *body;                 /* NUL-terminated, owned; algo_http_resp_free */
 	size_t len;
 	long retry_after_ms;        /* Retry-After (seconds) or X-Retry-After-Ms; -1 none */
+	int64_t date_ms;            /* the server's Date header (epoch ms, whole seconds); 0 none */
 	double seconds;             /* time the request took */
 };
 

@@ -50,16 +50,14 @@ static int find(const struct algo_quotefeed *qf, int from, int to, const char *n
 	return -1;
 }
 
-/* The quote time "tt" (a string or a number of epoch seconds), or fallback. */
-static int64_t quote_time(const json_t *v, int64_t fallback)
+/* When a reply's quotes are as of: the broker's clock (its Date header) when that is
+ * more than 5 s from ours -- a scripted or replayed feed -- else ours, to the ms. FYERS
+ * quotes carry no quote time of their own: "tt" is the trading day (00:00 UTC of the
+ * date, e.g. "1623369600"). */
+static int64_t reply_time(const struct algo_fyers_reply *r, int64_t now)
 {
-	const json_t *tt = json_object_get(v, "tt");
-	long long s = 0;
-	if (json_is_integer(tt))
-		s = json_integer_value(tt);
-	else if (json_is_string(tt))
-		s = strtoll(json_string_value(tt), NULL, 10);
-	return s > 946684800LL && s < 32503680000LL ? (int64_t)s * 1000 : fallback;
+	int64_t d = r->date_ms - now;
+	return r->date_ms > 0 && (d > 5000 || d < -5000) ? r->date_ms : now;
 }
 
 static int64_t opt_dec(const json_t *v, const char *key)
@@ -82,9 +80,8 @@ static int take_quote(struct algo_quote *q, const json_t *v, int64_t now)
 		n.vol = (int64_t)json_integer_value(vol);
 	else if (json_is_real(vol) && json_real_value(vol) >= 0)
 		n.vol = (int64_t)json_real_value(vol);
-	n.ts = quote_time(v, now);
-	n.changed = !q->seen || n.ltp != q->ltp || n.vol != q->vol || n.bid != q->bid || n.ask != q->ask ||
-		n.ts != q->ts;
+	n.ts = now;
+	n.changed = !q->seen || n.ltp != q->ltp || n.vol != q->vol || n.bid != q->bid || n.ask != q->ask;
 	n.seen = 1;
 	*q = n;
 	return n.changed;
@@ -127,7 +124,7 @@ static int poll_batch(struct algo_quotefeed *qf, int a, int b, int64_t now, char
 		if (i < 0)
 			continue;
 		if ((json_is_string(s) && strcmp(json_string_value(s), "ok") != 0) ||
-		    (rc = take_quote(&qf->q[i], json_object_get(e, "v"), now)) < 0) {
+		    (rc = take_quote(&qf->q[i], json_object_get(e, "v"), reply_time(&r, now))) < 0) {
 			const json_t *m = json_object_get(json_object_get(e, "v"), "errmsg");
 			snprintf(err, errlen, "GET /quotes: %s: %s", qf->sym[i],
 				json_is_string(m) ? json_string_value(m) : "no quote for this symbol");
@@ -163,60 +160,4 @@ int algo_quotefeed_reconnect(struct algo_quotefeed *qf, char *err, size_t errlen
 	algo_http_free(&qf->f->http);
 	qf->reconnects++;
 	return algo_http_init(&qf->f->http, agent, err, errlen);
-}
-
-/* FYERS's exchange and segment codes of a symbol (FYERS-API.md §3 enums). */
-static void segment_of(const char *sym, int *ex, int *seg)
-{
-	size_t n = strlen(sym);
-	int deriv = (n > 3 && strcmp(sym + n - 3, "FUT") == 0) ||
-		(n > 2 && (strcmp(sym + n - 2, "CE") == 0 || strcmp(sym + n - 2, "PE") == 0));
-	*ex = strncmp(sym, "BSE:", 4) == 0 ? 12 : strncmp(sym, "MCX:", 4) == 0 ? 11 : 10;
-	*seg = *ex == 11 ? 20 : deriv ? 11 : 10;
-}
-
-static int wanted(const struct algo_quotefeed *qf, json_int_t ex, json_int_t seg)
-{
-	for (int i = 0; i < qf->n; i++) {
-		int e, s;
-		segment_of(qf->sym[i], &e, &s);
-		if (e == ex && s == seg)
-			return 1;
-	}
-	return 0;
-}
-
-int algo_quotefeed_market(struct algo_quotefeed *qf, char *status, size_t len, char *err, size_t errlen)
-{
-	struct algo_fyers_req rq = { .base = ALGO_FYERS_DATA, .method = "GET", .path = "/marketStatus" };
-	struct algo_fyers_reply r;
-	const json_t *list, *e;
-	size_t k;
-	int cls, open = 0, any = 0;
-
-	if ((cls = algo_fyers_request(qf->f, &rq, &r, err, errlen)) != ALGO_FYERS_OK) {
-		algo_fyers_reply_free(&r);
-		return -cls;
-	}
-	list = json_object_get(r.root, "marketStatus");
-	if (!json_is_array(list)) {
-		snprintf(err, errlen, "GET /marketStatus: the reply has no 'marketStatus' list");
-		algo_fyers_reply_free(&r);
-		return -ALGO_FYERS_EPROTO;
-	}
-	snprintf(status, len, "no segment of these symbols in marketStatus");
-	json_array_foreach(list, k, e) {
-		const json_t *ex = json_object_get(e, "exchange"), *seg = json_object_get(e, "segment"),
-			*st = json_object_get(e, "status");
-		if (!json_is_integer(ex) || !json_is_integer(seg) || !json_is_string(st) ||
-		    !wanted(qf, json_integer_value(ex), json_integer_value(seg)))
-			continue;
-		if (!any || strcmp(json_string_value(st), "OPEN") == 0)
-			snprintf(status, len, "exchange %lld segment %lld %s", (long long)json_integer_value(ex),
-				(long long)json_integer_value(seg), json_string_value(st));
-		any = 1;
-		open |= strcmp(json_string_value(st), "OPEN") == 0;
-	}
-	algo_fyers_reply_free(&r);
-	return open;
 }

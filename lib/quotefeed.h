@@ -3,13 +3,15 @@
  * One poll asks for every symbol, at most 50 per request (the broker's cap), each
  * request taken from the account's shared budget (lib/ratelimit.h), so a poller never
  * starves an order. A quote is ltp, bid, ask and the day's traded volume, stamped with
- * the broker's quote time ("tt", epoch seconds) when it sends one, else the time the
- * reply came. `changed` says whether it differs from the symbol's previous quote: a
- * feed that stalls keeps answering with the same quote, which only this shows.
+ * the time its reply came: FYERS sends no quote time ("tt" is only the trading day),
+ * so our clock, or the broker's (the reply's Date header) when that is more than 5 s
+ * from ours (a scripted or replayed feed). `changed` says whether its values differ
+ * from the symbol's previous quote: a feed that stalls keeps answering with the same
+ * quote, which only this shows.
  *
  * algo_quotefeed_reconnect drops the HTTP connection and opens a fresh one (the
- * watchdog's remedy for a stalled feed). algo_quotefeed_market asks marketStatus
- * whether the segments of the symbols are open. Nothing here prints. */
+ * watchdog's remedy for a stalled feed). Nothing here prints. (Whether the market is
+ * open is lib/markethours'.) */
 #ifndef ALGO_QUOTEFEED_H
 #define ALGO_QUOTEFEED_H
 #include "fyers.h"
@@ -44,9 +46,5 @@ int algo_quotefeed_poll(struct algo_quotefeed *qf, int64_t now_ms, char *err, si
 
 /* A fresh HTTP connection. Returns 0, or -1 with err set. */
 int algo_quotefeed_reconnect(struct algo_quotefeed *qf, char *err, size_t errlen);
-
-/* marketStatus for the symbols' exchange segments: 1 when one of them is OPEN, 0 when
- * none is (status gets e.g. "NSE CM CLOSED"), or a negative enum algo_fyers_class. */
-int algo_quotefeed_market(struct algo_quotefeed *qf, char *status, size_t len, char *err, size_t errlen);
 
 #endif

@@ -61,7 +61,11 @@ rs = [r for r in json.load(sys.stdin)["requests"] if r["path"] == "/data/quotes"
 conns = [r["conn"] for r in rs]
 print(conns)
 assert len(set(conns)) >= 2, "no new connection after the warning"
-assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"'
+assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"
+# within --stale (1 s) of the last changed quote (the sixth reply), plus a poll or two
+gap = rs[conns.index(conns[-1])]["t"] - rs[5]["t_reply"]
+print("reconnect %.2f s after the last change" % gap)
+assert 0.9 <= gap < 2.5, gap'
 }
 
 @test "fyers quotes: outside market hours it says so, and exits or waits as asked" {
@@ -71,7 +75,7 @@ assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"'
 	[ -z "$output" ]
 	[[ "$stderr" == "algo-feed: the market is closed (exchange 10 segment 10 CLOSED); the next session opens "*"T09:15:00+05:30" ]]
 	[ "$(mock_count GET /data/quotes)" -eq 0 ]
-	Q --symbols NSE:SBIN-EQ --recheck 200ms --every 100ms --until 2024-03-01T09:15:06 > "$TMP/out" 2> "$TMP/err" &
+	Q --symbols NSE:SBIN-EQ --recheck 200ms --every 100ms --until 2024-03-01T09:15:10 > "$TMP/out" 2> "$TMP/err" &
 	pid=$!
 	sleep 1
 	[ "$(mock_count GET /data/quotes)" -eq 0 ]
@@ -79,7 +83,7 @@ assert conns.index(conns[-1]) >= 6, "reconnected before the quotes stalled"'
 	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"OPEN"}]}'
 	wait "$pid"
 	grep -q 'algo-feed: the market is open' "$TMP/err"
-	grep -q '"type":"tick","ts":"2024-03-01T09:15:05+05:30","symbol":"NSE:SBIN-EQ"' "$TMP/out"
+	grep -q '"type":"tick","ts":"2024-03-01T09:15:10+05:30","symbol":"NSE:SBIN-EQ"' "$TMP/out"
 }
 
 @test "fyers quotes: without marketStatus the calendar decides; a bad calendar is exit 65" {

@@ -197,6 +197,30 @@ fyers_token_file() { echo "${FYERS_TOKEN_FILE:-$XDG_CONFIG_HOME/algo/fyers-token
 	[ "$(cat "$TMP/out1" "$TMP/out2" | grep -c '"type":"fill",.*"id":"k1"')" -eq 2 ]
 }
 
+@test "socket: a fill repeated across a kill -9 (emitted, not yet saved) is recorded once by the ledger" {
+	mock_behave '{"tag":"r1","fills":[{"qty":4,"after_ms":200},{"qty":6,"after_ms":1200}]}'
+	fx_bg --poll-interval 60
+	until_true subscribed 1
+	order r1 >&7
+	until_true has_fill
+	kill -9 "$FX_PID"
+	wait "$FX_PID" || true
+	FX_PID=
+	exec 7>&-
+	cp "$TMP/out" "$TMP/out1"
+	sleep 1.3
+	: > "$TMP/empty"
+	run --separate-stderr fx --poll-interval 0.2 < "$TMP/empty"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" > "$TMP/out2"
+	# the worst case of a kill between emitting and saving: the first fill comes again
+	grep '"type":"fill"' "$TMP/out1" | head -1 > "$TMP/again"
+	[ -s "$TMP/again" ]
+	cat "$TMP/out1" "$TMP/again" "$TMP/out2" | algo-ledger > /dev/null
+	ledger_matches
+	[ "$(sqlite3 "$ALGO_STATE" 'SELECT count(*) FROM fills')" -eq 2 ]
+}
+
 @test "socket: --no-order-socket polls the books only and never connects" {
 	mock_behave '{"tag":"n1","fills":[{"qty":10,"after_ms":100}]}'
 	order n1 > "$TMP/in.txt"

@@ -45,9 +45,12 @@ A fault rule: {"method":"GET","path":"/data/history","times":2,   (times: -1 = f
   "retry_after_ms":1500, "after":3 (skip the first 3 matching requests)}
 The scenario (also --scenario FILE at start):
   {"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"OPEN"}],
-   "quotes":{"NSE:SBIN-EQ":[{"tt":1709264700,"lp":752.1,"volume":1000,"bid":752,"ask":752.2},...]},
+   "quotes":{"NSE:SBIN-EQ":[{"t":1709264700,"lp":752.1,"volume":1000,"bid":752,"ask":752.2},...]},
       (each /data/quotes call moves every listed symbol one step; after the last step the
-       last quote repeats unchanged: a stalled feed)
+       last quote repeats unchanged: a stalled feed. t is when the step's quote is as
+       of: FYERS quotes carry no quote time -- their "tt" is the trading day, 00:00 UTC
+       of the date -- so the reply says it as the server's clock, its Date header, the
+       latest t of the reply's quotes)
    "history":{"NSE:SBIN-EQ":{"base":750.0}}, "holidays":["2024-03-08"],
    "orders":[...], "trades":[...], "positions":[...], "holdings":[...],
    "rate":{"per_sec":10,"per_min":200},
@@ -60,6 +63,7 @@ socket's (fyers_orders.py) to FILE.order-ws before it."""
 import argparse
 import base64
 import datetime
+import email.utils
 import hashlib
 import hmac
 import http.server
@@ -199,6 +203,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return "not json"
 
+    def date_time_string(self, timestamp=None):
+        """The Date header: the scripted time a reply's quotes are as of, else now."""
+        as_of = getattr(self, "as_of", None)
+        return email.utils.formatdate(as_of, usegmt=True) if as_of else super().date_time_string(timestamp)
+
     def send(self, status, obj=None, raw=None, headers=None):
         data = raw.encode() if raw is not None else json.dumps(obj).encode()
         self.send_response(status)
@@ -209,6 +218,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.t_reply = time.time()
         self.wfile.write(data)
+        self.as_of = None
         self.record(status, obj)
 
     def record(self, status, obj):
@@ -293,7 +303,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control()
         if self.headers.get("Upgrade", "").lower() == "websocket":
             self.body_obj = None
-            return fyers_ws.serve(self, st)
+            return fyers_ws.serve(self, st, fytoken)
         if self.apply_fault():
             return
         if self.path_only not in ("/api/v3/generate-authcode",) and self.rate_limited():
@@ -500,17 +510,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     i = st.quote_step.get(s, 0)
                     q = dict(seq[min(i, len(seq) - 1)])
                     st.quote_step[s] = i + 1
+                    self.as_of = max(getattr(self, "as_of", 0) or 0, q.get("t", 0)) or None
                 else:
                     now = int(time.time())
                     lp = price_at(500.0, now, 0)
-                    q = {"tt": now, "lp": lp, "volume": 1000 + now % 100000, "bid": lp, "ask": lp}
+                    q = {"t": now, "lp": lp, "volume": 1000 + now % 100000, "bid": lp, "ask": lp}
                 v = {"ch": 0, "chp": 0, "lp": q["lp"], "spread": 0, "ask": q.get("ask", q["lp"]),
                      "bid": q.get("bid", q["lp"]), "open_price": q.get("open", q["lp"]),
                      "high_price": q.get("high", q["lp"]), "low_price": q.get("low", q["lp"]),
                      "prev_close_price": q.get("prev_close", q["lp"]), "atp": q["lp"],
                      "volume": q.get("volume", 0), "short_name": s.split(":")[1],
                      "exchange": s.split(":")[0], "description": s, "original_name": s,
-                     "symbol": s, "fyToken": fytoken(s), "tt": str(q.get("tt", int(time.time())))}
+                     "symbol": s, "fyToken": fytoken(s), "tt": trading_day(q.get("t") or time.time())}
                 d.append({"n": s, "s": "ok", "v": v})
         if all(x["s"] == "error" for x in d):
             return self.send(400, envelope(-300, "Please provide a valid symbol"))
@@ -536,6 +547,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 valid[s] = fytoken(s)
             else:
                 invalid.append(s)
+        # the server's clock (the Date header) is the scripted day's, as a replayed
+        # market's would be: the first time ws_data's script gives
+        firsts = [seq[0]["t"] for seq in self.server.state.scenario.get("ws_data", {}).get("ticks", {}).values()
+                  if seq and seq[0] and "t" in seq[0]]
+        self.as_of = min(firsts) if firsts else None
         self.send(200, envelope(200, "", validSymbol=valid, invalidSymbol=invalid))
 
     def history(self):
@@ -571,6 +587,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         base = st.scenario.get("history", {}).get(sym, {}).get("base", 500.0)
         self.send(200, {"s": "ok", "code": 200, "message": "",
                         "candles": candles(sym, res, a, b, base, holidays, q.get("cont_flag") == "1")})
+
+
+def trading_day(epoch):
+    """A quote's "tt" as FYERS writes it: the IST trading date at 00:00 UTC, a string
+    (public samples: "1623369600", "1622160000")."""
+    d = datetime.datetime.fromtimestamp(epoch, IST).date()
+    return str(int(datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc).timestamp()))
 
 
 def fytoken(sym):

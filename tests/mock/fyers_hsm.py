@@ -25,7 +25,10 @@ The script is the scenario's "ws_data":
        (per connection, in order of arrival: go silent -- stay open, send and answer
         nothing -- or drop the TCP connection without a close frame, after that many
         steps on it; later connections play normally)
+The scenario's top-level "ws_data_conns" and "ws_data_ack_count", when present, stand
+for ws_data's "conns" and "ack_count" (POST /_mock/scenario merges top-level keys only).
 After the last step a socket stays open and quiet, as a market with no trades."""
+import queue
 import struct
 import threading
 import time
@@ -118,6 +121,21 @@ def topics_of(value):
     return out
 
 
+# ---- symbols to topics (HSM-LAYOUT.md "Symbols to topics") ------------------------------
+
+EXCH_SEG = {"1010": "nse_cm", "1011": "nse_fo", "1012": "cde_fo", "1020": "nse_com",
+            "1120": "mcx_fo", "1210": "bse_cm", "1211": "bse_fo", "1212": "bcs_fo"}
+INDEX_DICT = {"NSE:NIFTY50-INDEX": "Nifty 50", "NSE:NIFTYBANK-INDEX": "Nifty Bank",
+              "NSE:FINNIFTY-INDEX": "Nifty Fin Service", "BSE:SENSEX-INDEX": "SENSEX"}
+
+
+def topic(symbol, fytoken):
+    seg = EXCH_SEG[fytoken[:4]]
+    if symbol.endswith("-INDEX"):
+        return "if|%s|%s" % (seg, INDEX_DICT.get(symbol, symbol.split(":")[1].split("-")[0]))
+    return "sf|%s|%s" % (seg, fytoken[10:])
+
+
 # ---- the script ----------------------------------------------------------------------------
 
 
@@ -180,8 +198,9 @@ class Session:
 
     def __init__(self, ws, st, script, conn_no, log):
         self.ws, self.st, self.script, self.log = ws, st, script, log
-        self.fault = (script.cfg.get("conns") or [])
-        self.fault = self.fault[conn_no] if conn_no < len(self.fault) else {}
+        faults = st.scenario.get("ws_data_conns", script.cfg.get("conns")) or []
+        self.fault = faults[conn_no] if conn_no < len(faults) else {}
+        self.ack_count = st.scenario.get("ws_data_ack_count", script.cfg.get("ack_count", 0))
         self.conn_no = conn_no
         self.lite = False
         self.ids = {}                # topic -> id on this connection
@@ -194,6 +213,7 @@ class Session:
         if records:
             self.msgnum += 1
             self.ws.send(feed(self.msgnum, records))
+            self.log("feed", num=self.msgnum, records=len(records))
 
     def snapshot_of(self, topic):
         sym = self.script.topic_sym.get(topic)
@@ -217,7 +237,7 @@ class Session:
             key = f.get(1, b"").decode(errors="replace")
             good = self.st_key_ok(key)
             self.log("auth", ok=good, source=f.get(4, b"").decode(errors="replace"))
-            self.ws.send(auth_reply(good, self.script.cfg.get("ack_count", 0)))
+            self.ws.send(auth_reply(good, self.ack_count))
             if not good:
                 self.ws.close()
                 return False
@@ -267,6 +287,8 @@ class Session:
         if self.fault.get("silent_after") is not None and self.steps_sent >= self.fault["silent_after"]:
             if not self.silent:
                 self.log("silent")
+                if hasattr(self.ws, "silence"):
+                    self.ws.silence()
             self.silent = True
         return False
 
@@ -288,11 +310,54 @@ class Session:
                     self.play_step()
 
 
-def run_session(ws, st, topic_of):
-    """Serves one upgraded connection (ws as Session wants it) against the scenario."""
+class WsConn:
+    """A wslib.Conn as Session wants it: recv with a timeout (a reader thread queues
+    the client's binary messages), sends that report a closed socket as a close."""
+    OP_BINARY = 0x2
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.q = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            m = self.conn.recv()
+            if m is None:
+                self.q.put(None)
+                return
+            if m[0] == self.OP_BINARY:
+                self.q.put(m[1])
+
+    def recv(self, timeout):
+        try:
+            return self.q.get(timeout=timeout)
+        except queue.Empty:
+            return b""
+
+    def send(self, data):
+        try:
+            self.conn.send_binary(data)
+        except Exception:     # wslib.Closed: the reader sees the end too
+            pass
+
+    def silence(self):
+        self.conn.silent = True   # not even a WebSocket pong
+
+    def close(self):
+        self.conn.close()
+        self.conn.drop()
+
+    def drop(self):
+        self.conn.drop()
+
+
+def run_session(ws, st, fytoken):
+    """Serves one upgraded connection (ws as Session wants it) against the scenario;
+    fytoken(symbol) is the mock's symbol-token answer."""
     with st.lock:
         if getattr(st, "hsm_script", None) is None:
-            st.hsm_script = Script(st.scenario.get("ws_data", {}), topic_of)
+            st.hsm_script = Script(st.scenario.get("ws_data", {}), lambda s: topic(s, fytoken(s)))
         st.hsm_conns = getattr(st, "hsm_conns", 0) + 1
         conn_no = st.hsm_conns - 1
     script = st.hsm_script
