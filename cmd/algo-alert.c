@@ -20,58 +20,6 @@ struct opts {
 	struct algo_alert_rules rules;
 };
 
-/* What the stage's event hook needs. */
-struct ctx {
-	struct algo_alert_rules *rules;
-	struct algo_notifier *nf;
-};
-
-static void warn_line(const char *msg)
-{
-	algo_warn("%s", msg);
-}
-
-/* The stage's save: queued alerts into the outbox with the restart record. */
-static int on_save(void *arg, struct algo_store *s, char *err, size_t errlen)
-{
-	struct ctx *c = arg;
-	return algo_notifier_save(c->nf, s, err, errlen);
-}
-
-/* Every line goes out first, byte for byte; an alert is only queued. */
-static int on_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
-{
-	struct ctx *c = arg;
-	char text[ALGO_ALERT_TEXT_MAX + 1];
-	int kind;
-	algo_out_line(&algo_stdout, ev->line, ev->len);
-	if ((kind = algo_alert_match(c->rules, ev)) < 0)
-		return 0;
-	algo_alert_render(c->rules, ev, kind, text, sizeof text);
-	if (algo_notifier_push(c->nf, kind, algo_alert_prio(kind), text)) {
-		snprintf(err, errlen, "out of memory");
-		return ALGO_EX_FAIL;
-	}
-	return 0;
-}
-
-/* Opens the state database: the stage only with --state or $ALGO_STATE; send and
- * flush at the default path too (need). Returns 1 opened, 0 none. */
-static int open_state(struct algo_store *db, const struct opts *o, int need)
-{
-	const char *env = getenv("ALGO_STATE");
-	char path[4096], err[ALGO_ERR_MAX];
-	if (!need && !o->state && !(env && env[0]))
-		return 0;
-	if (algo_cli_state_path(o->state, path, sizeof path))
-		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
-	if (algo_store_open(db, path, err, sizeof err))
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
-	return 1;
-}
-
-static void warn_note(void *arg, const char *msg) { algo_warn("%s", msg); }
-
 static void add_destinations(struct algo_notifier *nf, const struct opts *o)
 {
 	char err[ALGO_ERR_MAX];
@@ -83,17 +31,18 @@ static void add_destinations(struct algo_notifier *nf, const struct opts *o)
 /* The stage, send and flush share this: destinations, outbox, senders. */
 static int run(struct opts *o, int argc, char **argv)
 {
-	static const struct algo_stage_ops ops = { .event = on_event, .save = on_save };
 	struct algo_notifier nf;
 	struct algo_store db;
 	struct algo_stage st;
-	struct ctx c = { &o->rules, &nf };
+	struct algo_alertctl_stage c = { &o->rules, &nf };
 	char err[ALGO_ERR_MAX], text[ALGO_ALERT_TEXT_MAX + 1] = "";
 	int send = o->sub && strcmp(o->sub, "send") == 0, flush = o->sub && !send;
-	int use_db = open_state(&db, o, send || flush), code = ALGO_EX_OK, rc;
+	int use_db = send || flush || algo_cli_state_wanted(o->state), code = ALGO_EX_OK, rc;
+	if (use_db)                           /* send and flush at the default path too */
+		algo_cli_open_state(&db, o->state);
 	for (int i = 0, len = 0; send && i < argc; i++)
 		len += snprintf(text + len, sizeof text - (size_t)len, "%s%s", i ? " " : "", argv[i]);
-	algo_notifier_init(&nf, (size_t)o->queue, o->rules.html, use_db ? &db : NULL, warn_line);
+	algo_notifier_init(&nf, (size_t)o->queue, o->rules.html, use_db ? &db : NULL, algo_cli_warn_line);
 	nf.plain_prefix = !o->rules.tmpl;
 	nf.defer = !o->sub;                   /* the stage saves the outbox with its record */
 	add_destinations(&nf, o);
@@ -102,8 +51,8 @@ static int run(struct opts *o, int argc, char **argv)
 	if (send && algo_notifier_push(&nf, ALGO_AK_TEXT, ALGO_ALERT_HIGH, text))
 		algo_die(ALGO_EX_FAIL, "out of memory");
 	if (!o->sub) {
-		algo_stage_init(&st, &ops, &c);
-		st.warn = warn_line;
+		algo_stage_init(&st, &algo_alertctl_stage_ops, &c);
+		st.warn = algo_cli_warn_line;
 		if (use_db) {
 			st.store = &db;
 			st.replay_key = "algo-alert";
@@ -113,7 +62,7 @@ static int run(struct opts *o, int argc, char **argv)
 	}
 	if (flush && !nf.resumed)
 		fprintf(stderr, "algo-alert: the outbox of %s is empty\n", db.path);
-	rc = algo_alertctl_finish(&nf, o->timeout_ms, use_db ? db.path : "(none)", warn_note, NULL);
+	rc = algo_alertctl_finish(&nf, o->timeout_ms, use_db ? db.path : "(none)", algo_cli_warn_note, NULL);
 	if (o->sub)
 		code = rc;
 	if (flush && nf.delivered)
@@ -135,7 +84,7 @@ static int cmd_test(const struct opts *o)
 	snprintf(text, sizeof text, "algo-alert test from %s: alerts reach this chat", host);
 	algo_notifier_init(&nf, 1, o->rules.html, NULL, NULL);
 	add_destinations(&nf, o);
-	code = algo_alertctl_test(&nf, text, warn_note, NULL);
+	code = algo_alertctl_test(&nf, text, algo_cli_warn_note, NULL);
 	algo_notifier_free(&nf);
 	return code;
 }

@@ -15,15 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void warn_line(const char *msg) { algo_warn("%s", msg); }
-static void warn_note(void *arg, const char *msg) { algo_warn("%s", msg); }
 
 static int run_stage(const struct algo_stage_ops *ops, void *arg, struct algo_store *store, const char *key, int skip_bad)
 {
 	struct algo_stage st;
 	algo_stage_init(&st, ops, arg);
 	st.skip_bad = skip_bad;
-	st.warn = warn_line;
+	st.warn = algo_cli_warn_line;
 	st.store = store;
 	st.replay_key = key;
 	return algo_stage_run(&st);
@@ -32,7 +30,7 @@ static int run_stage(const struct algo_stage_ops *ops, void *arg, struct algo_st
 static int run_printer(char **exprs, int n, char **params, int nparams, int skip_bad)
 {
 	static const struct algo_stage_ops ops = { .event = algo_exprprint_event };
-	struct algo_stratset report = { .warn = warn_note };
+	struct algo_stratset report = { .warn = algo_cli_warn_note };
 	struct algo_exprprint p;
 	struct algo_errlist errs;
 	int code;
@@ -48,18 +46,15 @@ static int run_printer(char **exprs, int n, char **params, int nparams, int skip
 static int run_strategies(struct algo_stratset *set, const char *state_opt, const char *user, int skip_bad)
 {
 	static const struct algo_stage_ops ops = { .event = algo_evaluator_event, .save = algo_evaluator_save };
-	const char *env = getenv("ALGO_STATE");
 	struct algo_evaluator e;
 	struct algo_store store;
-	char err[ALGO_ERR_MAX], key[ALGO_REPLAY_KEY_MAX], path[4096];
-	int code, have_store = state_opt || (env && *env);
-	if (algo_evaluator_init(&e, set->s, set->n, warn_note, NULL))
+	char err[ALGO_ERR_MAX], key[ALGO_REPLAY_KEY_MAX];
+	int code, have_store = algo_cli_state_wanted(state_opt);
+	if (algo_evaluator_init(&e, set->s, set->n, algo_cli_warn_note, NULL))
 		algo_die(ALGO_EX_FAIL, "out of memory");
 	e.user = user;
-	if (have_store && algo_cli_state_path(state_opt, path, sizeof path))
-		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
-	if (have_store && algo_store_open(&store, path, err, sizeof err) < 0)
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	if (have_store)
+		algo_cli_open_state(&store, state_opt);
 	if (have_store && algo_evaluator_load(&e, &store, err, sizeof err))
 		algo_die(ALGO_EX_FAIL, "%s", err);
 	if (have_store)
@@ -102,11 +97,7 @@ int main(int argc, char **argv)
 				algo_usage_error("--capital: '%s' is not a positive amount of rupees", optarg);
 			break;
 		case OPT_STATE: state_opt = optarg; break;
-		case OPT_USER:
-			if (!*optarg || strlen(optarg) >= ALGO_NAME_MAX || strchr(optarg, '/'))
-				algo_usage_error("--user: '%s' is not a user name", optarg);
-			user = optarg;
-			break;
+		case OPT_USER: user = algo_cli_user(optarg); break;
 		}
 	if (check) {
 		while (optind < argc) files[nfiles++] = argv[optind++];
@@ -120,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	if (algo_stratset_init(&set, params, nparams, nfiles, capital) < 0)
 		algo_die(ALGO_EX_FAIL, "out of memory");
-	set.warn = warn_note;
+	set.warn = algo_cli_warn_note;
 	if (check)
 		code = algo_stratset_check(&set, files, nfiles);
 	else if (nexprs)

@@ -78,9 +78,7 @@ static void parse_option(int c, const char *arg, struct opts *o)
 	case OPT_SKIP_BAD: o->skip_bad = 1; break;
 	case OPT_STATE: o->state = arg; break;
 	case OPT_USER:
-		if (!*arg || strlen(arg) >= ALGO_NAME_MAX || strchr(arg, '/'))
-			algo_usage_error("--user: '%s' is not a user name", arg);
-		o->user = arg;
+		o->user = algo_cli_user(arg);
 		break;
 	}
 }
@@ -101,23 +99,17 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		o->charges = getenv("ALGO_CHARGES");
 }
 
-static void warn_line(const char *msg) { algo_warn("%s", msg); }
-static void warn_note(void *arg, const char *msg) { algo_warn("%s", msg); }
 
 /* With --state or $ALGO_STATE: the executor goes on from its saved state, and input it
  * already processed is answered from its record (the restart contract). */
 static int open_state(const struct opts *o, struct algo_store *store, struct algo_executor *ex,
 	struct algo_stage *st, char *key, size_t keylen)
 {
-	const char *env = getenv("ALGO_STATE");
-	char path[4096], err[ALGO_ERR_MAX];
+	char err[ALGO_ERR_MAX];
 	int rc;
-	if (!o->state && !(env && *env))
+	if (!algo_cli_state_wanted(o->state))
 		return 0;
-	if (algo_cli_state_path(o->state, path, sizeof path))
-		algo_usage_error("cannot work out the state path: set --state or $ALGO_STATE");
-	if (algo_store_open(store, path, err, sizeof err) < 0)
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	algo_cli_open_state(store, o->state);
 	snprintf(key, keylen, "algo-exec-paper/%s", o->user);
 	if ((rc = algo_executor_open(ex, store, key, err, sizeof err)))
 		algo_die(rc == -2 ? ALGO_EX_DATAERR : ALGO_EX_IOERR, "%s", err);
@@ -146,15 +138,15 @@ int main(int argc, char **argv)
 		algo_die(code, "%s", err);
 
 	algo_fillsim_init(&fs, &o.cfg);
-	algo_executor_init(&ex, &algo_fillsim_venue, &fs, warn_note, NULL);
+	algo_executor_init(&ex, &algo_fillsim_venue, &fs, algo_cli_warn_note, NULL);
 	algo_paperexec_bind(&ex, &o.cfg);
 
 	algo_stage_init(&st, &ops, &ex);
 	st.skip_bad = o.skip_bad;
-	st.warn = warn_line;
+	st.warn = algo_cli_warn_line;
 	have_state = open_state(&o, &store, &ex, &st, key, sizeof key);
 	code = algo_stage_run(&st);
-	algo_paperexec_notes(&ex, &fs, &costs, code, warn_note, NULL);
+	algo_paperexec_notes(&ex, &fs, &costs, code, algo_cli_warn_note, NULL);
 
 	algo_executor_free(&ex);
 	if (have_state)

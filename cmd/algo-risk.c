@@ -7,8 +7,8 @@
  * `sync` events, and risk waits for them only when a decision could depend on them
  * (docs/ARCHITECTURE.md, "The fill barrier"). */
 #include "algo-risk-opts.h"
-#include "gatekeeper.h"
 #include "riskctl.h"
+#include "riskstage.h"
 #include "stage.h"
 #include "timeutil.h"
 #include <stdio.h>
@@ -17,124 +17,66 @@
 
 /* What a run of the stage needs from the command line. */
 struct opts {
-	const char *config, *state, *user, *mode, *product;
-	int skip_bad, barrier;
-	long timeout_ms;
+	const char *config, *state;
+	struct algo_riskstage_opts rs;
 };
 
-static void open_state(struct algo_store *db, const char *state_opt, const char *nopath)
-{
-	char path[4096], err[ALGO_ERR_MAX];
-	if (algo_cli_state_path(state_opt, path, sizeof path))
-		algo_die(ALGO_EX_CONFIG, "%s", nopath);
-	if (algo_store_open(db, path, err, sizeof err))
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
-}
-
 /* kill / resume: set a scope's state, recorded with an audit row. */
-static int cmd_state(int resume, const char *state_opt, const char *strategy, const char *user,
-	const char *mode, const char *reason, const char *who)
+static int cmd_state(struct algo_store *db, const struct algo_riskctl_req *req)
 {
-	struct algo_store db;
 	char said[ALGO_RISKCTL_MSG_MAX], warning[ALGO_RISKCTL_MSG_MAX], err[ALGO_ERR_MAX];
-	int scope = strategy ? ALGO_RISK_SCOPE_STRATEGY : user ? ALGO_RISK_SCOPE_USER : ALGO_RISK_SCOPE_ALL, code;
-	int state = resume ? ALGO_RISK_ACTIVE : mode && strcmp(mode, "reducing") == 0 ?
-		ALGO_RISK_REDUCING : ALGO_RISK_HALTED;
-	if (strategy && user)
-		algo_usage_error("give one of --strategy, --user or --all");
-	if (mode && (resume || (strcmp(mode, "halted") && strcmp(mode, "reducing"))))
-		algo_usage_error("--mode: %s", resume ? "not used by resume" : "must be halted or reducing");
-	if (!who) who = getenv("USER");
-	if (!who || !who[0]) who = "unknown";
-	open_state(&db, state_opt, "no state database path (set --state or $ALGO_STATE)");
-	code = algo_riskctl_set(&db, scope, strategy ? strategy : user ? user : "", state, reason, who,
-		algo_clock_ms(), said, warning, err, sizeof err);
+	int code = algo_riskctl_apply(db, req, algo_clock_ms(), said, warning, err, sizeof err);
 	if (warning[0])
 		algo_warn("%s", warning);
 	if (code)
 		algo_die(code, "%s", err);
 	algo_warn("%s", said);
-	algo_store_close(&db);
 	return ALGO_EX_OK;
 }
 
 /* status: every scope not active, then every (user, strategy) the records know. */
-static int cmd_status(const char *state_opt, struct algo_risk_config *cfg, int json)
+static int cmd_status(struct algo_store *db, struct algo_risk_config *cfg, int json)
 {
-	struct algo_store db;
 	char err[ALGO_ERR_MAX], *text;
-	json_t *out;
-	int code;
-	open_state(&db, state_opt, "no state database path (set --state or $ALGO_STATE)");
-	if ((code = algo_riskctl_status(&db, cfg, &out, err, sizeof err)) != 0)
+	int code = algo_riskctl_status_render(db, cfg, json, &text, err, sizeof err);
+	if (code)
 		algo_die(code, "%s", err);
-	text = json ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15)) : algo_riskctl_status_text(out, db.path);
-	if (!text)
-		algo_die(ALGO_EX_FAIL, "out of memory");
 	printf(json ? "%s\n" : "%s", text);
 	free(text);
-	json_decref(out);
-	algo_store_close(&db);
 	return fflush(stdout) ? ALGO_EX_IOERR : ALGO_EX_OK;
 }
 
-static void warn_line(const char *msg)
+/* A sub-command on the state database (kill, resume with req; status with cfg). */
+static int run_control(const char *sub, const char *state_opt, const struct algo_riskctl_req *req,
+	struct algo_risk_config *cfg, int json)
 {
-	algo_warn("%s", msg);
+	struct algo_store db;
+	int code;
+	algo_cli_open_state(&db, state_opt);
+	code = strcmp(sub, "status") ? cmd_state(&db, req) : cmd_status(&db, cfg, json);
+	algo_store_close(&db);
+	return code;
 }
 
 /* The stage: signals in, orders or risk_blocks out; with a state database it saves
  * and restores its state and its replay record. */
 static int run_stage(const struct opts *o, struct algo_risk_config *cfg)
 {
-	static const struct algo_stage_ops ops = { .event = algo_gatekeeper_event,
-		.idle = algo_gatekeeper_idle, .end = algo_gatekeeper_end, .save = algo_gatekeeper_save };
-	const char *env = getenv("ALGO_STATE");
-	struct algo_gatekeeper g;
-	struct algo_stage st;
+	struct algo_riskstage_stats stats;
 	struct algo_store db;
-	char err[ALGO_ERR_MAX], note[ALGO_ERR_MAX], key[ALGO_REPLAY_KEY_MAX];
-	int code, use_db = o->state || (env && env[0]);
-	if (algo_gatekeeper_init(&g, cfg, o->user, o->mode, o->product, o->barrier, o->timeout_ms,
-	    err, sizeof err))
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
-	algo_stage_init(&st, &ops, &g);
-	st.skip_bad = o->skip_bad;
-	st.warn = warn_line;
-	g.stage = &st;
-	if (use_db) {
-		open_state(&db, o->state, "state database path too long");
-		if (algo_gatekeeper_attach(&g, &db, o->user, key, note, sizeof note, err, sizeof err))
-			algo_die(ALGO_EX_IOERR, "%s", err);
-		if (note[0])
-			algo_warn("%s", note);
-		st.store = &db;
-		st.replay_key = key;
-	}
-	code = algo_stage_run(&st);
-	if (o->barrier && getenv("ALGO_RISK_STATS"))
-		fprintf(stderr, "algo-risk: %lld barrier waits (%.3f s flushing, %.3f s waiting), "
-			"%lld PnL checks\n", (long long)g.risk.waits, g.barrier.t_flush / 1e9,
-			g.barrier.t_wait / 1e9, (long long)g.risk.checks);
-	algo_gatekeeper_free(&g);
+	char err[ALGO_ERR_MAX];
+	int code, use_db = algo_cli_state_wanted(o->state);
+	if (use_db)
+		algo_cli_open_state(&db, o->state);
+	code = algo_riskstage_run(&o->rs, cfg, use_db ? &db : NULL, &stats, err, sizeof err);
+	if (err[0])
+		algo_die(code, "%s", err);
+	if (o->rs.barrier && getenv("ALGO_RISK_STATS"))
+		fprintf(stderr, "algo-risk: %lld barrier waits (%.3f s flushing, %.3f s waiting), %lld PnL checks\n",
+			stats.waits, stats.flush_s, stats.wait_s, stats.checks);
 	if (use_db)
 		algo_store_close(&db);
 	return code;
-}
-
-/* Loads the risk file (or none) into cfg, dying with 66 or 78 on a problem. */
-static void load_config(const char *path, struct algo_risk_config *cfg)
-{
-	char err[ALGO_ERR_MAX];
-	int rc;
-	algo_risk_config_init(cfg);
-	if (!path)
-		return;
-	rc = algo_risk_config_load(cfg, path, err, sizeof err);
-	if (rc == ALGO_RISK_EOPEN)
-		algo_die(ALGO_EX_NOINPUT, "%s", err);
-	if (rc != ALGO_RISK_OK)
-		algo_die(ALGO_EX_CONFIG, "%s", err);
 }
 
 int main(int argc, char **argv)
@@ -142,15 +84,16 @@ int main(int argc, char **argv)
 	static const char *const modes[] = { "paper", "live", NULL };
 	static const char *const products[] = { "intraday", "delivery", "margin", NULL };
 	static const char *const formats[] = { "text", "json", NULL };
-	struct opts o = { .user = "default", .mode = "paper", .product = "intraday" };
-	const char *sub = NULL, *mode_arg = NULL, *strategy = NULL, *user_arg = NULL;
-	const char *reason = NULL, *who = NULL, *format = "text";
+	struct opts o = { .rs = { .user = "default", .mode = "paper", .product = "intraday",
+		.warn = algo_cli_warn_line } };
+	struct algo_riskctl_req req = { 0 };
+	const char *sub = NULL, *format = NULL, *problem;
 	struct algo_risk_config cfg;
-	int check = 0, all = 0, format_set = 0, c;
+	char err[ALGO_ERR_MAX];
+	int check = 0, all = 0, c;
 
 	algo_cli_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "kill") == 0 || strcmp(argv[1], "resume") == 0 ||
-	    strcmp(argv[1], "status") == 0)) {
+	if (argc > 1 && (!strcmp(argv[1], "kill") || !strcmp(argv[1], "resume") || !strcmp(argv[1], "status"))) {
 		sub = argv[1];
 		argv[1] = argv[0];
 		argv++;
@@ -161,50 +104,54 @@ int main(int argc, char **argv)
 		case OPT_CONFIG: o.config = optarg; break;
 		case OPT_CHECK: check = 1; break;
 		case OPT_STATE: o.state = optarg; break;
-		case OPT_USER: o.user = user_arg = algo_cli_name("--user", optarg, ALGO_NAME_MAX); break;
-		case OPT_MODE: mode_arg = optarg; break;
-		case OPT_PRODUCT: o.product = algo_cli_pick("--product", optarg, products); break;
-		case OPT_SKIP_BAD: o.skip_bad = 1; break;
-		case OPT_BARRIER: o.barrier = 1; break;
+		case OPT_USER: o.rs.user = req.user = algo_cli_name("--user", optarg, ALGO_NAME_MAX); break;
+		case OPT_MODE: req.mode = optarg; break;
+		case OPT_PRODUCT: o.rs.product = algo_cli_pick("--product", optarg, products); break;
+		case OPT_SKIP_BAD: o.rs.skip_bad = 1; break;
+		case OPT_BARRIER: o.rs.barrier = 1; break;
 		case OPT_BARRIER_TIMEOUT:
-			o.timeout_ms = (long)algo_cli_int("--barrier-timeout", optarg, 1, 86400) * 1000;
+			o.rs.timeout_ms = (long)algo_cli_int("--barrier-timeout", optarg, 1, 86400) * 1000;
 			break;
 		case OPT_STRATEGY:
 			if (!optarg[0] || strlen(optarg) >= ALGO_NAME_MAX)
 				algo_usage_error("--strategy: must be 1 to %d bytes", ALGO_NAME_MAX - 1);
-			strategy = optarg;
+			req.strategy = optarg;
 			break;
 		case OPT_ALL: all = 1; break;
-		case OPT_REASON: reason = optarg; break;
-		case OPT_WHO: who = optarg; break;
-		case OPT_FORMAT: format = algo_cli_pick("--format", optarg, formats); format_set = 1; break;
+		case OPT_REASON: req.reason = optarg; break;
+		case OPT_WHO: req.who = optarg; break;
+		case OPT_FORMAT: format = algo_cli_pick("--format", optarg, formats); break;
 		}
 	}
 	if (optind < argc)
 		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
 	if (sub && strcmp(sub, "status") != 0) {
-		if (all && (strategy || user_arg))
+		if (all && (req.strategy || req.user))
 			algo_usage_error("--all cannot be combined with --strategy or --user");
-		return cmd_state(sub[0] == 'r', o.state, strategy, user_arg, mode_arg, reason, who);
+		req.resume = sub[0] == 'r';
+		if ((problem = algo_riskctl_req_problem(&req)) != NULL)
+			algo_usage_error("%s", problem);
+		return run_control(sub, o.state, &req, NULL, 0);
 	}
-	if (!sub && (strategy || all || reason || who))
+	if (!sub && (req.strategy || all || req.reason || req.who))
 		algo_usage_error("--strategy, --all, --reason and --who belong to kill and resume");
-	if (format_set && !sub)
+	if (format && !sub)
 		algo_usage_error("--format belongs to status");
-	if (mode_arg)
-		o.mode = algo_cli_pick("--mode", mode_arg, modes);
+	if (req.mode)
+		o.rs.mode = algo_cli_pick("--mode", req.mode, modes);
 	if (check && !o.config)
 		algo_usage_error("--check needs -c RISK.json");
-	load_config(o.config, &cfg);
+	if ((c = algo_riskctl_load_config(&cfg, o.config, err, sizeof err)) != 0)
+		algo_die(c, "%s", err);
 	if (check) {
 		algo_risk_config_free(&cfg);
 		return ALGO_EX_OK;
 	}
 	if (sub)
-		return cmd_status(o.state, &cfg, strcmp(format, "json") == 0);
+		return run_control(sub, o.state, &req, &cfg, format && !strcmp(format, "json"));
 	if (cfg.pnl_key)
-		o.barrier = 1;
-	if (!o.timeout_ms)
-		o.timeout_ms = 60000;
+		o.rs.barrier = 1;
+	if (!o.rs.timeout_ms)
+		o.rs.timeout_ms = 60000;
 	return algo_out_finish(run_stage(&o, &cfg));
 }

@@ -68,3 +68,27 @@ int algo_alertctl_test(struct algo_notifier *nf, const char *text, algo_alertctl
 	}
 	return code;
 }
+
+static int stage_save(void *arg, struct algo_store *s, char *err, size_t errlen)
+{
+	struct algo_alertctl_stage *c = arg;
+	return algo_notifier_save(c->nf, s, err, errlen);
+}
+
+static int stage_event(void *arg, const struct algo_event *ev, char *err, size_t errlen)
+{
+	struct algo_alertctl_stage *c = arg;
+	char text[ALGO_ALERT_TEXT_MAX + 1];
+	int kind;
+	algo_out_line(&algo_stdout, ev->line, ev->len);
+	if ((kind = algo_alert_match(c->rules, ev)) < 0)
+		return 0;
+	algo_alert_render(c->rules, ev, kind, text, sizeof text);
+	if (algo_notifier_push(c->nf, kind, algo_alert_prio(kind), text)) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_EX_FAIL;
+	}
+	return 0;
+}
+
+const struct algo_stage_ops algo_alertctl_stage_ops = { .event = stage_event, .save = stage_save };

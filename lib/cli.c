@@ -1,5 +1,8 @@
 #include "cli.h"
+#include "book.h"
 #include "csv.h"
+#include "event.h"
+#include "store.h"
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -165,5 +168,38 @@ const char *algo_cli_name(const char *opt, const char *val, size_t max)
 	for (const char *p = val; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			algo_usage_error("%s: must not contain control characters", opt);
+	return val;
+}
+
+int algo_cli_state_wanted(const char *opt)
+{
+	const char *env = getenv("ALGO_STATE");
+	return opt || (env && env[0]);
+}
+
+void algo_cli_open_state(struct algo_store *db, const char *opt)
+{
+	char path[4096], err[ALGO_ERR_MAX];
+	if (algo_cli_state_path(opt, path, sizeof path))
+		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
+	if (algo_store_open(db, path, err, sizeof err))
+		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+}
+
+void algo_cli_warn_line(const char *msg)
+{
+	algo_warn("%s", msg);
+}
+
+void algo_cli_warn_note(void *arg, const char *msg)
+{
+	(void)arg;
+	algo_warn("%s", msg);
+}
+
+const char *algo_cli_user(const char *val)
+{
+	if (!*val || strlen(val) >= ALGO_NAME_MAX || strchr(val, '/'))
+		algo_usage_error("--user: '%s' is not a user name", val);
 	return val;
 }

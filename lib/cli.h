@@ -43,6 +43,21 @@ void algo_print_version(void) __attribute__((noreturn));
  * Returns 0, or -1 when nothing fits in out (len) or HOME is unset. */
 int algo_cli_state_path(const char *opt, char *out, size_t len);
 
+/* The wiring every stage main shares for its state database. */
+struct algo_store;
+/* Whether a state database is asked for: --state (opt) or a non-empty $ALGO_STATE. */
+int algo_cli_state_wanted(const char *opt);
+/* Opens the state database algo_cli_state_path names; dies with 78 when there is no
+ * path, 73 when it cannot be opened or created. */
+void algo_cli_open_state(struct algo_store *db, const char *opt);
+/* algo_warn("%s", msg): the warn hook of a stage (lib/stage.h) and its parts. */
+void algo_cli_warn_line(const char *msg);
+/* The same as a warn hook with an argument (arg unused). */
+void algo_cli_warn_note(void *arg, const char *msg);
+/* val when it is a user name (1 to ALGO_NAME_MAX - 1 bytes, no '/'); else dies with
+ * the usage error "--user: 'val' is not a user name". */
+const char *algo_cli_user(const char *val);
+
 /* Parses a whole decimal integer for an option value; dies with a usage error naming
  * the option when s is not an integer in [min, max]. */
 long long algo_cli_int(const char *opt, const char *s, long long min, long long max);

@@ -1079,6 +1079,78 @@ static void html_trades(FILE *f, const struct algo_report *r)
 	fputs("</table>\n", f);
 }
 
+#define HIST_BINS_MAX 24
+
+/* The distribution of the trades' net PnL: equal-width bins from the worst trade to
+ * the best (the edges exact decimals), a bar per bin with its count. */
+static void html_trade_histogram(FILE *f, const struct algo_report *r)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, width, count[HIST_BINS_MAX] = { 0 }, top = 0;
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX];
+	size_t nb = 5;
+	if (!r->ntrips)
+		return;
+	while (nb < HIST_BINS_MAX && nb * nb < r->ntrips) nb++;
+	for (size_t i = 0; i < r->ntrips; i++) {
+		if (r->trips[i].net < lo) lo = r->trips[i].net;
+		if (r->trips[i].net > hi) hi = r->trips[i].net;
+	}
+	width = (hi - lo) / (int64_t)nb + 1;             /* every trade in a bin, hi too */
+	for (size_t i = 0; i < r->ntrips; i++) {
+		size_t b = (size_t)((r->trips[i].net - lo) / width);
+		if (++count[b] > top) top = count[b];
+	}
+	fprintf(f, "<h2>Distribution of trade PnL</h2>\n<svg id=\"trade-pnl-histogram\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\">", SVG_W, SVG_H, SVG_W, SVG_H);
+	fprintf(f, "<line x1=\"40\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>"
+		"<text x=\"2\" y=\"14\">%lld</text><text x=\"2\" y=\"%d\">0</text>", SVG_H - 20, SVG_W - 10,
+		SVG_H - 20, (long long)top, SVG_H - 22);
+	for (size_t b = 0; b < nb; b++) {
+		int64_t b0 = lo + (int64_t)b * width, b1 = b0 + width;
+		double w = (SVG_W - 50) / (double)nb, h = (double)count[b] * (SVG_H - 30) / (double)top;
+		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
+			"<title>%s to %s: %lld trade%s</title></rect>", b1 <= 0 ? "dn" : "up", 40 + w * (double)b + 1,
+			SVG_H - 20 - h, w - 2, h, decs(b0, a), decs(b1, c), (long long)count[b],
+			count[b] == 1 ? "" : "s");
+	}
+	fprintf(f, "<text x=\"40\" y=\"%d\">%s</text>", SVG_H - 6, decs(lo, a));
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", SVG_W - 10, SVG_H - 6,
+		decs(lo + (int64_t)nb * width, c));
+	fprintf(f, "</svg>\n<p>%zu trades in %zu bins of %s rupees of net PnL (after charges).</p>\n",
+		r->ntrips, nb, decs(width, a));
+}
+
+/* The charges by component (brokerage, STT, exchange, SEBI, stamp duty, GST …): a bar
+ * and a row each, in the order the fills first gave them. */
+static void html_charges(FILE *f, const struct algo_report *r)
+{
+	const struct algo_ledger_report *b = &r->base;
+	char a[ALGO_DEC_FMT_MAX], x[64];
+	int64_t top = 0;
+	if (!b->ncharge || !b->charges)                  /* none, or all zero: nothing to show */
+		return;
+	for (size_t i = 0; i < b->ncharge; i++)
+		if (b->charge[i].amount > top) top = b->charge[i].amount;
+	fprintf(f, "<h2>Charges by component</h2>\n<svg id=\"charges-chart\" width=\"%d\" height=\"%zu\" "
+		"viewBox=\"0 0 %d %zu\">", SVG_W, 22 * b->ncharge + 8, SVG_W, 22 * b->ncharge + 8);
+	for (size_t i = 0; i < b->ncharge; i++) {
+		double w = top > 0 ? (double)b->charge[i].amount * (SVG_W - 260) / (double)top : 0;
+		fprintf(f, "<text x=\"2\" y=\"%zu\">", 22 * i + 19);
+		html_text(f, b->charge[i].name);
+		fprintf(f, "</text><rect class=\"dn\" x=\"110\" y=\"%zu\" width=\"%.1f\" height=\"16\"/>"
+			"<text x=\"%.1f\" y=\"%zu\">%s</text>", 22 * i + 6, w, 116 + w, 22 * i + 19,
+			decs(b->charge[i].amount, a));
+	}
+	fputs("</svg>\n<table id=\"charges\"><tr><th>component</th><th>rupees</th><th>share</th></tr>\n", f);
+	for (size_t i = 0; i < b->ncharge; i++) {
+		fputs("<tr><td>", f);
+		html_text(f, b->charge[i].name);
+		fprintf(f, "</td><td>%s</td><td>%s</td></tr>\n", decs(b->charge[i].amount, a),
+			fpct(b->charges ? (double)b->charge[i].amount / (double)b->charges : NAN, x, sizeof x));
+	}
+	fprintf(f, "<tr><td>total</td><td>%s</td><td></td></tr>\n</table>\n", decs(b->charges, a));
+}
+
 /* The run record (strategy, file hash, parameters, inputs) as a table. */
 static void html_run_record(FILE *f, const struct algo_report *r)
 {
@@ -1189,7 +1261,9 @@ static void write_html(FILE *f, const struct algo_report *r)
 			"</title></rect>", p >= 0 ? "up" : "dn", 40 + w * ((double)i + 0.5), y1 < y0 ? y1 : y0,
 			w * 0.8, y1 < y0 ? y0 - y1 : y1 - y0, r->days[i].day, decs(r->days[i].pnl, a));
 	}
-	fputs("</svg>\n<h2>Metrics</h2>\n<table>\n", f);
+	fputs("</svg>\n", f);
+	html_trade_histogram(f, r);
+	fputs("<h2>Metrics</h2>\n<table>\n", f);
 	for (size_t i = 0; i < nm; i++) {
 		fputs("<tr><td>", f);
 		html_text(f, m[i].label);
@@ -1197,12 +1271,8 @@ static void write_html(FILE *f, const struct algo_report *r)
 		html_text(f, m[i].val);
 		fputs("</td></tr>\n", f);
 	}
-	for (size_t i = 0; i < r->base.ncharge; i++) {
-		fputs("<tr><td>Charges: ", f);
-		html_text(f, r->base.charge[i].name);
-		fprintf(f, "</td><td>%s</td></tr>\n", decs(r->base.charge[i].amount, a));
-	}
 	fputs("</table>\n", f);
+	html_charges(f, r);
 	for (size_t i = 0; i < r->base.nopen; i++) {
 		const struct algo_ledger_open_pos *o = &r->base.open[i];
 		fputs("<p class=\"open\">OPEN ", f);

@@ -119,3 +119,53 @@ char *algo_riskctl_status_text(json_t *status, const char *path)
 	}
 	return text;
 }
+
+const char *algo_riskctl_req_problem(const struct algo_riskctl_req *req)
+{
+	if (req->strategy && req->user)
+		return "give one of --strategy, --user or --all";
+	if (req->mode && req->resume)
+		return "--mode: not used by resume";
+	if (req->mode && strcmp(req->mode, "halted") && strcmp(req->mode, "reducing"))
+		return "--mode: must be halted or reducing";
+	return NULL;
+}
+
+int algo_riskctl_apply(struct algo_store *db, const struct algo_riskctl_req *req, int64_t now_ms,
+	char said[ALGO_RISKCTL_MSG_MAX], char warning[ALGO_RISKCTL_MSG_MAX], char *err, size_t errlen)
+{
+	int scope = req->strategy ? ALGO_RISK_SCOPE_STRATEGY : req->user ? ALGO_RISK_SCOPE_USER : ALGO_RISK_SCOPE_ALL;
+	int state = req->resume ? ALGO_RISK_ACTIVE : req->mode && strcmp(req->mode, "reducing") == 0 ?
+		ALGO_RISK_REDUCING : ALGO_RISK_HALTED;
+	const char *who = req->who ? req->who : getenv("USER");
+	if (!who || !who[0])
+		who = "unknown";
+	return algo_riskctl_set(db, scope, req->strategy ? req->strategy : req->user ? req->user : "", state,
+		req->reason, who, now_ms, said, warning, err, errlen);
+}
+
+int algo_riskctl_status_render(struct algo_store *db, struct algo_risk_config *cfg, int json, char **text,
+	char *err, size_t errlen)
+{
+	json_t *out;
+	int code;
+	if ((code = algo_riskctl_status(db, cfg, &out, err, errlen)) != 0)
+		return code;
+	*text = json ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15)) : algo_riskctl_status_text(out, db->path);
+	json_decref(out);
+	if (!*text) {
+		snprintf(err, errlen, "out of memory");
+		return ALGO_EX_FAIL;
+	}
+	return 0;
+}
+
+int algo_riskctl_load_config(struct algo_risk_config *cfg, const char *path, char *err, size_t errlen)
+{
+	int rc;
+	algo_risk_config_init(cfg);
+	if (!path)
+		return 0;
+	rc = algo_risk_config_load(cfg, path, err, errlen);
+	return rc == ALGO_RISK_OK ? 0 : rc == ALGO_RISK_EOPEN ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG;
+}

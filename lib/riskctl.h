@@ -24,4 +24,23 @@ int algo_riskctl_status(struct algo_store *db, struct algo_risk_config *cfg, jso
  * when there is nothing in it. */
 char *algo_riskctl_status_text(json_t *status, const char *path);
 
+/* A kill or resume as the command line gives it: at most one of strategy and user
+ * (neither: everything), mode "halted" (the default) or "reducing" for a kill. */
+struct algo_riskctl_req {
+	int resume;
+	const char *strategy, *user, *mode, *reason, *who;
+};
+/* What is wrong with req as a command line ("give one of ..."), or NULL. */
+const char *algo_riskctl_req_problem(const struct algo_riskctl_req *req);
+/* algo_riskctl_set for req at now_ms; who defaults to $USER, else "unknown". */
+int algo_riskctl_apply(struct algo_store *db, const struct algo_riskctl_req *req, int64_t now_ms,
+	char said[ALGO_RISKCTL_MSG_MAX], char warning[ALGO_RISKCTL_MSG_MAX], char *err, size_t errlen);
+/* status as JSON (json set) or text, malloc'd into *text. Returns 0, or an exit code
+ * with err set. */
+int algo_riskctl_status_render(struct algo_store *db, struct algo_risk_config *cfg, int json, char **text,
+	char *err, size_t errlen);
+/* Initialises cfg and loads the risk file path (NULL: none) into it. Returns 0, or
+ * 66 (cannot open) or 78 (bad file) with err set. */
+int algo_riskctl_load_config(struct algo_risk_config *cfg, const char *path, char *err, size_t errlen);
+
 #endif

@@ -91,3 +91,38 @@ DATA=$ROOT/examples/data/NSE_DEMO-EQ_1m.csv
 	[ "$(head -c 8 "$TMP/r.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 	[ "$(stat -c %s "$TMP/r.png")" -gt 20000 ]
 }
+
+@test "report html: the trades' PnL distribution and the charges by component add up to the report's figures" {
+	algo-backtest -s "$S/ema-cross.json" --exec "--charges india" --state "$TMP/c.db" "$DATA" > /dev/null
+	algo-ledger report --state "$TMP/c.db" --format html --out "$TMP/c.html"
+	algo-ledger report --state "$TMP/c.db" --format json > "$TMP/c.json"
+	python3 - "$TMP/c.html" "$TMP/c.json" <<-'EOF2'
+	import json, re, sys
+	from decimal import Decimal
+	html, rep = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+	hist = re.search(r'<svg id="trade-pnl-histogram".*?</svg>', html, re.S).group(0)
+	counts = [int(n) for n in re.findall(r': (\d+) trades?</title>', hist)]
+	assert sum(counts) == rep["trades"] > 0, (counts, rep["trades"])
+	assert 5 <= len(counts) <= 24, len(counts)
+	# every trade's net PnL falls in its bin: the first bin starts at the worst trade
+	edges = re.findall(r'<title>(-?[\d.]+) to (-?[\d.]+):', hist)
+	assert all(Decimal(a) < Decimal(b) for a, b in edges), edges
+	assert all(edges[i][1] == edges[i + 1][0] for i in range(len(edges) - 1)), edges
+	rows = re.findall(r'<tr><td>([a-z_]+)</td><td>(-?[\d.]+)</td><td>[\d.]+%</td></tr>',
+	                  re.search(r'<table id="charges">.*?</table>', html, re.S).group(0))
+	by = {k: Decimal(v) for k, v in rows}
+	want = {k: Decimal(str(v)) for k, v in rep["charges_by_component"].items()}
+	assert by == want, (by, want)
+	total = re.search(r'<tr><td>total</td><td>(-?[\d.]+)</td>', html).group(1)
+	assert Decimal(total) == Decimal(str(rep["charges"])) == sum(by.values()), total
+	assert '<svg id="charges-chart"' in html
+	EOF2
+}
+
+@test "report html: a run with no charges has no charges section" {
+	algo-backtest -s "$S/ema-cross.json" --state "$TMP/n.db" "$DATA" > /dev/null
+	algo-ledger report --state "$TMP/n.db" --format json | grep -q '"charges":0,'
+	algo-ledger report --state "$TMP/n.db" --format html --out "$TMP/n.html"
+	grep -q '<svg id="trade-pnl-histogram"' "$TMP/n.html"
+	! grep -q 'id="charges' "$TMP/n.html"
+}
