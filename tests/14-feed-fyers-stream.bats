@@ -218,3 +218,38 @@ json.dump(t, open(sys.argv[1], "w"))' "$tok"
 	run --separate-stderr S --symbols "$SYMS"
 	[ "$status" -eq 77 ]
 }
+
+# wait_for N CMD...: runs CMD every 50 ms until it succeeds, at most N seconds.
+wait_for() {
+	local n=$(($1 * 20)); shift
+	for ((; n > 0; n--)); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+ticks_out() { [ "$(grep -c '"type":"tick"' "$TMP/out")" -ge "$1" ]; }
+
+@test "fyers stream: each tick is on stdout while the socket holds its next message, not when more data, a full buffer or the end comes" {
+	# the mock plays one step at a time and then holds, the socket open and quiet, until
+	# the test has seen that step's tick in algo-feed's stdout (a file: what is written
+	# is there at once). A feed that waited for more input, a fuller buffer, an idle
+	# period after a burst or its exit before writing would leave the file short here.
+	# (How soon: make bench, scripts/bench-feed; a test does not time it.)
+	mock_scenario '{"ws_data":{"every_ms":20,"ticks":{"NSE:SBIN-EQ":[
+		{"t":1709264705,"ltp":100.0,"vol":1000},{"t":1709264715,"ltp":100.5,"vol":1100},
+		{"t":1709264725,"ltp":101.0,"vol":1200},{"t":1709264735,"ltp":100.0,"vol":1300},
+		{"t":1709264745,"ltp":99.5,"vol":1400}]}},"ws_data_upto":1}'
+	timeout 60 algo-feed fyers stream --symbols NSE:SBIN-EQ --bars 1m --stale 0 --until 2024-03-01T15:00 \
+		> "$TMP/out" 2> "$TMP/err" 3>&- &
+	pid=$!
+	for k in 1 2 3 4 5; do
+		wait_for 20 ticks_out "$k" || { cat "$TMP/out" "$TMP/err"; kill "$pid"; false; }
+		kill -0 "$pid"
+		# the mock had sent k data feeds (the snapshot, then k-1 steps) and nothing since
+		[ "$(ws_events feed | wc -l)" -eq "$k" ]
+		[ "$(grep -c '"type":"tick"' "$TMP/out")" -eq "$k" ]
+		mock_scenario "{\"ws_data_upto\":$((k + 1))}"
+	done
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(grep '"type":"tick"' "$TMP/out" | py -c 'import json, sys; print(" ".join(str(json.loads(l)["ltp"]) for l in sys.stdin))')" = "100 100.5 101 100 99.5" ]
+	[ ! -s "$TMP/err" ]
+}

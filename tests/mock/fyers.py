@@ -178,6 +178,9 @@ def price_at(base, ts, k):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as a real server's: without it a reply's body (or a socket's message
+    # after a small one) waits for the client's delayed ACK, 40 ms, which is the mock's
+    disable_nagle_algorithm = True
     server_version = "fyers-mock/1"
 
     def log_message(self, fmt, *args):

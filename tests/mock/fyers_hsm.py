@@ -27,6 +27,9 @@ The script is the scenario's "ws_data":
         steps on it; later connections play normally)
 The scenario's top-level "ws_data_conns" and "ws_data_ack_count", when present, stand
 for ws_data's "conns" and "ack_count" (POST /_mock/scenario merges top-level keys only).
+A top-level "ws_data_upto": K holds the script before step K (the snapshot plays step 0):
+the socket stays open and quiet until a later POST /_mock/scenario raises K, so a test
+can see what the client wrote from the steps so far, with nothing more to come.
 After the last step a socket stays open and quiet, as a market with no trades."""
 import queue
 import struct
@@ -265,7 +268,13 @@ class Session:
             return any(i["hsm_key"] == key and not i["revoked"] and i["exp"] > now
                        for i in self.st.access.values())
 
+    def held(self):
+        upto = self.st.scenario.get("ws_data_upto")
+        return upto is not None and self.script.pos >= upto
+
     def play_step(self):
+        if self.held():
+            return
         moved = self.script.step()
         if moved is None:
             return
