@@ -318,7 +318,7 @@ const char *algo_fyers_code_hint(int code)
 		{ -300, "no such symbol (write it as NSE:SBIN-EQ; '&' as in M&M is escaped for you)" },
 		{ -339, "the range is over one year for daily bars" },
 		{ -351, "more than 50 symbols in one call" },
-		{ -352, "the app id is not valid" },
+		{ -352, "the app id (FYERS_APP_ID) is not valid" },
 		{ -353, "the API request limit is exceeded (per second, minute or day)" },
 		{ -356, "the range starts after it ends" },
 		{ -371, "the app secret does not match the app id (appIdHash is SHA-256 of APP_ID:SECRET)" },

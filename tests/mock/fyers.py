@@ -21,8 +21,9 @@ tests/fixtures/fyers/), not our client's guesses:
     POST /data/symbol-token.
   * replies carry the envelope {"s","code","message"}; errors are {"s":"error",
     "code":<negative>,"message":...} with an HTTP status set.
-  * a rate limiter like the broker's (10/s, 200/min per app by default): over it,
-    HTTP 429, -429, with Retry-After and X-Retry-After-Ms headers.
+  * a rate limiter like the broker's (10/s, 200/min, 100,000 a day per app by default):
+    over it, HTTP 429, -429 (the day's: -353 "API Limit exceeded (perDay)"), with
+    Retry-After and X-Retry-After-Ms headers.
   * WebSocket upgrades of /trade/v3 and /hsm/v1-5/prod are served by fyers_ws.py.
   * orders (place, modify, cancel), the order book, the trade book and net positions
     are served by fyers_orders.py, with per-order broker behaviour (its docstring).
@@ -40,6 +41,7 @@ Control (not FYERS; for the tests, and for whoever adds order endpoints):
   POST /_mock/ws/push          {"path":"/trade/v3","text":"..."} to every open socket of
                                that path (order updates on demand)
 A fault rule: {"method":"GET","path":"/data/history","times":2,   (times: -1 = forever)
+  (a "code" without a "message" answers the documented words, DATA_ERRORS)
   "status":503, "code":-201, "message":"...", "body":{...} or "raw":"<html>...",
   "delay_ms":1500, "drop":true (close without a reply), "retry_after":1,
   "retry_after_ms":1500, "after":3 (skip the first 3 matching requests)}
@@ -53,7 +55,7 @@ The scenario (also --scenario FILE at start):
        latest t of the reply's quotes)
    "history":{"NSE:SBIN-EQ":{"base":750.0}}, "holidays":["2024-03-08"],
    "orders":[...], "trades":[...], "positions":[...], "holdings":[...],
-   "rate":{"per_sec":10,"per_min":200},
+   "rate":{"per_sec":10,"per_min":200,"per_day":100000},
    "ws_data":{...}, "ws_order":{...}}   (see fyers_ws.py)
 
 Usage: fyers.py --port-file FILE [--app-id XXXX-100] [--secret S] [--pin 1234]
@@ -82,10 +84,24 @@ import fyers_ws  # noqa: E402
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 MINUTE_RES = {"1", "2", "3", "5", "10", "15", "20", "30", "60", "120", "240"}
-# The broker's code for a minute range over 100 days, per resolution (nodef/extra-fyers
-# data/errors.csv, the source FYERS-API.md cites for -339…-356): not one code a step.
+# The broker's code for a minute range over 100 days, per resolution. FYERS-API.md §2
+# gives the block -341…-355 for these caps; its source (nodef/extra-fyers data/errors.csv)
+# lists one code a resolution, not one a step, but gives 60 min -353, which §4 (and the
+# same file) also documents as the API limit, a rate limit: the mock keeps -353 for
+# that, and the 60 min cap takes -350, a free code of the block.
 RANGE_CODE = {"1": -341, "2": -343, "3": -344, "5": -345, "10": -346, "15": -347, "20": -348,
-              "30": -349, "60": -353, "120": -354, "240": -355}
+              "30": -349, "60": -350, "120": -354, "240": -355}
+# The documented errors of the data endpoints, with the broker's words (FYERS-API.md §2,
+# §4): what a fault rule with a "code" and no "message" answers.
+DATA_ERRORS = {-50: "Invalid params", -300: "Invalid symbol provided",
+               -339: "The range cannot be more than 1 year for day resolution",
+               -342: "The range cannot be more than 100 days for minute resolution",
+               -351: "Please provide less than 50 symbols", -352: "Invalid app id",
+               -353: "API Limit exceeded (perDay)",
+               -356: "The range_from value cannot be greater than range_to value",
+               -429: "request limit reached"}
+DATA_ERRORS.update({c: "The range cannot be more than 100 days for %s min resolution" % r
+                    for r, c in RANGE_CODE.items()})
 SECOND_RES = {"5S", "10S", "15S", "30S", "45S"}
 DAILY_RES = {"D", "1D"}
 
@@ -275,22 +291,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "raw" in rule:
             self.send(status, None, raw=rule["raw"], headers=headers)
         else:
-            body = rule.get("body") or envelope(rule.get("code", -50), rule.get("message", "mock fault"))
+            code = rule.get("code", -50)
+            body = rule.get("body") or envelope(code, rule.get("message", DATA_ERRORS.get(code, "mock fault")))
             self.send(status, body, headers=headers)
         return True
 
     def rate_limited(self):
+        """None, or the reply to a call over the broker's limits (FYERS-API.md §4: 10/s,
+        200/min, 100,000 a day; the scenario's "rate" may lower them): HTTP 429 with -429
+        over the second's or the minute's, -353 "API Limit exceeded (perDay)" over the
+        day's; Retry-After either way (the day's: until the next IST midnight)."""
         st = self.server.state
         lim = st.scenario.get("rate", {})
-        per_sec, per_min = lim.get("per_sec", 10), lim.get("per_min", 200)
+        per_sec, per_min, per_day = lim.get("per_sec", 10), lim.get("per_min", 200), lim.get("per_day", 100000)
         now = time.time()
         with st.lock:
+            st.rate_day = getattr(st, "rate_day", 0) + 1
             st.rate_times = [t for t in st.rate_times if t > now - 60]
             last_sec = sum(1 for t in st.rate_times if t > now - 1)
             st.rate_times.append(now)
+            if st.rate_day > per_day:
+                t = datetime.datetime.fromtimestamp(now, IST)
+                midnight = datetime.datetime(t.year, t.month, t.day, tzinfo=IST) + datetime.timedelta(days=1)
+                wait = int(midnight.timestamp() - now) + 1
+                return -353, {"Retry-After": str(wait), "X-Retry-After-Ms": str(wait * 1000)}
             if last_sec >= per_sec or len(st.rate_times) > per_min:
-                return True
-        return False
+                return -429, {"Retry-After": "1", "X-Retry-After-Ms": "1000"}
+        return None
 
     # ---- dispatch -------------------------------------------------------------------
 
@@ -309,9 +336,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return fyers_ws.serve(self, st, fytoken)
         if self.apply_fault():
             return
-        if self.path_only not in ("/api/v3/generate-authcode",) and self.rate_limited():
-            return self.send(429, envelope(-429, "request limit reached"),
-                             headers={"Retry-After": "1", "X-Retry-After-Ms": "1000"})
+        limited = self.path_only not in ("/api/v3/generate-authcode",) and self.rate_limited()
+        if limited:
+            return self.send(429, envelope(limited[0], DATA_ERRORS[limited[0]]), headers=limited[1])
         routes = {
             ("GET", "/api/v3/generate-authcode"): self.generate_authcode,
             ("POST", "/api/v3/validate-authcode"): self.validate_authcode,
