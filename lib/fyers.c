@@ -362,7 +362,7 @@ int algo_fyers_exit_code(int cls)
 	case ALGO_FYERS_ERATE: case ALGO_FYERS_EMAYBE: return ALGO_EX_TEMPFAIL;
 	case ALGO_FYERS_EUNAVAIL: case ALGO_FYERS_EPROTO: return ALGO_EX_UNAVAILABLE;
 	case ALGO_FYERS_EBADREQ: case ALGO_FYERS_EREJECT: case ALGO_FYERS_ESTATE: return ALGO_EX_DATAERR;
-	case ALGO_FYERS_ECONFIG: return ALGO_EX_CONFIG;
+	case ALGO_FYERS_ECONFIG: case ALGO_FYERS_ETLS: return ALGO_EX_CONFIG;
 	default: return ALGO_EX_FAIL;
 	}
 }
@@ -412,6 +412,10 @@ static void describe(const struct algo_fyers_req *rq, const struct algo_fyers_re
 {
 	const char *hint = algo_fyers_code_hint(r->code), *adv = final ? advice(r->cls) : NULL;
 	char what[800];
+	if (r->cls == ALGO_FYERS_ETLS) {
+		snprintf(err, errlen, "%s", r->message);   /* the URL, curl's words and the fix */
+		return;
+	}
 	if (r->code && r->s[0])
 		snprintf(what, sizeof what, "FYERS %d %s%s%s", r->code, r->message[0] ? r->message : "(no message)",
 			hint ? ": " : "", hint ? hint : "");
@@ -483,6 +487,8 @@ static int send_once(struct algo_fyers *f, const struct algo_fyers_req *rq, cons
 			return r->cls = ALGO_FYERS_EFAIL;
 		if (rc == ALGO_HTTP_ETOOBIG)
 			return r->cls = ALGO_FYERS_EPROTO;
+		if (rc == ALGO_HTTP_ETLS)
+			return r->cls = ALGO_FYERS_ETLS;
 		return r->cls = rc == ALGO_HTTP_MAYBE && hr.once ? ALGO_FYERS_EMAYBE : ALGO_FYERS_EUNAVAIL;
 	}
 	r->reached = 2;

@@ -60,6 +60,9 @@ enum algo_fyers_class {
 	                       * 201 "no ack"): never resend blindly, reconcile first (75) */
 	ALGO_FYERS_EPROTO,    /* the reply is not the API's JSON envelope (69) */
 	ALGO_FYERS_ECONFIG,   /* the environment is missing or wrong (78) */
+	ALGO_FYERS_ETLS,      /* the broker's TLS certificate is not trusted (or the CA file
+	                       * named in SSL_CERT_FILE cannot be used): nothing was sent,
+	                       * never retried; set SSL_CERT_FILE or SSL_CERT_DIR (78) */
 	ALGO_FYERS_EFAIL,     /* anything else: out of memory, a local file error (1) */
 };
 

@@ -1,5 +1,6 @@
 /* http — libcurl requests. See http.h for the contract. */
 #include "http.h"
+#include "tlstrust.h"
 #include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
@@ -140,17 +141,30 @@ static int known_method(const char *m)
 	return 0;
 }
 
+/* Verification always on, against SSL_CERT_FILE and SSL_CERT_DIR when set (libcurl's
+ * built-in bundle otherwise). */
+static void set_trust(CURL *c)
+{
+	const char *file = algo_tls_ca_file(), *dir = algo_tls_ca_dir();
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, file);
+	if (dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+}
+
 /* Sets the options of one request; returns the header list to free, or NULL. */
 static struct curl_slist *set_request(CURL *c, const struct algo_http *h,
-	const struct algo_http_req *rq, struct sink *k, int *oom)
+	const struct algo_http_req *rq, struct sink *k, char *curl_err, int *oom)
 {
 	struct curl_slist *hl = NULL, *t;
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, h->agent);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+	set_trust(c);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : 5000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 15000L);
@@ -198,12 +212,24 @@ static void url_for_message(const char *url, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s%s", (int)(n > 200 ? 200 : n), url, n < strlen(url) ? "…" : "");
 }
 
+/* Did the TLS handshake fail on the certificate (not on the network)? A handshake
+ * error counts when OpenSSL's verification result says the certificate was refused. */
+static int tls_untrusted(CURL *c, CURLcode rc)
+{
+	long verify = 0;
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	    rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CRL_BADFILE)
+		return 1;
+	return rc == CURLE_SSL_CONNECT_ERROR && curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
+	       verify != 0;
+}
+
 int algo_http_do(struct algo_http *h, const struct algo_http_req *rq, struct algo_http_resp *rs,
 	char *err, size_t errlen)
 {
 	struct sink k;
 	struct curl_slist *hl;
-	char where[256];
+	char where[256], curl_err[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 	long reqsize = 0;
 	int oom = 0;
@@ -215,7 +241,7 @@ int algo_http_do(struct algo_http *h, const struct algo_http_req *rq, struct alg
 	}
 	memset(&k, 0, sizeof k);
 	k.rs = rs;
-	hl = set_request(h->curl, h, rq, &k, &oom);
+	hl = set_request(h->curl, h, rq, &k, curl_err, &oom);
 	if (oom) {
 		curl_slist_free_all(hl);
 		snprintf(err, errlen, "out of memory");
@@ -226,6 +252,7 @@ int algo_http_do(struct algo_http *h, const struct algo_http_req *rq, struct alg
 	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &reqsize);
 	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME, &rs->seconds);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(hl);
 	if (!rs->body && (rs->body = calloc(1, 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -243,12 +270,16 @@ int algo_http_do(struct algo_http *h, const struct algo_http_req *rq, struct alg
 		snprintf(err, errlen, "out of memory");
 		return ALGO_HTTP_ENOMEM;
 	}
+	if (tls_untrusted(h->curl, rc)) {
+		snprintf(err, errlen, "%s: TLS certificate not trusted: %s (set SSL_CERT_FILE to the CA bundle)", where,
+			curl_err[0] ? curl_err : curl_easy_strerror(rc));
+		return ALGO_HTTP_ETLS;
+	}
 	snprintf(err, errlen, "%s %s: %s", rq->method, where, curl_easy_strerror(rc));
 	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return ALGO_HTTP_EUSAGE;
 	if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
-	    rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
-	    rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+	    rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR)
 		return ALGO_HTTP_NOTSENT;
 	/* A time-out or a dropped connection: the request may have reached the server
 	 * unless libcurl never wrote a byte of it. */

@@ -2,7 +2,7 @@
  * alert clients (lib/fyers*.c, lib/telegram.c and the like).
  *
  * What every caller gets: TLS certificate and host verification on (never turned
- * off), connect and total time-outs, an explicit User-Agent, connection reuse across
+ * off), against the CAs lib/tlstrust names (SSL_CERT_FILE, SSL_CERT_DIR), connect and total time-outs, an explicit User-Agent, connection reuse across
  * requests on one handle, the reply's status, body and Retry-After, and an answer to
  * the question that matters for orders: could the request have reached the server?
  *
@@ -29,6 +29,9 @@ enum {
 	ALGO_HTTP_ETOOBIG = -3,     /* reply larger than ALGO_HTTP_BODY_MAX */
 	ALGO_HTTP_ENOMEM = -4,
 	ALGO_HTTP_EUSAGE = -5,      /* a bad URL or method */
+	ALGO_HTTP_ETLS = -6,        /* the server's certificate failed verification (or the
+	                             * CA file named cannot be used): nothing was sent, and
+	                             * sending again cannot help; a configuration error */
 };
 
 struct algo_http {

@@ -7,6 +7,7 @@
  * takes them in LWS_CALLBACK_EVENT_WAIT_CANCELLED; events come out and a byte on a pipe
  * wakes the caller's loop, which takes them in algo_ws_dispatch(). */
 #include "ws.h"
+#include "tlstrust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -483,20 +484,6 @@ static int copy_headers(struct algo_ws *ws, const char *const *headers, char *er
 	return 0;
 }
 
-/* The system's CA bundle for wss:// (SSL_CERT_FILE first, as OpenSSL's tools do). */
-static const char *ca_bundle(void)
-{
-	static const char *const paths[] = { "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-					     "/etc/ssl/cert.pem", NULL };
-	const char *env = getenv("SSL_CERT_FILE");
-	if (env && *env && access(env, R_OK) == 0)
-		return env;
-	for (int i = 0; paths[i]; i++)
-		if (access(paths[i], R_OK) == 0)
-			return paths[i];
-	return NULL;
-}
-
 static int make_context(struct algo_ws *ws, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
@@ -511,7 +498,7 @@ static int make_context(struct algo_ws *ws, char *err, size_t errlen)
 	info.connect_timeout_secs = (unsigned)ws->timeout_s;
 	if (ws->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-		info.client_ssl_ca_filepath = ca_bundle();
+		info.client_ssl_ca_filepath = algo_tls_ca_bundle();
 	}
 	lws_set_log_level(0, quiet);
 	ws->ctx = lws_create_context(&info);

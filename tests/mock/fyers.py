@@ -58,8 +58,13 @@ The scenario (also --scenario FILE at start):
    "rate":{"per_sec":10,"per_min":200,"per_day":100000},
    "ws_data":{...}, "ws_order":{...}}   (see fyers_ws.py)
 
+With --tls CERT KEY the port speaks https (and wss) with that certificate; the log then
+also says "tls": {"connections": accepted TCP connections, "handshake_failures": those
+whose TLS handshake failed (a client that did not trust the certificate), with the
+reason of each in "handshake_errors"}, counted since the last reset.
+
 Usage: fyers.py --port-file FILE [--app-id XXXX-100] [--secret S] [--pin 1234]
-                [--scenario FILE] [--token-ttl SECONDS]
+                [--scenario FILE] [--token-ttl SECONDS] [--tls CERT KEY]
 The port (random, 127.0.0.1) is written to FILE once the server listens; the order-update
 socket's (fyers_orders.py) to FILE.order-ws before it."""
 import argparse
@@ -73,6 +78,7 @@ import json
 import os
 import secrets
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -125,6 +131,7 @@ class State:
         self.ws_log = []
         self.faults = []
         self.conns = 0
+        self.tls = {"connections": 0, "handshake_failures": 0, "handshake_errors": []}
         self.rate_times = []
         self.quote_step = {}
         self.scenario = {"market_status": [
@@ -382,9 +389,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             elif p == "/_mock/log":
                 obj = {"requests": list(st.log), "ws": list(st.ws_log)}
+                if self.server.tls_ctx:
+                    obj["tls"] = dict(st.tls, handshake_errors=list(st.tls["handshake_errors"]))
             elif p == "/_mock/reset":
                 st.log.clear()
                 st.ws_log.clear()
+                st.tls.update(connections=0, handshake_failures=0, handshake_errors=[])
                 obj = {"ok": True}
             elif p == "/_mock/fault":
                 st.faults.append(b)
@@ -679,6 +689,25 @@ def candles(sym, res, a, b, base, holidays, cont):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls_ctx = None   # --tls: the handshake runs in the connection's thread
+
+    def finish_request(self, request, client_address):
+        if not self.tls_ctx:
+            return super().finish_request(request, client_address)
+        st = self.state
+        with st.lock:
+            st.tls["connections"] += 1
+        try:
+            tls = self.tls_ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            with st.lock:
+                st.tls["handshake_failures"] += 1
+                st.tls["handshake_errors"].append(str(e))
+            return
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            tls.close()
 
 
 def main():
@@ -689,8 +718,12 @@ def main():
     ap.add_argument("--pin", default="1234")
     ap.add_argument("--scenario")
     ap.add_argument("--token-ttl", type=int, default=0)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
+    if args.tls:
+        srv.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        srv.tls_ctx.load_cert_chain(args.tls[0], args.tls[1])
     srv.state = State(args)
     srv.state.book.start_socket(args.port_file + ".order-ws")
     tmp = args.port_file + ".tmp"
