@@ -105,6 +105,17 @@ demo_db() {
 	[ "$status" -eq 2 ]
 }
 
+@test "options: helpwrap keeps a long option's description on its line in --help" {
+	# a left part of 28 columns: past helpcol + 3 it wraps, within helpwrap it stays
+	printf 'option --run-param - NAME=VALUE - a parameter\n' > "$TMP/a.opts"
+	{ echo 'helpwrap 28'; cat "$TMP/a.opts"; } > "$TMP/b.opts"
+	"$ROOT/scripts/gen-help" "$TMP/a.opts" | grep -qxF '	"      --run-param NAME=VALUE\n"'
+	"$ROOT/scripts/gen-help" "$TMP/b.opts" | grep -qxF '	"      --run-param NAME=VALUE  a parameter\n"'
+	# algo-ledger's --help is its table's text (the usage lines and the long descriptions)
+	"$BIN/algo-ledger" --help | grep -qxF '      --run-param NAME=VALUE  backtest: a --param the strategy ran with (repeatable)'
+	"$BIN/algo-ledger" --help | grep -qxF 'Usage: algo-ledger [OPTION]... < EVENTS > EVENTS'
+}
+
 @test "options: bash completes values by command, commands, sub-commands and no stray files" {
 	cd "$ROOT"
 	[ "$(bash_complete algo-ledger report --format '' | tr '\n' ' ')" = "csv html json text " ]
