@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ERR_MAX 8192   /* a message naming a path of 4096 bytes, and an error of lib/ */
-
 /* A day "YYYY-MM-DD" (its start, or with end the start of the next day) or an RFC 3339
  * time. Dies with a usage error naming opt otherwise. */
 static int64_t when(const char *opt, const char *s, int end)
@@ -86,7 +84,7 @@ static void parse_option(int c, const char *arg, struct algo_ledgercmd *o)
  * option or a missing value itself, then "unknown option" follows. */
 static void parse_args(int argc, char **argv, struct algo_ledgercmd *o, char *state, size_t len)
 {
-	char err[ERR_MAX];
+	char err[ALGO_LEDGERCMD_ERR_MAX];
 	int c;
 	algo_ledgercmd_init(o);
 	while ((c = getopt_long(argc, argv, "h", algo_longopts, NULL)) != -1) {
@@ -106,7 +104,7 @@ static void parse_args(int argc, char **argv, struct algo_ledgercmd *o, char *st
 int main(int argc, char **argv)
 {
 	struct algo_ledgercmd o;
-	char state[4096], err[ERR_MAX] = "";
+	char state[4096], err[ALGO_LEDGERCMD_ERR_MAX] = "";
 	int code;
 	algo_cli_init(argv[0]);
 	parse_args(argc, argv, &o, state, sizeof state);

@@ -203,7 +203,7 @@ static int query(struct algo_store *s, const struct algo_ledgercmd *o, const cha
 	if (!f) return ALGO_EX_CANTCREAT;
 	err[0] = '\0';
 	if (algo_report_query(s, name, ro, o->fmt, f, err, errlen)) {
-		if (!err[0]) fail(0, err, errlen, "query failed");
+		if (!err[0]) snprintf(err, errlen, "query failed");
 		return out_close(o, f, ALGO_EX_FAIL, err, errlen);
 	}
 	return out_close(o, f, 0, err, errlen);

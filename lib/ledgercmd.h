@@ -19,6 +19,7 @@
 #define ALGO_LEDGERCMD_MAX_RUN_ITEMS 256 /* --run-param, --run-input */
 #define ALGO_LEDGERCMD_MAX_ARGS 4        /* arguments after the sub-command */
 #define ALGO_LEDGERCMD_EUSAGE (-1)       /* returned for a usage error, err set */
+#define ALGO_LEDGERCMD_ERR_MAX 8192      /* err's size for any message: one names a path */
 
 struct algo_ledgercmd {
 	const char *path;                  /* the state database */

@@ -37,6 +37,10 @@ BASIC=$FIX/ledger/basic.ndjson
 	run_unit test_store
 }
 
+@test "ledger: lib/ledgercmd answers in messages and on the stream it is given, printing nothing itself" {
+	run_unit test_ledgercmd
+}
+
 @test "ledger: every line passes through byte for byte, unknown types and CRLF included" {
 	{ cat "$BASIC"; printf '{"type":"whatever","ts":"2024-03-01T09:30:00+05:30","x":{"y":[1,"\\u00e9"]}}\r\n'; } > "$TMP/in"
 	algo-ledger < "$TMP/in" > "$TMP/out"
