@@ -64,6 +64,10 @@ struct mark_rec {
 	int stored;                       /* ts/price valid */
 	int64_t ts, price;                /* the newest bar marked, ever */
 	int dirty;
+	/* The current IST day's first and last bar of this run (table bar_closes, the
+	 * report's benchmark prices); written with the mark, and when the day changes. */
+	int day_on;
+	int64_t day, first_ms, first_c, last_ms, last_c;
 };
 
 /* A backtest's order of the current batch, kept whole until the commit writes it in
@@ -79,7 +83,7 @@ struct held_order {
 };
 
 enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
-	S_EQUITY, S_POS, S_MARK, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_ORDER_FULL, S_COUNT };
+	S_EQUITY, S_POS, S_MARK, S_CLOSES, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_ORDER_FULL, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
 	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
@@ -109,6 +113,13 @@ static const char *const sql[S_COUNT] = {
 	[S_MARK] = "INSERT INTO marks (user, symbol, tf, ts_ms, price) VALUES (?5, ?1, ?2, ?3, ?4) "
 		"ON CONFLICT (user, symbol, tf) DO UPDATE SET ts_ms = excluded.ts_ms, "
 		"price = excluded.price",
+	[S_CLOSES] = "INSERT INTO bar_closes (user, run, symbol, tf, day, first_ms, first_close, "
+		"last_ms, last_close) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		"ON CONFLICT (user, run, symbol, tf, day) DO UPDATE SET "
+		"first_close = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_close "
+		"ELSE first_close END, first_ms = min(first_ms, excluded.first_ms), "
+		"last_close = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_close "
+		"ELSE last_close END, last_ms = max(last_ms, excluded.last_ms)",
 	[S_RUN_INS] = "INSERT INTO runs (user, id, version, options, options_sha256, start_ms, "
 		"end_ms, start_equity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
 		"ON CONFLICT (user, id) DO NOTHING",
@@ -339,6 +350,44 @@ static void day_str(int64_t day, char *out)
 	algo_time_fmt(day * DAY_MS - IST_MS, ALGO_IST_OFFSET_MIN, b);
 	memcpy(out, b, 10);
 	out[10] = '\0';
+}
+
+/* Writes m's day row of bar_closes (inside the transaction). */
+static int closes_write(struct algo_ledger *l, const struct mark_rec *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = l->st[S_CLOSES];
+	char d[11];
+	if (!m->day_on) return 0;
+	day_str(m->day, d);
+	sqlite3_bind_text(st, 1, l->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->tf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, d, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, m->first_ms);
+	sqlite3_bind_int64(st, 7, m->first_c);
+	sqlite3_bind_int64(st, 8, m->last_ms);
+	sqlite3_bind_int64(st, 9, m->last_c);
+	return run(l, st, err, errlen);
+}
+
+/* A new bar (ts, close c) of m's series: the day's first and last close. A day
+ * change writes the day before when the commit has not yet. */
+static int closes_note(struct algo_ledger *l, struct mark_rec *m, int64_t ts, int64_t c, char *err,
+	size_t errlen)
+{
+	int64_t day = day_of(ts);
+	if (!m->day_on || m->day != day) {
+		if (m->day_on && m->dirty && (begin(l, err, errlen) || closes_write(l, m, err, errlen)))
+			return ALGO_LEDGER_EDB;
+		m->day_on = 1;
+		m->day = day;
+		m->first_ms = ts;
+		m->first_c = c;
+	}
+	m->last_ms = ts;
+	m->last_c = c;
+	return 0;
 }
 
 static void hex_of(const unsigned char *md, unsigned n, char *out)
@@ -763,7 +812,7 @@ static int flush(struct algo_ledger *l, char *err, size_t errlen)
 		sqlite3_bind_int64(st, 3, m->ts);
 		sqlite3_bind_int64(st, 4, m->price);
 		sqlite3_bind_text(st, 5, l->user, -1, SQLITE_STATIC);
-		if (run(l, st, err, errlen)) return -1;
+		if (run(l, st, err, errlen) || closes_write(l, m, err, errlen)) return -1;
 		m->dirty = 0;
 		l->ndirty--;
 	}
@@ -1298,6 +1347,7 @@ static int on_bar(struct algo_ledger *l, const struct algo_event *ev, char *err,
 	m->run_last = bar.ts;
 	if (m->stored && bar.ts <= m->ts)
 		return 0;                          /* marked before: a replay */
+	if (closes_note(l, m, bar.ts, bar.c, err, errlen)) return ALGO_LEDGER_EDB;
 	m->stored = 1;
 	m->ts = bar.ts;
 	m->price = bar.c;

@@ -75,7 +75,7 @@ static int cmp_day(const void *a, const void *b)
 	return strcmp(((const struct algo_report_day *)a)->day, ((const struct algo_report_day *)b)->day);
 }
 
-static void bind_opts(sqlite3_stmt *st, const struct algo_report_opts *o, const char *d0, const char *d1)
+void algo_report_bind(sqlite3_stmt *st, const struct algo_report_opts *o, const char *d0, const char *d1)
 {
 	sqlite3_bind_text(st, 1, o->user, -1, SQLITE_STATIC);
 	if (o->run) sqlite3_bind_text(st, 2, o->run, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 2);
@@ -105,7 +105,7 @@ static int filtered_base(struct algo_store *s, const struct algo_report_opts *o,
 	lp = algo_store_prepare(s, "SELECT last_price FROM positions WHERE user = ?1 AND "
 		"strategy = ?2 AND symbol = ?3", err, errlen);
 	if (!st || !lp) goto out;
-	bind_opts(st, o, NULL, NULL);
+	algo_report_bind(st, o, NULL, NULL);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *sg = (const char *)sqlite3_column_text(st, 0);
 		const char *sy = (const char *)sqlite3_column_text(st, 1);
@@ -174,7 +174,7 @@ static int one_int(struct algo_store *s, const char *sql, const struct algo_repo
 	sqlite3_stmt *st = algo_store_prepare(s, sql, err, errlen);
 	int rc;
 	if (!st) return -1;
-	bind_opts(st, o, d0, d1);
+	algo_report_bind(st, o, d0, d1);
 	rc = sqlite3_step(st);
 	*found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
 	if (*found) *out = sqlite3_column_int64(st, 0);
@@ -192,7 +192,7 @@ static int run_record_read(struct algo_store *s, const struct algo_report_opts *
 		"kind = 'backtest' AND (?2 IS NULL OR run = ?2) ORDER BY seq DESC LIMIT 1", err, errlen);
 	int rc;
 	if (!st) return -1;
-	bind_opts(st, o, NULL, NULL);
+	algo_report_bind(st, o, NULL, NULL);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 		json_t *d = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 		json_t *rec = json_object_get(d, "run_record");
@@ -367,7 +367,7 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 			"(?2 IS NULL OR run = ?2) AND ts_ms >= ?4 AND ts_ms < ?5 ORDER BY ts_ms, run",
 			err, errlen);
 		if (!st) goto fail;
-		bind_opts(st, o, NULL, NULL);
+		algo_report_bind(st, o, NULL, NULL);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			if (curve_add(r, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) goto oom;
 	} else {
@@ -381,7 +381,7 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 			"(?2 IS NULL OR run = ?2) AND strategy = ?3 AND day >= ?6 AND day <= ?7 "
 			"ORDER BY day, run", err, errlen);
 		if (!st) goto fail;
-		bind_opts(st, o, d0, d1);
+		algo_report_bind(st, o, d0, d1);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			int64_t ms = day_start((const char *)sqlite3_column_text(st, 0)) + (15 * 60 + 30) * 60000LL;
 			if (curve_add(r, ms, r->start_equity + sqlite3_column_int64(st, 1) - base_net)) goto oom;
@@ -396,7 +396,7 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 	st = algo_store_prepare(s, "SELECT day, bars, bars_in_position FROM run_days WHERE user = ?1 "
 		"AND (?2 IS NULL OR run = ?2) AND day >= ?6 AND day <= ?7 ORDER BY day", err, errlen);
 	if (!st) goto fail;
-	bind_opts(st, o, d0, d1);
+	algo_report_bind(st, o, d0, d1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r->bars += sqlite3_column_int64(st, 1);
 		r->bars_pos += sqlite3_column_int64(st, 2);
@@ -478,6 +478,8 @@ int algo_report_build(struct algo_store *s, const struct algo_report_opts *o, st
 		if (r->ncurve && r->curve[r->ncurve - 1].ms > r->base.last_ms)
 			r->base.last_ms = r->curve[r->ncurve - 1].ms;
 	}
+	if (algo_bench_build(s, o, r->start_equity, r->curve, r->ncurve, &r->bench, err, errlen))
+		goto fail;
 	{
 		struct algo_ledger_report keep = r->base;
 		metrics(r);
@@ -516,6 +518,7 @@ void algo_report_free(struct algo_report *r)
 	free(r->days);
 	free(r->trips);
 	free(r->run_record);
+	algo_bench_free(&r->bench);
 	r->run_record = NULL;
 	r->curve = NULL;
 	r->days = NULL;
@@ -732,6 +735,42 @@ static void write_text_periods(FILE *f, const struct algo_report *r)
 	}
 }
 
+/* "NSE:A, NSE:B" of the benchmark's symbols, cut to fit len. */
+static const char *bench_symbols(const struct algo_bench *b, char *out, size_t len)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < b->nhold && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? ", " : "", b->hold[i].symbol);
+	return out;
+}
+
+/* The benchmark's line of the text report, in 80 columns: its symbols as many as fit,
+ * then how many more. */
+static void write_text_bench(FILE *f, const struct algo_report *r)
+{
+	const struct algo_bench *b = &r->bench;
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], x[64], line[160];
+	size_t n, i;
+	if (!b->on) {
+		fprintf(f, "Buy and hold      - (no bars recorded for the traded symbols)\n");
+		return;
+	}
+	n = (size_t)snprintf(line, sizeof line, "Buy and hold      %s -> %s (%s) of",
+		decs(b->start, a), decs(b->end, c), fpct(b->return_pct / 100, x, sizeof x));
+	for (i = 0; i < b->nhold && n < sizeof line; i++) {
+		size_t w = strlen(b->hold[i].symbol) + (i ? 2 : 1);
+		size_t more = i + 1 < b->nhold ? (size_t)snprintf(NULL, 0, " +%zu more", b->nhold - i - 1) : 0;
+		if (n + w + more > 80) break;
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? ", " : " ", b->hold[i].symbol);
+	}
+	if (i == 0)
+		snprintf(line + n, sizeof line - n, " %zu symbols", b->nhold);
+	else if (i < b->nhold && n < sizeof line)
+		snprintf(line + n, sizeof line - n, " +%zu more", b->nhold - i);
+	fprintf(f, "%s\n", line);
+}
+
 static void write_text(FILE *f, const struct algo_report *r)
 {
 	const struct algo_ledger_report *b = &r->base;
@@ -783,6 +822,7 @@ static void write_text(FILE *f, const struct algo_report *r)
 	fputc('\n', f);
 	fprintf(f, "Equity start/end  %s -> %s over %zu day%s\n", decs(r->start_equity, a),
 		decs(r->end_equity, c), r->ndays, r->ndays == 1 ? "" : "s");
+	write_text_bench(f, r);
 	fprintf(f, "Total return      %-14s CAGR          %s\n", fpct(r->total_return, x, sizeof x),
 		fpct(r->cagr, y, sizeof y));
 	fprintf(f, "Annual volatility %-14s Sharpe        %s\n", fpct(r->vol, x, sizeof x),
@@ -819,6 +859,37 @@ static void time_or_null(FILE *f, const char *key, int have, int64_t ms)
 	char t[ALGO_TIME_FMT_MAX];
 	if (have) fprintf(f, ",\"%s\":\"%s\"", key, tstr(ms, t));
 	else fprintf(f, ",\"%s\":null", key);
+}
+
+/* ,"benchmark":{...} (null when there is nothing to show). */
+static void write_json_bench(FILE *f, const struct algo_bench *b)
+{
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], t1[ALGO_TIME_FMT_MAX], t2[ALGO_TIME_FMT_MAX];
+	if (!b->on) {
+		fputs(",\"benchmark\":null", f);
+		return;
+	}
+	fputs(",\"benchmark\":{\"method\":\"buy_and_hold\",\"shares\":\"whole\",\"symbols\":[", f);
+	for (size_t i = 0; i < b->nhold; i++) {
+		fputs(i ? "," : "", f);
+		json_str(f, b->hold[i].symbol);
+	}
+	fprintf(f, "],\"start_equity\":%s,\"end_equity\":%s,\"return_pct\":", decs(b->start, a),
+		decs(b->end, c));
+	json_num(f, b->return_pct);
+	fprintf(f, ",\"cash\":%s,\"holdings\":[", decs(b->cash, a));
+	for (size_t i = 0; i < b->nhold; i++) {
+		const struct algo_bench_hold *h = &b->hold[i];
+		fputs(i ? ",{\"symbol\":" : "{\"symbol\":", f);
+		json_str(f, h->symbol);
+		fputs(",\"tf\":", f);
+		json_str(f, h->tf);
+		fprintf(f, ",\"qty\":%lld,\"buy_ts\":\"%s\",\"buy_price\":%s", (long long)h->qty,
+			tstr(h->px[0].ms, t1), decs(h->px[0].close, a));
+		fprintf(f, ",\"last_ts\":\"%s\",\"last_price\":%s,\"cash\":%s}", tstr(h->px[h->npx - 1].ms, t2),
+			decs(h->px[h->npx - 1].close, c), decs(h->cash, a));
+	}
+	fputs("]}", f);
 }
 
 static void write_json(FILE *f, const struct algo_report *r)
@@ -895,6 +966,7 @@ static void write_json(FILE *f, const struct algo_report *r)
 		(long long)(r->max_hold_ms / 60000), (long long)r->ambiguous);
 	fprintf(f, ",\"capital_rejected_orders\":%lld", (long long)r->capital_rejects);
 	time_or_null(f, "capital_exhausted_ts", r->capital_rejects > 0, r->capital_first_ms);
+	write_json_bench(f, &r->bench);
 	fputs(",\"daily\":[", f);
 	for (size_t i = 0; i < r->ndays; i++) {
 		fprintf(f, "%s{\"day\":\"%s\",\"equity\":%s,\"pnl\":%s,\"return_pct\":", i ? "," : "",
@@ -945,11 +1017,13 @@ static void html_text(FILE *f, const char *s)
 
 #define SVG_W 760
 #define SVG_H 180
+#define SVG_L 84                       /* left margin: the y labels, right-aligned in it */
+#define SVG_PW (SVG_W - SVG_L - 10)    /* the plot's width */
 
 /* x of point i of n on the chart. */
 static double sx(size_t i, size_t n)
 {
-	return n > 1 ? 40 + (double)i * (SVG_W - 50) / (double)(n - 1) : 40 + (SVG_W - 50) / 2.0;
+	return n > 1 ? SVG_L + (double)i * SVG_PW / (double)(n - 1) : SVG_L + SVG_PW / 2.0;
 }
 
 static double sy(double v, double lo, double hi)
@@ -957,12 +1031,24 @@ static double sy(double v, double lo, double hi)
 	return hi > lo ? 10 + (hi - v) * (SVG_H - 30) / (hi - lo) : SVG_H / 2.0;
 }
 
+/* The axes, and the labels of the top (hi) and the bottom (lo) of the plot in the left
+ * margin, so that no label is ever over a line or a bar. */
+static void svg_axis_text(FILE *f, const char *hi, const char *lo)
+{
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>", SVG_L, SVG_H - 20,
+		SVG_W - 10, SVG_H - 20);
+	fprintf(f, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>", SVG_L, SVG_L, SVG_H - 20);
+	fprintf(f, "<text class=\"yl\" x=\"%d\" y=\"14\" text-anchor=\"end\">%s</text>"
+		"<text class=\"yl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", SVG_L - 4, hi, SVG_L - 4,
+		SVG_H - 22, lo);
+}
+
 static void svg_axis(FILE *f, double lo, double hi, const char *unit)
 {
-	fprintf(f, "<line x1=\"40\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>", SVG_H - 20, SVG_W - 10,
-		SVG_H - 20);
-	fprintf(f, "<text x=\"2\" y=\"14\">%.2f%s</text><text x=\"2\" y=\"%d\">%.2f%s</text>", hi, unit,
-		SVG_H - 22, lo, unit);
+	char a[64], b[64];
+	snprintf(a, sizeof a, "%.2f%s", hi, unit);
+	snprintf(b, sizeof b, "%.2f%s", lo, unit);
+	svg_axis_text(f, a, b);
 }
 
 /* Index of the curve point at or before ms (0 when before all). */
@@ -1102,18 +1188,20 @@ static void html_trade_histogram(FILE *f, const struct algo_report *r)
 	}
 	fprintf(f, "<h2>Distribution of trade PnL</h2>\n<svg id=\"trade-pnl-histogram\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\">", SVG_W, SVG_H, SVG_W, SVG_H);
-	fprintf(f, "<line x1=\"40\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>"
-		"<text x=\"2\" y=\"14\">%lld</text><text x=\"2\" y=\"%d\">0</text>", SVG_H - 20, SVG_W - 10,
-		SVG_H - 20, (long long)top, SVG_H - 22);
+	{
+		char t[32];
+		snprintf(t, sizeof t, "%lld", (long long)top);
+		svg_axis_text(f, t, "0");
+	}
 	for (size_t b = 0; b < nb; b++) {
 		int64_t b0 = lo + (int64_t)b * width, b1 = b0 + width;
-		double w = (SVG_W - 50) / (double)nb, h = (double)count[b] * (SVG_H - 30) / (double)top;
+		double w = SVG_PW / (double)nb, h = (double)count[b] * (SVG_H - 30) / (double)top;
 		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
-			"<title>%s to %s: %lld trade%s</title></rect>", b1 <= 0 ? "dn" : "up", 40 + w * (double)b + 1,
+			"<title>%s to %s: %lld trade%s</title></rect>", b1 <= 0 ? "dn" : "up", SVG_L + w * (double)b + 1,
 			SVG_H - 20 - h, w - 2, h, decs(b0, a), decs(b1, c), (long long)count[b],
 			count[b] == 1 ? "" : "s");
 	}
-	fprintf(f, "<text x=\"40\" y=\"%d\">%s</text>", SVG_H - 6, decs(lo, a));
+	fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>", SVG_L, SVG_H - 6, decs(lo, a));
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", SVG_W - 10, SVG_H - 6,
 		decs(lo + (int64_t)nb * width, c));
 	fprintf(f, "</svg>\n<p>%zu trades in %zu bins of %s rupees of net PnL (after charges).</p>\n",
@@ -1168,6 +1256,37 @@ static void html_run_record(FILE *f, const struct algo_report *r)
 	fputs("</table>\n", f);
 }
 
+/* The legend over the equity chart: the strategy's line and the benchmark's. */
+static void html_equity_legend(FILE *f, const struct algo_report *r)
+{
+	const struct algo_bench *b = &r->bench;
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], x[64], sy[256];
+	fputs("<p class=\"legend\" id=\"equity-legend\"><span class=\"key key-eq\"></span>Strategy", f);
+	if (!b->on) {
+		fputs(" (buy and hold: no bars recorded for the traded symbols)</p>\n", f);
+		return;
+	}
+	fputs("<span class=\"key key-bh\"></span>Buy and hold ", f);
+	html_text(f, bench_symbols(b, sy, sizeof sy));
+	fprintf(f, " (whole shares at the first close): %s &rarr; %s (%s)</p>\n", decs(b->start, a),
+		decs(b->end, c), fpct(b->return_pct / 100, x, sizeof x));
+}
+
+/* The benchmark's line on the equity chart, at the points the strategy's line has. */
+static void svg_bench_path(FILE *f, const struct algo_report *r, const unsigned char *keep, double lo,
+	double hi)
+{
+	size_t n = r->ncurve + 1;
+	if (!r->bench.on)
+		return;
+	fprintf(f, "<path class=\"bh\" id=\"benchmark-line\" d=\"M%.1f,%.1f", sx(0, n),
+		sy((double)r->bench.start, lo, hi));
+	for (size_t i = 0; i < r->bench.ncurve; i++)
+		if (!keep || keep[i])
+			fprintf(f, " L%.1f,%.1f", sx(i + 1, n), sy((double)r->bench.curve[i], lo, hi));
+	fputs("\"/>", f);
+}
+
 static void write_html(FILE *f, const struct algo_report *r)
 {
 	struct mrow m[NMROWS];
@@ -1181,6 +1300,11 @@ static void write_html(FILE *f, const struct algo_report *r)
 		if (e < lo) lo = e;
 		if (e > hi) hi = e;
 	}
+	for (size_t i = 0; r->bench.on && i < r->bench.ncurve; i++) {
+		double e = (double)r->bench.curve[i];
+		if (e < lo) lo = e;
+		if (e > hi) hi = e;
+	}
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>algo report</title>\n"
 		"<style>body{font-family:sans-serif;margin:1.5em;color:#222}"
 		"table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;border-bottom:1px solid #ddd;"
@@ -1189,6 +1313,10 @@ static void write_html(FILE *f, const struct algo_report *r)
 		".hm td{text-align:center;min-width:3.5em}.pos{background:#cde8cd}.neg{background:#f2c9c9}"
 		"svg text{font-size:11px;fill:#555}.ax{stroke:#999}.eq{fill:none;stroke:#1f5fbf;stroke-width:1.5}"
 		".dd{fill:#e8a0a0;stroke:#b03030}.up{fill:#3a9a3a}.dn{fill:#c03a3a}"
+		".bh{fill:none;stroke:#d07a00;stroke-width:1.5;stroke-dasharray:6 3}"
+		".key{display:inline-block;width:2em;height:0;vertical-align:middle;margin:0 .4em 0 1em}"
+		".key-eq{border-top:2px solid #1f5fbf}.key-bh{border-top:2px dashed #d07a00}"
+		".legend{margin:.2em 0;font-size:.9em}"
 		".en{fill:#1a8a1a}.ex{fill:#c02020}.open{color:#b03030;font-weight:bold}</style>\n"
 		"</head><body>\n<h1>Report for ", f);
 	html_text(f, r->user);
@@ -1199,8 +1327,10 @@ static void write_html(FILE *f, const struct algo_report *r)
 		"P = %d, risk-free 0, open positions marked at the last price.</p>\n", ALGO_REPORT_P);
 	html_run_record(f, r);
 
-	/* equity with trade markers */
-	fprintf(f, "<h2>Equity</h2>\n<svg id=\"equity-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
+	/* equity with trade markers, and the benchmark */
+	fputs("<h2>Equity</h2>\n", f);
+	html_equity_legend(f, r);
+	fprintf(f, "<svg id=\"equity-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
 		SVG_W, SVG_H, SVG_W, SVG_H);
 	svg_axis(f, lo / ALGO_DEC_SCALE, hi / ALGO_DEC_SCALE, "");
 	svg_date_axis(f, r, n);
@@ -1210,6 +1340,7 @@ static void write_html(FILE *f, const struct algo_report *r)
 		if (!keep || keep[i])
 			fprintf(f, " %.1f,%.1f", sx(i + 1, n), sy((double)r->curve[i].equity, lo, hi));
 	fputs("\"/>", f);
+	svg_bench_path(f, r, keep, lo, hi);
 	for (size_t i = 0; i < r->ntrips && r->ntrips <= HTML_MARKERS_MAX; i++) {
 		size_t ie = curve_at(r, r->trips[i].entry_ms), ix = curve_at(r, r->trips[i].exit_ms);
 		double ye = sy(ie ? (double)r->curve[ie - 1].equity : (double)r->start_equity, lo, hi);
@@ -1255,10 +1386,10 @@ static void write_html(FILE *f, const struct algo_report *r)
 		SVG_W, SVG_H, SVG_W, SVG_H);
 	svg_axis(f, plo, phi, "");
 	for (size_t i = 0; i < r->ndays; i++) {
-		double p = algo_dec_to_double(r->days[i].pnl), w = (SVG_W - 50) / (double)(r->ndays + 1);
+		double p = algo_dec_to_double(r->days[i].pnl), w = SVG_PW / (double)(r->ndays + 1);
 		double y0 = sy(0, plo, phi), y1 = sy(p, plo, phi);
 		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%s %s"
-			"</title></rect>", p >= 0 ? "up" : "dn", 40 + w * ((double)i + 0.5), y1 < y0 ? y1 : y0,
+			"</title></rect>", p >= 0 ? "up" : "dn", SVG_L + w * ((double)i + 0.5), y1 < y0 ? y1 : y0,
 			w * 0.8, y1 < y0 ? y0 - y1 : y1 - y0, r->days[i].day, decs(r->days[i].pnl, a));
 	}
 	fputs("</svg>\n", f);
@@ -1635,7 +1766,7 @@ int algo_report_query(struct algo_store *s, const char *name, const struct algo_
 		if (!d) return 1;
 		qtab_cols(&q, d->cols);
 		if (!(st = algo_store_prepare(s, d->sql, err, errlen))) goto out;
-		bind_opts(st, o, NULL, NULL);
+		algo_report_bind(st, o, NULL, NULL);
 		if (qtab_fill(&q, s, st, err, errlen)) { sqlite3_finalize(st); goto out; }
 		sqlite3_finalize(st);
 	}

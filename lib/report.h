@@ -1,10 +1,12 @@
 /* report — backtest/live report metrics (METRICS.md) over the ledger, their text,
  * JSON, CSV and self-contained HTML (inline SVG) renderings, run comparisons, and
- * the table/CSV/NDJSON queries of algo-ledger. Output goes to a caller's FILE. */
+ * the table/CSV/NDJSON queries of algo-ledger. Output goes to a caller's FILE. The text,
+ * JSON and HTML reports show the buy-and-hold benchmark (lib/reportbench.h). */
 #ifndef ALGO_REPORT_H
 #define ALGO_REPORT_H
 #include <stdio.h>
 #include "ledger.h"
+#include "reportbench.h"
 #include "store.h"
 
 #define ALGO_REPORT_P 252            /* periods (trading days) per year */
@@ -41,6 +43,8 @@ struct algo_report {
 	int64_t capital_first_ms;        /* the first of them (when there are any) */
 	char *run_record;                /* the run's record (lib/runrec.h) from its backtest
 	                                    audit row, JSON; NULL when none was recorded */
+	struct algo_bench bench;         /* buy and hold of the traded symbols (reportbench.h),
+	                                    valued at each curve point */
 };
 
 /* What a report or query selects. */
@@ -50,6 +54,10 @@ struct algo_report_opts {
 	const char *strategy;            /* NULL: all strategies */
 	int64_t from_ms, to_ms;          /* from_ms <= ts < to_ms; INT64_MIN/MAX: none */
 };
+
+/* Binds o to st's parameters: ?1 user, ?2 run, ?3 strategy (NULL: all), ?4..?5 the time
+ * range (from_ms <= ts < to_ms), and ?6..?7 the days d0..d1 when they are not NULL. */
+void algo_report_bind(sqlite3_stmt *st, const struct algo_report_opts *o, const char *d0, const char *d1);
 
 /* Computes the report o selects. Returns 0 (free with algo_report_free), or -1 with
  * err set. */

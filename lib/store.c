@@ -370,6 +370,23 @@ static const char *const migrations[] = {
 	"  known INTEGER NOT NULL,\n"
 	"  pid INTEGER NOT NULL\n"
 	");\n",
+	/* 14: each IST day's first and last bar close per (user, run, symbol, tf), as
+	 * algo-ledger marks them: the prices of the report's buy-and-hold benchmark
+	 * (lib/reportbench.h). One row a symbol a day, so a ten-year run keeps a few
+	 * thousand; the upsert keeps the earliest first and the latest last bar, so a
+	 * restart that rewrites a day's row changes nothing. */
+	"CREATE TABLE bar_closes (\n"
+	"  user TEXT NOT NULL,\n"
+	"  run TEXT NOT NULL,\n"
+	"  symbol TEXT NOT NULL,\n"
+	"  tf TEXT NOT NULL,\n"
+	"  day TEXT NOT NULL,\n"
+	"  first_ms INTEGER NOT NULL,\n"
+	"  first_close INTEGER NOT NULL,\n"
+	"  last_ms INTEGER NOT NULL,\n"
+	"  last_close INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (user, run, symbol, tf, day)\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
