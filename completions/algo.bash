@@ -134,7 +134,7 @@ _algo_spec_algo_eval() {
 
 _algo_spec_algo_exec_fyers() {
 	case $1 in
-	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --charges --skip-bad --no-order-socket --yes --code --timeout --offline --format --help --version" ;;
+	opts) echo "--live --user --state --max-order-age --drain-timeout --poll-interval --request-timeout --charges --skip-bad --no-order-socket --code --timeout --offline --yes --format --help --version" ;;
 	commands) echo "accept-risk login refresh logout status profile funds orders trades positions" ;;
 	subs)
 		case $2 in

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 
 const char *algo_progname = "algo";
 
@@ -202,4 +203,31 @@ const char *algo_cli_user(const char *val)
 	if (!*val || strlen(val) >= ALGO_NAME_MAX || strchr(val, '/'))
 		algo_usage_error("--user: '%s' is not a user name", val);
 	return val;
+}
+
+int algo_cli_ask(const char *prompt, int secret, char *out, size_t len)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int ok;
+	if (!tty)
+		return -1;
+	fputs(prompt, tty);
+	fflush(tty);
+	if (secret && tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	} else
+		secret = 0;
+	ok = fgets(out, (int)len, tty) != NULL;
+	if (secret) {
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	fclose(tty);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
 }

@@ -58,6 +58,11 @@ void algo_cli_warn_note(void *arg, const char *msg);
  * the usage error "--user: 'val' is not a user name". */
 const char *algo_cli_user(const char *val);
 
+/* Asks prompt on the terminal (/dev/tty) and reads one line into out (len), its
+ * newline removed, the echo off when secret. Returns 0, or -1 when there is no
+ * terminal or nothing was read. */
+int algo_cli_ask(const char *prompt, int secret, char *out, size_t len);
+
 /* Parses a whole decimal integer for an option value; dies with a usage error naming
  * the option when s is not an integer in [min, max]. */
 long long algo_cli_int(const char *opt, const char *s, long long min, long long max);

@@ -1,8 +1,10 @@
 #include "costs.h"
+#include "cli.h"
 #include "decimal.h"
 #include "timeutil.h"
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,14 @@ int algo_costs_find(const char *arg, char *path, size_t len, char *err, size_t e
 		"nor %s/../../share/costs/%s.json (build tree) exists", arg, dir, arg, dir, arg);
 	errno = ENOENT;
 	return -1;
+}
+
+int algo_costs_open(struct algo_costs *c, const char *arg, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (algo_costs_find(arg, path, sizeof path, err, errlen) || algo_costs_load(c, path, err, errlen))
+		return errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG;
+	return 0;
 }
 
 void algo_costs_free(struct algo_costs *c)

@@ -62,6 +62,10 @@ int algo_costs_load(struct algo_costs *c, const char *path, char *err, size_t er
  * build/bin/ next to share/costs/). Returns 0, or -1 with err saying where it looked
  * (errno ENOENT when no such table exists, EINVAL for a bad name or a path too long). */
 int algo_costs_find(const char *arg, char *path, size_t len, char *err, size_t errlen);
+/* algo_costs_find then algo_costs_load: the table --charges arg names, into *c.
+ * Returns 0, or an exit code (algo(7)) with err set: 66 when no such table exists, 78
+ * for a bad name or table. */
+int algo_costs_open(struct algo_costs *c, const char *arg, char *err, size_t errlen);
 /* Frees what algo_costs_load allocated; c may be zeroed or loaded. */
 void algo_costs_free(struct algo_costs *c);
 

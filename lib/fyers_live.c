@@ -1,6 +1,7 @@
 /* fyers_live — the preconditions of live trading. See fyers_live.h. */
 #include "fyers_live.h"
 #include "audit.h"
+#include "cli.h"
 #include "timeutil.h"
 #include <stdio.h>
 #include <string.h>
@@ -205,4 +206,26 @@ int algo_fyers_live_missing(struct algo_store *s, const char *user, int64_t now_
 dberr:
 	snprintf(out, outlen, "%s", msg);
 	return -1;
+}
+
+int algo_fyers_state_open(struct algo_store *s, const char *state_opt, const char *required_by, int *opened,
+	char *err, size_t errlen)
+{
+	char path[4096];
+	*opened = 0;
+	if (!algo_cli_state_wanted(state_opt)) {
+		if (!required_by)
+			return 0;
+		snprintf(err, errlen, "%s needs the state database (--state or $ALGO_STATE): it holds the "
+			"account's plan, the risk acceptance and the kill switch", required_by);
+		return ALGO_EX_NOPERM;
+	}
+	if (algo_cli_state_path(state_opt, path, sizeof path)) {
+		snprintf(err, errlen, "cannot work out the state path: set --state or $ALGO_STATE");
+		return ALGO_EX_USAGE;
+	}
+	if (algo_store_open(s, path, err, errlen) < 0)
+		return ALGO_EX_CANTCREAT;
+	*opened = 1;
+	return 0;
 }

@@ -40,4 +40,12 @@ enum { ALGO_FYERS_KILL_NONE = 0, ALGO_FYERS_KILL_REDUCING = 1, ALGO_FYERS_KILL_H
 int algo_fyers_kill_state(struct algo_store *s, const char *user, const char *strategy, char *why,
 	size_t whylen);
 
+/* Opens the state database that state_opt (--state), else $ALGO_STATE, names into s:
+ * it holds the account's plan, the risk acceptance and the kill switch. Returns 0 with
+ * *opened 1; 0 with *opened 0 when neither names one and required_by is NULL; else an
+ * exit code (algo(7)) with err set: 77 when required_by (what needs the database) has
+ * none, 2 (a usage error) when no path can be worked out, 73 when it cannot be opened. */
+int algo_fyers_state_open(struct algo_store *s, const char *state_opt, const char *required_by, int *opened,
+	char *err, size_t errlen);
+
 #endif

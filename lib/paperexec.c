@@ -1,8 +1,6 @@
 /* paperexec — algo-exec-paper's settings and notes; see paperexec.h. */
 #include "paperexec.h"
 #include "cli.h"
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,14 +17,14 @@ void algo_paperexec_defaults(struct algo_fillsim_cfg *cfg)
 int algo_paperexec_costs(struct algo_fillsim_cfg *cfg, const char *charges, int have_bps,
 	struct algo_costs *costs, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	int code;
 	if (have_bps) {
 		cfg->cost_model = ALGO_COST_BPS;
 	} else if (charges && strcmp(charges, "none") == 0) {
 		cfg->cost_model = ALGO_COST_TABLE_NONE;
 	} else if (charges) {
-		if (algo_costs_find(charges, path, sizeof path, err, errlen) || algo_costs_load(costs, path, err, errlen))
-			return errno == ENOENT ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG;
+		if ((code = algo_costs_open(costs, charges, err, errlen)) != 0)
+			return code;
 		cfg->cost_model = ALGO_COST_TABLE;
 		cfg->costs = costs;
 	}

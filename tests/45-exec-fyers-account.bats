@@ -286,3 +286,21 @@ assert r["body"]["grant_type"] == "refresh_token" and r["body"]["pin"] == "1234"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *--live* ]]
 }
+
+@test "exec-fyers: --help names every variable of the man page's ENVIRONMENT, SSL_CERT_FILE too" {
+	vars=$(awk '/^\.SH/ { in_env = ($2 == "ENVIRONMENT") } in_env && tag { print; tag = 0 } in_env && /^\.TP/ { tag = 1 }' \
+		"$ROOT/man/algo-exec-fyers.1" | grep -oE '[A-Z][A-Z0-9_]{2,}' | sort -u)
+	[ "$(echo "$vars" | wc -l)" -ge 14 ]
+	run algo-exec-fyers --help
+	[ "$status" -eq 0 ]
+	env_part=$(sed -n '/^Environment/,/^Exit status/p' <<<"$output")
+	for v in $vars; do
+		grep -qw -- "$v" <<<"$env_part" || { echo "--help's Environment does not name $v"; false; }
+	done
+	grep -qw SSL_CERT_FILE <<<"$env_part"
+	grep -qw SSL_CERT_DIR <<<"$env_part"
+	# and names no variable the man page does not document
+	for v in $(grep -oE '^  [A-Z][A-Z0-9_]+(, [A-Z][A-Z0-9_]+)*' <<<"$env_part" | grep -oE '[A-Z][A-Z0-9_]+'); do
+		grep -qx -- "$v" <<<"$vars" || { echo "--help names $v, the man page's ENVIRONMENT does not"; false; }
+	done
+}
