@@ -112,10 +112,7 @@ int main(int argc, char **argv)
 	algo_cli_init(argv[0]);
 	if (*cmd && !algo_fyers_cmd_known(cmd))
 		algo_usage_error("unknown command '%s'", cmd);
-	if (*cmd)
-		parse_options(argc - 1, argv + 1, cmd, &a, &s);
-	else
-		parse_options(argc, argv, cmd, &a, &s);
+	parse_options(argc - !!*cmd, argv + !!*cmd, cmd, &a, &s);   /* a command's options follow it */
 	a.name = cmd;
 	code = *cmd ? algo_fyers_cmd_run(&a, err, sizeof err) : algo_fyers_stage_run(&s, err, sizeof err);
 	if (code == ALGO_EX_USAGE && err[0])
