@@ -16,7 +16,8 @@
 /* What a delivery came to. RETRY: not delivered this time (a network error, 5xx, a
  * 429, a command that failed); *retry_ms is the wait the other side asked for, or -1.
  * FATAL: this destination cannot take messages as configured (a refused token, an
- * unknown chat, a command not found); err says what to fix. */
+ * unknown chat, a TLS certificate not trusted, a command not found); err says what to
+ * fix. */
 enum { ALGO_DEST_OK = 0, ALGO_DEST_RETRY = 1, ALGO_DEST_FATAL = 2 };
 
 enum { ALGO_DEST_TELEGRAM = 1, ALGO_DEST_WEBHOOK, ALGO_DEST_EXEC };

@@ -271,8 +271,7 @@ int algo_http_do(struct algo_http *h, const struct algo_http_req *rq, struct alg
 		return ALGO_HTTP_ENOMEM;
 	}
 	if (tls_untrusted(h->curl, rc)) {
-		snprintf(err, errlen, "%s: TLS certificate not trusted: %s (set SSL_CERT_FILE to the CA bundle)", where,
-			curl_err[0] ? curl_err : curl_easy_strerror(rc));
+		algo_tls_untrusted(err, errlen, where, curl_err[0] ? curl_err : curl_easy_strerror(rc));
 		return ALGO_HTTP_ETLS;
 	}
 	snprintf(err, errlen, "%s %s: %s", rq->method, where, curl_easy_strerror(rc));

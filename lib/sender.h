@@ -7,7 +7,8 @@
  * and for a Telegram group (a negative chat id) at most 20 a minute. A 429's
  * retry_after (or Retry-After) is honoured; 5xx, network errors and failed commands
  * are tried again after 0.5 s, 1 s, 2 s ... up to 30 s. A destination that can never
- * work as configured (a refused token) stops the sending: the rest waits for the
+ * work as configured (a refused token, a TLS certificate not trusted) stops the
+ * sending at its first refusal, never tried again in this run: the rest waits for the
  * outbox.
  *
  * algo_sender_finish waits until everything is delivered or a time-out passes, then

@@ -2,6 +2,7 @@
 #include "telegram.h"
 #include "dest.h"
 #include "fyers_token.h"
+#include "tlstrust.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -249,7 +250,11 @@ int algo_telegram_send(const struct algo_telegram *t, struct algo_http *h, const
 	free(body);
 	if (rc == ALGO_HTTP_OK)
 		rc = classify(t, &rs, retry_ms, err, errlen);
-	else {
+	else if (rc == ALGO_HTTP_ETLS) {
+		/* the base, not the URL: the path holds the token */
+		snprintf(err, errlen, "%s: %s", t->base, algo_tls_untrusted_reason(herr));
+		rc = ALGO_DEST_FATAL;
+	} else {
 		/* herr names the method and host, never the path that holds the token */
 		snprintf(err, errlen, "cannot reach Telegram at %s: %s", t->base,
 			strstr(herr, ": ") ? strstr(herr, ": ") + 2 : herr);

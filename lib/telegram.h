@@ -11,7 +11,8 @@
  * parse_mode "HTML" in HTML mode (plain text otherwise, which needs no escaping).
  * The reply is classified for the sender: {"ok":true} delivered; 429 honours
  * parameters.retry_after; 5xx and network errors may be tried again; 401, 403, 404
- * and 400 cannot succeed as configured. The token never appears in an error message.
+ * and 400 cannot succeed as configured, nor can a TLS certificate that is not trusted
+ * ("BASE: TLS certificate not trusted: ...", lib/tlstrust.h). The token never appears in an error message.
  * Nothing here prints or exits. */
 #ifndef ALGO_TELEGRAM_H
 #define ALGO_TELEGRAM_H

@@ -1,6 +1,8 @@
 /* tlstrust — the CA certificates TLS clients trust. See tlstrust.h for the contract. */
 #include "tlstrust.h"
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char *env_set(const char *name)
@@ -30,4 +32,17 @@ const char *algo_tls_ca_bundle(void)
 		if (access(paths[i], R_OK) == 0)
 			return paths[i];
 	return NULL;
+}
+
+#define UNTRUSTED "TLS certificate not trusted: "
+
+void algo_tls_untrusted(char *out, size_t outlen, const char *where, const char *why)
+{
+	snprintf(out, outlen, "%s: " UNTRUSTED "%s (set SSL_CERT_FILE to the CA bundle)", where, why);
+}
+
+const char *algo_tls_untrusted_reason(const char *msg)
+{
+	const char *p = strstr(msg, ": " UNTRUSTED);
+	return p ? p + 2 : msg;
 }

@@ -1,6 +1,7 @@
 /* webhook — Slack- and Discord-shaped JSON posts. See webhook.h for the contract. */
 #include "webhook.h"
 #include "dest.h"
+#include "tlstrust.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -42,6 +43,14 @@ static const char *reason_only(const char *herr)
 	return q ? q + 2 : herr;
 }
 
+/* "https://host[:port]/…" of url: the server without the path, which is the secret. */
+static void origin_of(const char *url, char *out, size_t outlen)
+{
+	const char *h = strstr(url, "://");
+	size_t n = h ? (size_t)(h + 3 - url) + strcspn(h + 3, "/?#") : strlen(url);
+	snprintf(out, outlen, "%.*s%s", (int)(n > 250 ? 250 : n), url, n < strlen(url) ? "/…" : "");
+}
+
 int algo_webhook_send(const char *url, struct algo_http *h, const char *text, long timeout_ms,
 	long *retry_ms, char *err, size_t errlen)
 {
@@ -61,7 +70,12 @@ int algo_webhook_send(const char *url, struct algo_http *h, const char *text, lo
 	rq.body_len = strlen(body);
 	rc = algo_http_do(h, &rq, &rs, herr, sizeof herr);
 	free(body);
-	if (rc != ALGO_HTTP_OK) {
+	if (rc == ALGO_HTTP_ETLS) {
+		char origin[300];
+		origin_of(url, origin, sizeof origin);
+		snprintf(err, errlen, "webhook %s: %s", origin, algo_tls_untrusted_reason(herr));
+		rc = ALGO_DEST_FATAL;
+	} else if (rc != ALGO_HTTP_OK) {
 		snprintf(err, errlen, "webhook: %s", reason_only(herr));
 		rc = rc == ALGO_HTTP_EUSAGE ? ALGO_DEST_FATAL : ALGO_DEST_RETRY;
 	} else if (rs.status >= 200 && rs.status < 300) {

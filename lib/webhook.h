@@ -4,8 +4,10 @@
  * or discordapp.com) take {"content": TEXT}; every other URL gets Slack's
  * {"text": TEXT}, which Slack, Mattermost, Rocket.Chat and most generic receivers
  * accept. A 2xx reply is delivered; 429 (with Retry-After) and 5xx may be tried again;
- * another 4xx cannot succeed. The URL is a secret (it is the credential): it never
- * appears in an error message. Nothing here prints or exits. */
+ * another 4xx cannot succeed, nor can a TLS certificate that is not trusted ("webhook
+ * https://HOST/…: TLS certificate not trusted: ...", lib/tlstrust.h). The URL is a
+ * secret (it is the credential): it never appears in an error message, only its
+ * scheme and host. Nothing here prints or exits. */
 #ifndef ALGO_WEBHOOK_H
 #define ALGO_WEBHOOK_H
 #include <stddef.h>

@@ -6,32 +6,14 @@
 # SSL_CERT_DIR (hashed with openssl rehash) make it trusted.
 load test_helper
 load fyers_helper
+load tls_helper
 
 setup_file() { fyers_setup_file; }
 
-# A CA and a certificate for 127.0.0.1 signed by it, in $BATS_TEST_TMPDIR.
-make_certs() {
-	local d=$BATS_TEST_TMPDIR
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-		-subj "/CN=algo test CA" -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
-		-keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-	printf 'subjectAltName=IP:127.0.0.1\n' > "$d/san.ext"
-	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-		-days 2 -extfile "$d/san.ext" -out "$d/server.pem" 2>/dev/null
-	CA=$d/ca.pem
-}
-
-# The control calls of fyers_helper (mock_log, fyers_login's auth code) trust the CA;
-# the programs under test see only what each test exports.
-curl() { command curl --cacert "$CA" "$@"; }
-
 setup() {
-	command -v openssl >/dev/null || skip "no openssl"
 	common_setup
-	make_certs
-	unset SSL_CERT_FILE SSL_CERT_DIR
-	mock_start --tls "$BATS_TEST_TMPDIR/server.pem" "$BATS_TEST_TMPDIR/server.key"
+	tls_setup
+	mock_start --tls "$SERVER_CERT" "$SERVER_KEY"
 	MOCK_URL=https://127.0.0.1:$MOCK_PORT
 	export FYERS_API_BASE=$MOCK_URL/api/v3 FYERS_DATA_BASE=$MOCK_URL/data
 	SSL_CERT_FILE=$CA fyers_login
@@ -78,10 +60,8 @@ print(n, log["tls"]["connections"], log["tls"]["handshake_failures"])'
 }
 
 @test "fyers-tls: SSL_CERT_DIR, a hashed directory holding the CA, is trusted too" {
-	mkdir "$BATS_TEST_TMPDIR/cadir"
-	cp "$CA" "$BATS_TEST_TMPDIR/cadir/test-ca.pem"
-	openssl rehash "$BATS_TEST_TMPDIR/cadir" 2>/dev/null || c_rehash "$BATS_TEST_TMPDIR/cadir" >/dev/null
-	SSL_CERT_DIR=$BATS_TEST_TMPDIR/cadir run --separate-stderr algo-exec-fyers profile
+	make_ca_dir
+	SSL_CERT_DIR=$CA_DIR run --separate-stderr algo-exec-fyers profile
 	[ "$status" -eq 0 ]
 	[ -n "$output" ]
 	[ "$(seen)" = "1 2 0" ]

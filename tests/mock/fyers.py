@@ -78,7 +78,6 @@ import json
 import os
 import secrets
 import socketserver
-import ssl
 import sys
 import threading
 import time
@@ -87,6 +86,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fyers_orders  # noqa: E402
 import fyers_ws  # noqa: E402
+import tlsmock  # noqa: E402
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 MINUTE_RES = {"1", "2", "3", "5", "10", "15", "20", "30", "60", "120", "240"}
@@ -131,7 +131,7 @@ class State:
         self.ws_log = []
         self.faults = []
         self.conns = 0
-        self.tls = {"connections": 0, "handshake_failures": 0, "handshake_errors": []}
+        self.tls = tlsmock.counters()
         self.rate_times = []
         self.quote_step = {}
         self.scenario = {"market_status": [
@@ -390,11 +390,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif p == "/_mock/log":
                 obj = {"requests": list(st.log), "ws": list(st.ws_log)}
                 if self.server.tls_ctx:
-                    obj["tls"] = dict(st.tls, handshake_errors=list(st.tls["handshake_errors"]))
+                    obj["tls"] = tlsmock.snapshot(st)
             elif p == "/_mock/reset":
                 st.log.clear()
                 st.ws_log.clear()
-                st.tls.update(connections=0, handshake_failures=0, handshake_errors=[])
+                tlsmock.reset(st)
                 obj = {"ok": True}
             elif p == "/_mock/fault":
                 st.faults.append(b)
@@ -686,28 +686,9 @@ def candles(sym, res, a, b, base, holidays, cont):
     return out
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+class Server(tlsmock.Server, socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    tls_ctx = None   # --tls: the handshake runs in the connection's thread
-
-    def finish_request(self, request, client_address):
-        if not self.tls_ctx:
-            return super().finish_request(request, client_address)
-        st = self.state
-        with st.lock:
-            st.tls["connections"] += 1
-        try:
-            tls = self.tls_ctx.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError) as e:
-            with st.lock:
-                st.tls["handshake_failures"] += 1
-                st.tls["handshake_errors"].append(str(e))
-            return
-        try:
-            super().finish_request(tls, client_address)
-        finally:
-            tls.close()
 
 
 def main():
@@ -722,8 +703,7 @@ def main():
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     if args.tls:
-        srv.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        srv.tls_ctx.load_cert_chain(args.tls[0], args.tls[1])
+        srv.tls_ctx = tlsmock.context(*args.tls)
     srv.state = State(args)
     srv.state.book.start_socket(args.port_file + ".order-ws")
     tmp = args.port_file + ".tmp"

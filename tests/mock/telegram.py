@@ -33,8 +33,12 @@ Control (not Telegram; for the tests):
        "delay_ms":2000 (answer late; alone: a slow but successful server),
        "drop":true (close the connection without a reply)}
 
+With --tls CERT KEY the port speaks https with that certificate (tests/mock/tlsmock.py);
+the log then also says "tls": {"connections", "handshake_failures", "handshake_errors"},
+counted since the last reset.
+
 Usage: telegram.py --port-file FILE [--port N] [--token T] [--chats ID,ID,...]
-                   [--burst N]
+                   [--burst N] [--tls CERT KEY]
 The port (random, 127.0.0.1, unless --port) is written to FILE once it listens. Chats:
 the ids the bot may send to (default: any)."""
 import argparse
@@ -48,6 +52,9 @@ import sys
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tlsmock  # noqa: E402
 
 TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a",
         "span", "tg-spoiler", "blockquote", "tg-emoji"}
@@ -105,6 +112,7 @@ class State:
         self.sent = {}             # chat -> times of accepted messages
         self.seen = 0              # requests seen (for "after")
         self.next_id = 1
+        self.tls = tlsmock.counters()
 
     def fault(self):
         with self.lock:
@@ -291,9 +299,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         with st.lock:
             if path == "/_mock/log":
-                return self.reply(200, {"requests": st.log, "messages": st.messages, "hooks": st.hooks})
+                log = {"requests": st.log, "messages": st.messages, "hooks": st.hooks}
+                if self.server.tls_ctx:
+                    log["tls"] = tlsmock.snapshot(st)
+                return self.reply(200, log)
             if path == "/_mock/reset":
                 st.log, st.messages, st.hooks = [], [], []
+                tlsmock.reset(st)
                 return self.reply(200, {"ok": True})
             if path == "/_mock/fault":
                 st.faults.append(json.loads(raw))
@@ -304,7 +316,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.error(404, "Not Found")
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+class Server(tlsmock.Server, socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
@@ -316,8 +328,11 @@ def main():
     ap.add_argument("--token", default="123456:TEST-TOKEN")
     ap.add_argument("--chats", default="")
     ap.add_argument("--burst", type=int, default=3)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     srv = Server(("127.0.0.1", args.port), Handler)
+    if args.tls:
+        srv.tls_ctx = tlsmock.context(*args.tls)
     srv.state = State(args)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
