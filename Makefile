@@ -6,7 +6,7 @@ DATADIR ?= $(PREFIX)/share/algo
 DESTDIR ?=
 
 CC      ?= cc
-PKGS     = jansson sqlite3 libcrypto libcurl libwebsockets
+PKGS     = jansson sqlite3 libssl libcrypto libcurl libwebsockets
 # Goals that build need the libraries: without them (or without pkg-config) make says
 # how to get them instead of failing in the compiler.
 NO_LIB_GOALS = deps test-deps check clean list-programs completions uninstall
@@ -19,7 +19,7 @@ $(error missing: $(MISSING) (the build needs pkg-config and the development file
 endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lcrypto -lcurl -lwebsockets)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsqlite3 -lssl -lcrypto -lcurl -lwebsockets)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 OPT     ?= -O2 -g

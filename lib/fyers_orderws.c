@@ -1,5 +1,6 @@
 /* fyers_orderws — FYERS's order-update socket, kept connected. See fyers_orderws.h. */
 #include "fyers_orderws.h"
+#include "cli.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -171,6 +172,10 @@ static int on_event(void *p, const struct algo_ws_event *ev)
 		opened(o, r->now);
 		return 0;
 	case ALGO_WS_CLOSED:
+		if (ev->tls_untrusted) {        /* a configuration error: never connected again */
+			snprintf(r->err, r->errlen, "order socket: %s", ev->data);
+			return ALGO_EX_CONFIG;
+		}
 		closed(o, r->now, ev->data);
 		return 0;
 	case ALGO_WS_TEXT:

@@ -4,7 +4,8 @@
  * subscription {"T":"SUB_ORD","SLIST":["orders","trades","positions"],"SUB_T":1} on
  * every connect, the text "ping" every ping_ms (10 s, as FYERS's SDKs send it), and a
  * reconnect after a close or drop with jittered backoff (1 s doubling to 60 s, reset
- * once a connection has delivered something). A socket that says nothing, not even
+ * once a connection has delivered something), except after a TLS certificate that is
+ * not trusted: a configuration error, never connected again (exit 78). A socket that says nothing, not even
  * "pong", for 3 ping intervals is taken as dead and reconnected.
  *
  * Messages in the server's short names are decoded (lib/fyers_order.h) into order and
@@ -60,7 +61,9 @@ int algo_fyers_orderws_open(struct algo_fyers_orderws *o, const struct algo_fyer
 int algo_fyers_orderws_fd(const struct algo_fyers_orderws *o);
 
 /* Takes what arrived (updates to h), pings, reconnects when due; never blocks. Returns
- * 0, or what h returned to stop. */
+ * 0, what h returned to stop, or ALGO_EX_CONFIG (78) when the socket's TLS certificate
+ * is not trusted (err: "order socket: wss://...: TLS certificate not trusted: ... (set
+ * SSL_CERT_FILE to the CA bundle)"). */
 int algo_fyers_orderws_service(struct algo_fyers_orderws *o, int64_t now_ms, algo_fyers_update_fn h,
 	void *arg, char *err, size_t errlen);
 

@@ -291,7 +291,10 @@ static int on_event(void *arg, const struct algo_ws_event *ev)
 	switch (ev->kind) {
 	case ALGO_WS_OPEN: return on_open(ls);
 	case ALGO_WS_BINARY: return on_message(ls, (const uint8_t *)ev->data, ev->len);
-	case ALGO_WS_CLOSED: return on_closed(ls, ev->len ? ev->data : "no reason given");
+	case ALGO_WS_CLOSED:
+		if (ev->tls_untrusted)           /* a configuration error: never reconnected */
+			return failf(ls, ALGO_EX_CONFIG, "%s", ev->data);
+		return on_closed(ls, ev->len ? ev->data : "no reason given");
 	default: return 0;
 	}
 }

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +29,7 @@
  * ALGO_WS_BINARY or OUT_PING; data starts after LWS_PRE bytes of room). */
 struct item {
 	struct item *next;
-	int kind, close_code, http_status;
+	int kind, close_code, http_status, tls_untrusted;
 	size_t len;
 	unsigned char data[];
 };
@@ -39,6 +41,7 @@ struct queue {
 struct algo_ws {
 	/* what to connect to (read-only after open) */
 	char *host, *path, *hostport;
+	char *where;                    /* scheme://host:port/path without the query, for messages */
 	char **headers;
 	int port, tls, timeout_s;
 	size_t max_message;
@@ -54,8 +57,9 @@ struct algo_ws {
 
 	/* service thread only */
 	struct lws *wsi;
-	int attempt, established, closing, close_code, http_status;
-	char why[256];
+	int attempt, established, closing, close_code, http_status, tls_untrusted;
+	char why[512];
+	char verify_err[200];           /* OpenSSL's word on the server's certificate, this attempt */
 	unsigned char *rx;
 	size_t rx_len, rx_cap;
 	int rx_binary;
@@ -133,6 +137,7 @@ static void emit(struct algo_ws *ws, int kind, const void *data, size_t len)
 		return; /* out of memory: the event is lost, as the network could lose it */
 	it->close_code = ws->close_code;
 	it->http_status = ws->http_status;
+	it->tls_untrusted = ws->tls_untrusted;
 	pthread_mutex_lock(&ws->mu);
 	queue_push(&ws->in, it);
 	pthread_mutex_unlock(&ws->mu);
@@ -184,8 +189,8 @@ static void connect_now(struct algo_ws *ws)
 	ci.alpn = "http/1.1";
 	ci.local_protocol_name = "algo-ws";
 	ws->attempt = 1;
-	ws->established = ws->closing = ws->close_code = ws->http_status = 0;
-	ws->why[0] = 0;
+	ws->established = ws->closing = ws->close_code = ws->http_status = ws->tls_untrusted = 0;
+	ws->why[0] = ws->verify_err[0] = 0;
 	pthread_mutex_lock(&ws->mu);
 	ws->live = 1;
 	pthread_mutex_unlock(&ws->mu);
@@ -324,10 +329,49 @@ static void peer_close(struct algo_ws *ws, const unsigned char *in, size_t len)
 	note_why(ws, why);
 }
 
+/* ---- service thread: TLS trust -------------------------------------------------- */
+
+/* SSL_CERT_DIR besides the bundle (libwebsockets itself takes a file only). */
+static void load_ca_dir(SSL_CTX *ctx)
+{
+	const char *dir = algo_tls_ca_dir();
+	if (ctx && dir)
+		SSL_CTX_load_verify_locations(ctx, NULL, dir);   /* a bad one: verification says so */
+}
+
+/* OpenSSL's verdict on one certificate of the server's chain: the first refusal is
+ * kept for the message. Its verdict stands (we return 0: no override). */
+static void note_verify(struct algo_ws *ws, X509_STORE_CTX *x, size_t preverify_ok)
+{
+	int e;
+	if (preverify_ok || !x || ws->verify_err[0])
+		return;
+	e = X509_STORE_CTX_get_error(x);
+	snprintf(ws->verify_err, sizeof ws->verify_err, "certificate verify failed: %s",
+		X509_verify_cert_error_string(e));
+}
+
+/* The attempt failed on the server's certificate: the words of every client
+ * (lib/tlstrust.h), naming an SSL_CERT_FILE that cannot be read. */
+static void untrusted(struct algo_ws *ws)
+{
+	const char *file = algo_tls_ca_file();
+	char why[sizeof ws->verify_err + 4200];
+	if (file && access(file, R_OK))
+		snprintf(why, sizeof why, "%s (SSL_CERT_FILE %s cannot be read: %s)", ws->verify_err, file, strerror(errno));
+	else
+		snprintf(why, sizeof why, "%s", ws->verify_err);
+	ws->tls_untrusted = 1;
+	algo_tls_untrusted(ws->why, sizeof ws->why, ws->where, why);
+}
+
 static void connection_error(struct algo_ws *ws, struct lws *wsi, const char *in)
 {
 	ws->http_status = wsi ? (int)lws_http_client_http_response(wsi) : 0;
-	if (ws->http_status && ws->http_status != 101) {
+	if (ws->verify_err[0] && !ws->why[0]) {
+		ws->http_status = 0;
+		untrusted(ws);
+	} else if (ws->http_status && ws->http_status != 101) {
 		char why[64];
 		snprintf(why, sizeof why, "the server refused the connection (HTTP %d)", ws->http_status);
 		note_why(ws, why);
@@ -369,6 +413,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		connection_error(ws, wsi, in);
+		return 0;
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
+		load_ca_dir(user);
+		return 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		note_verify(ws, user, len);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		gone(ws);
@@ -454,7 +504,10 @@ static int parse_url(struct algo_ws *ws, const char *url, char *err, size_t errl
 		ws->path = NULL;
 	if (asprintf(&ws->hostport, "%s:%d", ws->host ? ws->host : "", ws->port) < 0)
 		ws->hostport = NULL;
-	if (!ws->host || !ws->path || !ws->hostport)
+	if (asprintf(&ws->where, "%s://%s%.*s", ws->tls ? "wss" : "ws", ws->hostport ? ws->hostport : "",
+		     (int)strcspn(ws->path ? ws->path : "", "?#"), ws->path ? ws->path : "") < 0)
+		ws->where = NULL;
+	if (!ws->host || !ws->path || !ws->hostport || !ws->where)
 		return set_err(err, errlen, "out of memory"), -1;
 	if ((ws->tls && ws->port == 443) || (!ws->tls && ws->port == 80)) {
 		free(ws->hostport);
@@ -575,6 +628,7 @@ int algo_ws_dispatch(struct algo_ws *ws, algo_ws_handler h, void *arg)
 		ev.len = it->len;
 		ev.close_code = it->close_code;
 		ev.http_status = it->http_status;
+		ev.tls_untrusted = it->tls_untrusted;
 		rc = h(arg, &ev);
 		free(it);
 		if (rc) {
@@ -668,6 +722,7 @@ void algo_ws_free(struct algo_ws *ws)
 	free(ws->host);
 	free(ws->path);
 	free(ws->hostport);
+	free(ws->where);
 	free(ws->rx);
 	pthread_mutex_destroy(&ws->mu);
 	free(ws);

@@ -1,6 +1,7 @@
 /* ws — one WebSocket client connection (RFC 6455) to a ws:// or wss:// URL, on
- * libwebsockets (TLS with the system's CAs and host name checks, framing, masking,
- * fragmentation, ping/pong).
+ * libwebsockets (TLS with host name checks against the CAs lib/tlstrust names:
+ * SSL_CERT_FILE and SSL_CERT_DIR as OpenSSL's tools take them, else the system's;
+ * framing, masking, fragmentation, ping/pong).
  *
  * The network is served by a thread of the connection's own, so the caller's loop never
  * blocks on it: the caller waits on algo_ws_fd() (e.g. as lib/stage's wake_fd) and, when
@@ -11,7 +12,9 @@
  *
  * A connection is one URL with its headers; it can be connected again after it closed
  * (algo_ws_connect). When to reconnect is the caller's policy: struct algo_ws_backoff
- * below gives the delays. Nothing here prints, and libwebsockets' own log is off.
+ * below gives the delays. One close is not worth a reconnect: an attempt that failed
+ * because the server's certificate is not trusted (tls_untrusted), a configuration
+ * error that connecting again cannot mend. Nothing here prints, and libwebsockets' own log is off.
  * Header values (e.g. a token) are never put into messages. Not thread-safe: one caller
  * thread per connection. */
 #ifndef ALGO_WS_H
@@ -35,6 +38,9 @@ struct algo_ws_event {
 	size_t len;
 	int close_code;    /* ALGO_WS_CLOSED: the server's close code, 0 if it sent none */
 	int http_status;   /* ALGO_WS_CLOSED: the handshake's HTTP status when refused, else 0 */
+	int tls_untrusted; /* ALGO_WS_CLOSED: the server's TLS certificate failed verification;
+	                    * data = "wss://HOST:PORT/PATH: TLS certificate not trusted: WHY
+	                    * (set SSL_CERT_FILE to the CA bundle)" (lib/tlstrust.h) */
 };
 
 /* Handles one event; returns 0 to go on, anything else stops this dispatch round (the

@@ -25,3 +25,21 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+# The echo server behind TLS (wslib.py --tls) with a CA made for this test: lib/ws
+# trusts what lib/tlstrust names, and an untrusted certificate is one failed handshake
+# per attempt, reported as such (test_ws's test_tls).
+@test "lib: wss: an untrusted certificate is a close of its own; SSL_CERT_FILE and SSL_CERT_DIR trust the CA" {
+	load tls_helper
+	tls_setup
+	make_ca_dir
+	wss_echo_start "$SERVER_CERT" "$SERVER_KEY"
+	WSS_URL=wss://127.0.0.1:$WSS_PORT WSS_CA=$CA WSS_CA_DIR=$CA_DIR run "$UNIT/test_ws"
+	wss_echo_stop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	! grep -q '^not ok' <<<"$output"
+	[[ "$output" == *"untrusted: closed as such"* ]]
+	# four attempts, one connection each; the two untrusted ones failed their handshake
+	[ "$(wss_seen)" = "4 2" ]
+}

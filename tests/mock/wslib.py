@@ -27,6 +27,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tlsmock  # noqa: E402
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -221,7 +224,7 @@ class Conn:
             return None
 
 
-class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+class _Server(tlsmock.Server, socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
@@ -315,10 +318,17 @@ def echo(conn):
 
 def main():
     args = sys.argv[1:]
-    if len(args) != 2 or args[0] != "--port-file":
-        print("usage: wslib.py --port-file FILE  (an echo server)", file=sys.stderr)
+    if len(args) not in (2, 6) or args[0] != "--port-file" or (len(args) == 6 and args[2] != "--tls"):
+        print("usage: wslib.py --port-file FILE [--tls CERT KEY LOG]  (an echo server; with --tls\n"
+              "       wss, every connection and failed handshake a line of LOG)", file=sys.stderr)
         return 2
-    serve(args[1], echo)
+    srv = make_server(echo)
+    if len(args) == 6:
+        srv.state = tlsmock.State()
+        srv.tls_ctx = tlsmock.context(args[3], args[4])
+        srv.tls_log = args[5]
+    write_port(args[1], srv.server_address[1])
+    srv.serve_forever()
     return 0
 
 

@@ -2,7 +2,10 @@
  * handshake with extra headers, text and binary echo, a message of 16-bit and of 64-bit
  * length, a fragmented one, ping/pong, a server close, a dropped connection and a
  * refused handshake reported as ALGO_WS_CLOSED, reconnecting, and the backoff. Without
- * $WS_URL only the parts that need no server run. Run from tests/64-ws.bats. */
+ * $WS_URL only the parts that need no server run. With $WSS_URL (the echo server behind
+ * TLS, its CA in $WSS_CA, a hashed directory of it in $WSS_CA_DIR): an untrusted
+ * certificate is a close with tls_untrusted and the words of lib/tlstrust, and
+ * SSL_CERT_FILE or SSL_CERT_DIR make it trusted. Run from tests/64-ws.bats. */
 #include "ws.h"
 #include "tap.h"
 
@@ -14,7 +17,7 @@
 
 struct seen {
 	int n;
-	int kind[MAXEV], code[MAXEV], status[MAXEV];
+	int kind[MAXEV], code[MAXEV], status[MAXEV], tls[MAXEV];
 	size_t len[MAXEV];
 	char *data[MAXEV];
 };
@@ -34,6 +37,7 @@ static int record(void *arg, const struct algo_ws_event *ev)
 	s->kind[s->n] = ev->kind;
 	s->code[s->n] = ev->close_code;
 	s->status[s->n] = ev->http_status;
+	s->tls[s->n] = ev->tls_untrusted;
 	s->len[s->n] = ev->len;
 	s->data[s->n] = malloc(ev->len + 1);
 	memcpy(s->data[s->n], ev->data, ev->len);
@@ -272,9 +276,61 @@ static void test_refused_port(void)
 	struct algo_ws *ws = open_ws("ws://127.0.0.1:9", "/", NULL, &s);
 	int i = wait_for(ws, &s, ALGO_WS_CLOSED);
 	ok(i >= 0 && strstr(s.data[i], "cannot connect"), "nothing listening: %s", i >= 0 ? s.data[i] : "-");
+	ok(i >= 0 && !s.tls[i], "which is not a certificate's fault");
 	seen_clear(&s);
 	algo_ws_free(ws);
 	algo_ws_free(NULL);
+}
+
+/* One attempt with the trust the environment names: 1 opened (and echoed), 0 closed
+ * (its reason in why), -1 neither in time. */
+static int tls_attempt(const char *base, char *why, size_t whylen, int *untrusted)
+{
+	struct seen s = { 0 };
+	struct algo_ws *ws = open_ws(base, "/", NULL, &s);
+	char err[256];
+	int i, rc = -1;
+	*untrusted = 0;
+	why[0] = 0;
+	if (wait_for(ws, &s, ALGO_WS_OPEN) >= 0 || s.n) {
+		for (int k = 0; k < s.n && rc < 0; k++)
+			if (s.kind[k] == ALGO_WS_CLOSED) {
+				snprintf(why, whylen, "%s", s.data[k]);
+				*untrusted = s.tls[k];
+				rc = 0;
+			} else if (s.kind[k] == ALGO_WS_OPEN)
+				rc = 1;
+	}
+	if (rc == 1) {
+		algo_ws_send(ws, 0, "over tls", 8, err, sizeof err);
+		i = wait_for(ws, &s, ALGO_WS_TEXT);
+		rc = i >= 0 && strcmp(s.data[i], "over tls") == 0;
+	}
+	seen_clear(&s);
+	algo_ws_free(ws);
+	return rc;
+}
+
+static void test_tls(const char *base, const char *ca, const char *ca_dir)
+{
+	char why[600], head[300];
+	int untrusted;
+	snprintf(head, sizeof head, "%s/: TLS certificate not trusted: certificate verify failed: ", base);
+	unsetenv("SSL_CERT_FILE");
+	unsetenv("SSL_CERT_DIR");
+	ok(tls_attempt(base, why, sizeof why, &untrusted) == 0 && untrusted, "untrusted: closed as such: %s", why);
+	ok(strncmp(why, head, strlen(head)) == 0 && strstr(why, " (set SSL_CERT_FILE to the CA bundle)"),
+		"in the words of every client");
+	setenv("SSL_CERT_FILE", ca, 1);
+	ok(tls_attempt(base, why, sizeof why, &untrusted) == 1, "SSL_CERT_FILE names the CA: opens, echoes %s", why);
+	unsetenv("SSL_CERT_FILE");
+	setenv("SSL_CERT_DIR", ca_dir, 1);
+	ok(tls_attempt(base, why, sizeof why, &untrusted) == 1, "SSL_CERT_DIR holds the CA: opens, echoes %s", why);
+	unsetenv("SSL_CERT_DIR");
+	setenv("SSL_CERT_FILE", "/nonexistent/ca.pem", 1);
+	ok(tls_attempt(base, why, sizeof why, &untrusted) == 0 && untrusted && strstr(why, "/nonexistent/ca.pem cannot be read"),
+		"an SSL_CERT_FILE that cannot be read is named: %s", why);
+	unsetenv("SSL_CERT_FILE");
 }
 
 int main(void)
@@ -287,5 +343,7 @@ int main(void)
 		test_echo(base);
 		test_limits(base);
 	}
+	if (getenv("WSS_URL") && getenv("WSS_CA") && getenv("WSS_CA_DIR"))
+		test_tls(getenv("WSS_URL"), getenv("WSS_CA"), getenv("WSS_CA_DIR"));
 	return tap_done();
 }
