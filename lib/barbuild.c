@@ -8,10 +8,15 @@
 #define IST_MS ((int64_t)ALGO_IST_OFFSET_MIN * 60000)
 #define SESSION_OPEN_MS ((9 * 60 + 15) * 60000LL)
 
+int algo_barbuild_takes(int64_t tf)
+{
+	return tf > 0 && tf <= 86400 && (tf % 60 == 0 || 60 % tf == 0);
+}
+
 int algo_barbuild_init(struct algo_barbuild *b, int nsym, int64_t tf)
 {
 	memset(b, 0, sizeof *b);
-	if (tf <= 0 || tf > 86400 || (tf % 60 != 0 && 60 % tf != 0) || nsym <= 0)
+	if (!algo_barbuild_takes(tf) || nsym <= 0)
 		return -1;
 	if (!(b->s = calloc((size_t)nsym, sizeof *b->s)))
 		return -1;

@@ -43,8 +43,10 @@ struct algo_barbuild {
 	long bars;
 };
 
-/* nsym symbols (0..nsym-1), bars of tf_secs (60 divides it, or it divides 60; at most
- * a day). Returns 0, or -1 (bad timeframe, out of memory). */
+/* Whether bars of tf_secs can be built: 60 divides it, or it divides 60; at most a day. */
+int algo_barbuild_takes(int64_t tf_secs);
+/* nsym symbols (0..nsym-1), bars of tf_secs (algo_barbuild_takes). Returns 0, or -1
+ * (bad timeframe, out of memory). */
 int algo_barbuild_init(struct algo_barbuild *b, int nsym, int64_t tf_secs);
 void algo_barbuild_free(struct algo_barbuild *b);
 

@@ -36,7 +36,7 @@ int algo_fyers_resolution(int64_t tf, char res[8])
 
 const char *algo_fyers_resolutions(void)
 {
-	return "5s 10s 15s 30s 45s 1m 2m 3m 5m 10m 15m 20m 30m 60m 120m 240m 1d";
+	return ALGO_FYERS_RESOLUTIONS;
 }
 
 /* Start (ms) of the IST day after the one holding ms. */

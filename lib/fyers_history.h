@@ -25,6 +25,7 @@
 int algo_fyers_resolution(int64_t tf_secs, char res[8]);
 
 /* The resolutions offered, for messages: "5s 10s 15s 30s 45s 1m 2m … 240m 1d". */
+#define ALGO_FYERS_RESOLUTIONS "5s 10s 15s 30s 45s 1m 2m 3m 5m 10m 15m 20m 30m 60m 120m 240m 1d"
 const char *algo_fyers_resolutions(void);
 
 /* The end of the chunk that starts at from_ms (not clipped to a range). */

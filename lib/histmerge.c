@@ -1,6 +1,7 @@
 /* histmerge — several symbols' FYERS history in time order; see histmerge.h. */
 #include "histmerge.h"
 #include "cli.h"
+#include "timeutil.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -66,4 +67,40 @@ void algo_histmerge_finish(struct algo_histmerge *m, struct algo_fyers *f, const
 	}
 	if (dropped)
 		algo_fyers_notice(f, "dropped %ld candle%s with impossible prices", dropped, dropped == 1 ? "" : "s");
+}
+
+/* Frees the histories h[0..n-1]. */
+static void free_first(struct algo_histmerge *m, int n)
+{
+	for (int i = 0; i < n; i++)
+		algo_fyers_hist_free(&m->h[i]);
+}
+
+/* Sets every symbol's history up. Returns how many were; fewer than m->n: err says
+ * "SYM: why" of the next. */
+static int init_all(struct algo_histmerge *m, struct algo_fyers *f, const struct algo_histreq *q, char *err, size_t errlen)
+{
+	for (int i = 0; i < m->n; i++) {
+		char sym[64], why[ALGO_ERR_MAX + 600];
+		snprintf(sym, sizeof sym, "%s", m->h[i].symbol);
+		if (algo_fyers_hist_init(&m->h[i], f, sym, q->tf, q->cont, q->from, q->to, q->cache, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s: %s", sym, why);
+			return i;
+		}
+	}
+	return m->n;
+}
+
+int algo_histmerge_fetch(struct algo_histmerge *m, struct algo_fyers *f, const struct algo_histreq *q,
+	struct algo_barout *o, char *err, size_t errlen)
+{
+	char tf[16];
+	int rc = 0, k = init_all(m, f, q, err, errlen);
+	algo_tf_fmt(q->tf, tf, sizeof tf);
+	if (k == m->n && (rc = algo_histmerge_run(m, o, tf, err, errlen)) == 0) {
+		algo_histmerge_finish(m, f, tf);
+		return 0;
+	}
+	free_first(m, k);
+	return k < m->n ? ALGO_EX_USAGE : rc;
 }

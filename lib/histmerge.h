@@ -1,5 +1,5 @@
-/* histmerge — `algo-feed fyers history`: the candles of several symbols
- * (lib/fyers_history) written in time order, ties in the order the symbols were given,
+/* histmerge — `algo-feed fyers history`: the candles of several symbols fetched
+ * (lib/fyers_history) and written in time order, ties in the order the symbols were given,
  * as bar events or CSV lines (lib/barout). Messages go to the FYERS client's notice
  * callback; nothing here prints. */
 #ifndef ALGO_HISTMERGE_H
@@ -16,6 +16,14 @@ struct algo_histmerge {
 	int n;
 };
 
+/* What is fetched for every symbol (algo_histmerge_fetch). */
+struct algo_histreq {
+	int64_t tf;                 /* seconds, a FYERS resolution */
+	int64_t from, to;           /* [from, to), ms */
+	int cont;                   /* continuous futures or options data */
+	const char *cache;          /* the history cache directory, NULL none */
+};
+
 /* Adds the symbols of list, "SYM,SYM,..." (list is cut up). Returns 0, or -1 with err
  * set: more than ALGO_HISTMERGE_MAX, or a symbol not 1 to 63 bytes. */
 int algo_histmerge_add(struct algo_histmerge *m, char *list, char *err, size_t errlen);
@@ -24,5 +32,11 @@ int algo_histmerge_add(struct algo_histmerge *m, char *list, char *err, size_t e
 int algo_histmerge_run(struct algo_histmerge *m, struct algo_barout *o, const char *tf, char *err, size_t errlen);
 /* Tells of symbols without bars and of dropped candles, and frees the histories. */
 void algo_histmerge_finish(struct algo_histmerge *m, struct algo_fyers *f, const char *tf);
+/* Fetch and merge: sets every symbol's history up for q on the open client f, writes
+ * them to o (algo_histmerge_run) and, when that completes, tells what _finish tells.
+ * The histories are freed either way. Returns 0, or an exit code with err set:
+ * ALGO_EX_USAGE "SYM: why" for a history that cannot be asked for. */
+int algo_histmerge_fetch(struct algo_histmerge *m, struct algo_fyers *f, const struct algo_histreq *q,
+	struct algo_barout *o, char *err, size_t errlen);
 
 #endif

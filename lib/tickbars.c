@@ -73,6 +73,11 @@ int algo_tickbars_file(struct algo_tickbars *t, const char *path, char *err, siz
 void algo_tickbars_finish(struct algo_tickbars *t)
 {
 	algo_barbuild_close(&t->bb, INT64_MAX);
+	algo_tickbars_free(t);
+}
+
+void algo_tickbars_free(struct algo_tickbars *t)
+{
 	algo_barbuild_free(&t->bb);
 	algo_symtab_free(&t->syms);
 }

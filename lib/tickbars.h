@@ -24,5 +24,7 @@ int algo_tickbars_init(struct algo_tickbars *t, int64_t tf_secs, struct algo_wri
 int algo_tickbars_file(struct algo_tickbars *t, const char *path, char *err, size_t errlen);
 /* Writes the bars still open and frees t. */
 void algo_tickbars_finish(struct algo_tickbars *t);
+/* Frees t without writing the bars still open (a run that failed). */
+void algo_tickbars_free(struct algo_tickbars *t);
 
 #endif

@@ -110,9 +110,19 @@ static void alignment(void)
 	ok(algo_barbuild_init(&b, 1, 7) < 0, "7s bars are refused");
 }
 
+/* The timeframes bars can be built of, as `bars --tf` and `--bars` check them. */
+static void takes(void)
+{
+	ok(algo_barbuild_takes(1) && algo_barbuild_takes(15) && algo_barbuild_takes(60), "1s, 15s, 1m");
+	ok(algo_barbuild_takes(420) && algo_barbuild_takes(86400), "7m (60 divides it), 1d");
+	ok(!algo_barbuild_takes(7) && !algo_barbuild_takes(90), "not 7s (divides no minute), not 90s");
+	ok(!algo_barbuild_takes(0) && !algo_barbuild_takes(-60) && !algo_barbuild_takes(86460), "not 0, negative, over a day");
+}
+
 int main(void)
 {
 	minute_edges();
 	alignment();
+	takes();
 	return tap_done();
 }

@@ -1,0 +1,80 @@
+/* feedcmd — the sources of `algo-feed`, each one run from the settings its command
+ * line filled: CSV files (lib/csvmerge) with their progress line, a paced replay of
+ * recorded events (lib/pacer), bars from recorded ticks (lib/tickbars), FYERS history
+ * (lib/histmerge) and live quotes or the market-data socket (lib/livequotes,
+ * lib/livestream) on a FYERS client opened here; and the timeframes their options
+ * take.
+ *
+ * A run returns 0 or an exit code (algo(7)). The message of a failure is in err for
+ * the caller to tell, or "" when the run has told it (replay, which goes on to tell
+ * how many lines it skipped); ALGO_EX_USAGE is what the command line got wrong, for
+ * the caller to tell with its usage hint. Everything else worth telling goes to
+ * on_notice, after the events written so far are flushed and the progress line is
+ * erased; of the bad lines skipped, the first ALGO_FEEDCMD_SKIPS_TOLD only. The
+ * progress line is drawn on the stream given (a terminal); nothing else is printed
+ * here, and nothing exits. */
+#ifndef ALGO_FEEDCMD_H
+#define ALGO_FEEDCMD_H
+#include "csvmerge.h"
+#include "fyers.h"
+#include "histmerge.h"
+#include "livecfg.h"
+#include "pacer.h"
+#include "progress.h"
+#include <stdio.h>
+
+#define ALGO_FEEDCMD_SKIPS_TOLD 10
+#define ALGO_FEEDCMD_ERR_MAX (ALGO_ERR_MAX + 600)
+
+/* What a timeframe option takes (algo_feedcmd_tf). */
+enum algo_feedcmd_tf_kind {
+	ALGO_FEEDCMD_TF,            /* any timeframe (csv --tf) */
+	ALGO_FEEDCMD_TF_BARS,       /* one bars can be built of (bars --tf, --bars) */
+	ALGO_FEEDCMD_TF_FYERS,      /* a FYERS resolution (fyers history --tf) */
+};
+
+struct algo_feedcmd {
+	const char *name;           /* the program, for the progress line */
+	struct algo_writer *w;      /* the events */
+	FILE *progress;             /* csv: where the progress line is drawn, NULL none */
+	void (*on_notice)(void *arg, const char *msg);
+	void *arg;
+	/* state */
+	struct algo_progress prog;
+	struct algo_csvmerge *cm;   /* the csv run's merge, for the progress line */
+	struct algo_fyers fy;
+	int nskip;                  /* bad lines skipped */
+	char err[ALGO_FEEDCMD_ERR_MAX];
+};
+
+/* What `fyers history` was asked for. */
+struct algo_feedcmd_hist {
+	struct algo_histreq q;      /* tf 0, from INT64_MIN: not given; to INT64_MIN: now */
+	int csv;                    /* CSV lines rather than bar events */
+	int cache;                  /* read and write the history cache */
+};
+
+void algo_feedcmd_init(struct algo_feedcmd *f, const char *name, struct algo_writer *w,
+	void (*on_notice)(void *arg, const char *msg), void *arg);
+
+/* s as a timeframe of kind (FYERS: s lowercased in place, "1D" is "1d"). Returns its
+ * seconds, or -1 when it is none. */
+int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind);
+/* What kind takes, for "'S' is not a WHAT": "timeframe (like 1m, 5m, 1h, 1d)". */
+const char *algo_feedcmd_tf_what(enum algo_feedcmd_tf_kind kind);
+
+/* csv: the n files at paths ("-" = stdin, once) merged by cm (algo_csvmerge_init and
+ * its settings done; freed here). */
+int algo_feedcmd_csv(struct algo_feedcmd *f, struct algo_csvmerge *cm, char **paths, int n);
+/* replay: the n files paced by p (algo_pacer_init and its settings done). */
+int algo_feedcmd_replay(struct algo_feedcmd *f, struct algo_pacer *p, char **paths, int n);
+/* bars: bars of tf_secs (0: not given) from the ticks of the n files. */
+int algo_feedcmd_bars(struct algo_feedcmd *f, int64_t tf_secs, char **paths, int n);
+/* fyers history of the symbols added to m (algo_histmerge_add); ALGO_EX_NOINPUT when
+ * no bar came. */
+int algo_feedcmd_history(struct algo_feedcmd *f, struct algo_histmerge *m, struct algo_feedcmd_hist *h);
+/* fyers quotes (stream 0) or fyers stream (1) of the symbols added to m, with the
+ * settings lc (its on_notice is set here). */
+int algo_feedcmd_live(struct algo_feedcmd *f, int stream, struct algo_livecfg *lc, struct algo_histmerge *m);
+
+#endif
