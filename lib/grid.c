@@ -1,5 +1,6 @@
 /* grid — parameter grids and their variants. See grid.h. */
 #include "grid.h"
+#include "cli.h"
 #include "expr.h"
 #include <ctype.h>
 #include <errno.h>
@@ -251,4 +252,46 @@ int algo_grid_variant_text(const struct algo_grid *g, size_t i, const char *sep,
 		k += w;
 	}
 	return k;
+}
+
+/* The exit code of a grid file that did not load: it cannot be opened, or it is wrong. */
+static int load_failure(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return ALGO_EX_NOINPUT;
+	fclose(f);
+	return ALGO_EX_CONFIG;
+}
+
+int algo_grid_build(struct algo_grid *g, char *const *specs, int nspec, char *const *files, int nfiles,
+	char *err, size_t errlen)
+{
+	char why[1024];
+	algo_grid_init(g);
+	for (int i = 0; i < nspec; i++)
+		if (algo_grid_add(g, specs[i], why, sizeof why) < 0) {
+			snprintf(err, errlen, "--grid %s", why);
+			return ALGO_EX_USAGE;
+		}
+	for (int i = 0; i < nfiles; i++)
+		if (algo_grid_load(g, files[i], why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s", why);
+			return load_failure(files[i]);
+		}
+	if (!g->naxes) {
+		snprintf(err, errlen, "no grid: give --grid NAME=VALUES or --grid-file FILE");
+		return ALGO_EX_USAGE;
+	}
+	return 0;
+}
+
+void algo_grid_write(FILE *f, const struct algo_grid *g, const char *sep)
+{
+	char line[ALGO_GRID_LINE_MAX];
+	for (size_t i = 0, n = algo_grid_count(g); i < n; i++) {
+		algo_grid_variant_text(g, i, sep, line, sizeof line);
+		fputs(line, f);
+		putc('\n', f);
+	}
 }

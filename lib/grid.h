@@ -9,6 +9,7 @@
 #ifndef ALGO_GRID_H
 #define ALGO_GRID_H
 #include <stddef.h>
+#include <stdio.h>
 #include "params.h"
 
 #define ALGO_GRID_AXES_MAX 16
@@ -39,6 +40,14 @@ int algo_grid_add(struct algo_grid *g, const char *spec, char *err, size_t errle
  * "FILE: why" when it cannot be read) in err. */
 int algo_grid_load(struct algo_grid *g, const char *path, char *err, size_t errlen);
 
+/* The grid of the axes specs[0..nspec-1] ("NAME=LIST") and then those of the grid
+ * files files[0..nfiles-1] (g initialised here). Returns 0, or an exit code (algo(7))
+ * with err set: ALGO_EX_USAGE for a bad spec ("--grid 'fast=5..1': …") or no axis at
+ * all, ALGO_EX_NOINPUT for a grid file that cannot be opened, ALGO_EX_CONFIG for one
+ * that is wrong. Free g in every case. */
+int algo_grid_build(struct algo_grid *g, char *const *specs, int nspec, char *const *files, int nfiles,
+	char *err, size_t errlen);
+
 /* Number of variants (1 for a grid of no axes). */
 size_t algo_grid_count(const struct algo_grid *g);
 
@@ -48,5 +57,10 @@ void algo_grid_variant(const struct algo_grid *g, size_t i, double *vals);
 /* Writes variant i as "name=value" separated by sep (values in the shortest exact
  * form). Returns the length (snprintf semantics). */
 int algo_grid_variant_text(const struct algo_grid *g, size_t i, const char *sep, char *buf, size_t len);
+
+/* Writes every variant to f, one a line (algo_grid_variant_text, cut at
+ * ALGO_GRID_LINE_MAX - 1 bytes). */
+#define ALGO_GRID_LINE_MAX 8192
+void algo_grid_write(FILE *f, const struct algo_grid *g, const char *sep);
 
 #endif

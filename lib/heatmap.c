@@ -1,5 +1,6 @@
 /* heatmap — the HTML heatmap of a two-parameter sweep. See heatmap.h. */
 #include "heatmap.h"
+#include "cli.h"
 #include "expr.h"
 #include <math.h>
 #include <stdlib.h>
@@ -248,5 +249,25 @@ int algo_heatmap_write(FILE *f, const struct algo_sweep *s, int x, int y, char *
 	free(cell);
 	free(xv);
 	free(yv);
+	return rc;
+}
+
+int algo_heatmap_page(FILE *f, const struct algo_sweep_files *in, int rank, char *err, size_t errlen)
+{
+	struct algo_sweep s;
+	char why[ALGO_SWEEP_ERR_MAX], msg[256];
+	int x, y, rc = algo_sweep_load(&s, in, rank, why, sizeof why);
+	if (rc) {
+		snprintf(err, errlen, "%s", why);
+		return rc;
+	}
+	if (algo_heatmap_axes(&s, &x, &y, msg, sizeof msg) < 0) {
+		snprintf(err, errlen, "%s: %s", in->variants, msg);
+		rc = ALGO_EX_DATAERR;
+	} else if (algo_heatmap_write(f, &s, x, y, msg, sizeof msg) < 0) {
+		snprintf(err, errlen, "heatmap: %s", msg);
+		rc = ALGO_EX_IOERR;
+	}
+	algo_sweep_free(&s);
 	return rc;
 }

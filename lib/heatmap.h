@@ -22,4 +22,10 @@ int algo_heatmap_axes(const struct algo_sweep *s, int *x, int *y, char *err, siz
  * or when memory runs out (err says which). */
 int algo_heatmap_write(FILE *f, const struct algo_sweep *s, int x, int y, char *err, size_t errlen);
 
+/* `algo-variants heatmap`: the page of the sweep of in, ranked by rank, written to f.
+ * Returns 0, or an exit code (algo(7)) with err set: algo_sweep_load's,
+ * ALGO_EX_DATAERR "VARIANTS: why" when not exactly two parameters vary, ALGO_EX_IOERR
+ * "heatmap: why". */
+int algo_heatmap_page(FILE *f, const struct algo_sweep_files *in, int rank, char *err, size_t errlen);
+
 #endif

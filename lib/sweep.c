@@ -1,5 +1,6 @@
 /* sweep — results of a parameter sweep, ranking and the deflated Sharpe. See sweep.h. */
 #include "sweep.h"
+#include "cli.h"
 #include "decimal.h"
 #include "expr.h"
 #include <errno.h>
@@ -580,4 +581,43 @@ int algo_sweep_write(FILE *f, const struct algo_sweep *s, int fmt)
 	else if (fmt == ALGO_SWEEP_NDJSON) write_ndjson(f, s);
 	else write_table(f, s);
 	return ferror(f) ? -1 : 0;
+}
+
+/* ---- algo-variants table and dsr ---------------------------------------------------- */
+
+int algo_sweep_load(struct algo_sweep *s, const struct algo_sweep_files *in, int rank, char *err, size_t errlen)
+{
+	int rc = algo_sweep_gather(s, in->variants, in->results, in->joblog, err, errlen);
+	if (rc < 0) {
+		algo_sweep_free(s);
+		return rc == -2 ? ALGO_EX_FAIL : ALGO_EX_DATAERR;
+	}
+	algo_sweep_finish(s, rank);
+	return 0;
+}
+
+int algo_sweep_table(FILE *f, const struct algo_sweep_files *in, int rank, int fmt, char *err, size_t errlen)
+{
+	struct algo_sweep s;
+	char why[ALGO_SWEEP_ERR_MAX];
+	int rc = algo_sweep_load(&s, in, rank, why, sizeof why);
+	if (rc) {
+		snprintf(err, errlen, "%s", why);
+		return rc;
+	}
+	rc = algo_sweep_write(f, &s, fmt);
+	algo_sweep_free(&s);
+	if (rc < 0 && errlen)
+		err[0] = '\0';
+	return rc < 0 ? ALGO_EX_IOERR : 0;
+}
+
+void algo_sweep_write_dsr(FILE *f, double sharpe, double var, size_t trials, size_t days, double skew, double kurt)
+{
+	double sr0 = algo_expected_max_sr(var, trials), dsr = algo_psr(sharpe, sr0, days, skew, kurt);
+	fprintf(f, "expected_max_sharpe %.10g\n", sr0);
+	if (isnan(dsr))
+		fprintf(f, "deflated_sharpe undefined\n");
+	else
+		fprintf(f, "deflated_sharpe %.10g\n", dsr);
 }

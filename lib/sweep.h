@@ -128,4 +128,27 @@ int algo_sweep_write(FILE *f, const struct algo_sweep *s, int fmt);
  * best raw Sharpe and its deflated Sharpe ratio), as the TABLE format ends. */
 void algo_sweep_write_statement(FILE *f, const struct algo_sweep *s);
 
+/* ---- algo-variants table and dsr ---------------------------------------------------- */
+
+/* The size the messages of the sweep's files are cut to by the entry points below. */
+#define ALGO_SWEEP_ERR_MAX 1024
+
+/* The files a sweep's results are read from (algo_sweep_gather); joblog may be NULL. */
+struct algo_sweep_files {
+	const char *variants, *results, *joblog;
+};
+
+/* algo_sweep_gather then algo_sweep_finish by rank. Returns 0, or an exit code (algo(7))
+ * with err set: ALGO_EX_FAIL when some variants have no complete result,
+ * ALGO_EX_DATAERR for unreadable or malformed input. s is freed on error. */
+int algo_sweep_load(struct algo_sweep *s, const struct algo_sweep_files *in, int rank, char *err, size_t errlen);
+/* The sweep of in, ranked by rank, written to f in fmt. Returns 0, or an exit code with
+ * err set (algo_sweep_load; ALGO_EX_IOERR with err "" for a write error). */
+int algo_sweep_table(FILE *f, const struct algo_sweep_files *in, int rank, int fmt, char *err, size_t errlen);
+/* Writes the expected maximum Sharpe of trials variants whose Sharpe estimates have
+ * variance var, and the deflated Sharpe ratio of sharpe over days daily returns of
+ * skewness skew and kurtosis kurt: "expected_max_sharpe X" and "deflated_sharpe Y"
+ * (or "undefined"), %.10g. */
+void algo_sweep_write_dsr(FILE *f, double sharpe, double var, size_t trials, size_t days, double skew, double kurt);
+
 #endif

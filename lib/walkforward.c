@@ -1,6 +1,7 @@
 /* walkforward — walk-forward windows and the stitched out-of-sample result. See
  * walkforward.h. */
 #include "walkforward.h"
+#include "cli.h"
 #include "decimal.h"
 #include "expr.h"
 #include "report.h"
@@ -594,4 +595,63 @@ long algo_wf_gather(const char *dir, int rank, struct algo_wf_result **out, char
 	free(w);
 	*out = res;
 	return n;
+}
+
+/* ---- algo-variants windows and walk ------------------------------------------------- */
+
+int algo_wf_windows_of(FILE *in, const char *name, FILE *out, const struct algo_wf_spec *sp, char *err, size_t errlen)
+{
+	struct algo_wf_window *w;
+	int64_t *days;
+	size_t n;
+	long k;
+	char why[512];
+	if (algo_wf_read_days(in, name, &days, &n, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return ALGO_EX_DATAERR;
+	}
+	k = algo_wf_windows(days, n, sp, &w, why, sizeof why);
+	free(days);
+	if (k < 0) {
+		snprintf(err, errlen, "--walk-forward: %s", why);
+		return ALGO_EX_DATAERR;
+	}
+	algo_wf_write_windows(out, w, (size_t)k);
+	free(w);
+	return 0;
+}
+
+static int wf_format(int sweep_fmt)
+{
+	return sweep_fmt == ALGO_SWEEP_CSV ? ALGO_WF_CSV : sweep_fmt == ALGO_SWEEP_NDJSON ? ALGO_WF_NDJSON : ALGO_WF_TABLE;
+}
+
+/* res[0..n) stitched and written to out. Returns 0 or an exit code (err set for a bad
+ * window). */
+static int walk_write(FILE *out, const struct algo_wf_result *res, size_t n, const struct algo_wf_spec *sp, int fmt,
+	char *err, size_t errlen)
+{
+	struct algo_wf_total t;
+	char why[ALGO_SWEEP_ERR_MAX];
+	int rc = 0;
+	if (algo_wf_stitch(res, n, &t, why, sizeof why) < 0)
+		rc = ALGO_EX_DATAERR, snprintf(err, errlen, "%s", why);
+	else if (algo_wf_write(out, sp, res, n, &t, wf_format(fmt)) < 0)
+		rc = ALGO_EX_IOERR;
+	algo_wf_total_free(&t);
+	return rc;
+}
+
+int algo_wf_walk(FILE *out, const char *dir, int rank, const struct algo_wf_spec *sp, int fmt, char *err, size_t errlen)
+{
+	struct algo_wf_result *res;
+	char why[ALGO_SWEEP_ERR_MAX];
+	long n = algo_wf_gather(dir, rank, &res, why, sizeof why);
+	int rc;
+	snprintf(err, errlen, "%s", n < 0 ? why : "");
+	if (n < 0)
+		return n == -2 ? ALGO_EX_FAIL : ALGO_EX_DATAERR;
+	rc = walk_write(out, res, (size_t)n, sp, fmt, err, errlen);
+	algo_wf_results_free(res, (size_t)n);
+	return rc;
 }

@@ -107,4 +107,15 @@ enum { ALGO_WF_TABLE, ALGO_WF_CSV, ALGO_WF_NDJSON };
 int algo_wf_write(FILE *f, const struct algo_wf_spec *sp, const struct algo_wf_result *res, size_t n,
 	const struct algo_wf_total *t, int fmt);
 
+/* ---- algo-variants windows and walk ------------------------------------------------- */
+
+/* The windows of sp over the sessions of the stream on in (called name in messages),
+ * written to out (algo_wf_write_windows). Returns 0, or ALGO_EX_DATAERR with err set. */
+int algo_wf_windows_of(FILE *in, const char *name, FILE *out, const struct algo_wf_spec *sp, char *err, size_t errlen);
+/* The walk-forward directory dir (algo_wf_gather by rank) stitched and written to out
+ * in fmt (ALGO_SWEEP_TABLE, _CSV or _NDJSON). Returns 0, or an exit code (algo(7))
+ * with err set: ALGO_EX_FAIL when a window has no complete result, ALGO_EX_DATAERR for
+ * bad input, ALGO_EX_IOERR with err "" for a write error. */
+int algo_wf_walk(FILE *out, const char *dir, int rank, const struct algo_wf_spec *sp, int fmt, char *err, size_t errlen);
+
 #endif

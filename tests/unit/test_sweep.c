@@ -5,6 +5,7 @@
 #include "tap.h"
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static const char *grid(const char *spec)
 {
@@ -24,6 +25,34 @@ static const char *grid(const char *spec)
 	}
 	algo_grid_free(&g);
 	return out;
+}
+
+/* algo_grid_build: specs then files, and the exit code of each way it fails. */
+static void build(void)
+{
+	struct algo_grid g;
+	char err[1100], path[] = "/tmp/test_sweep_gridXXXXXX", *specs[] = { "a=1,2", "b=3..4" }, *bad[] = { "a=2..1" }, *files[] = { path };
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	fputs("# axis\nc=5\n", f);
+	fclose(f);
+	is_int(algo_grid_build(&g, specs, 2, files, 1, err, sizeof err), 0, "two specs and a file");
+	is_int(g.naxes, 3, "three axes");
+	is_int(algo_grid_count(&g), 4, "four variants");
+	algo_grid_free(&g);
+	is_int(algo_grid_build(&g, bad, 1, NULL, 0, err, sizeof err), 2, "a bad spec is a usage error");
+	is_str(err, "--grid 'a=2..1': '2..1': the range's end is below its start", "with the spec named");
+	algo_grid_free(&g);
+	is_int(algo_grid_build(&g, NULL, 0, NULL, 0, err, sizeof err), 2, "no axis is a usage error");
+	algo_grid_free(&g);
+	f = fopen(path, "w");
+	fputs("c=x\n", f);
+	fclose(f);
+	is_int(algo_grid_build(&g, specs, 2, files, 1, err, sizeof err), 78, "a wrong grid file is 78");
+	algo_grid_free(&g);
+	unlink(path);
+	is_int(algo_grid_build(&g, specs, 2, files, 1, err, sizeof err), 66, "a missing one is 66");
+	algo_grid_free(&g);
 }
 
 static int near(double a, double b, double eps) { return fabs(a - b) <= eps; }
@@ -128,5 +157,6 @@ int main(void)
 		is_int(algo_sweep_metric_find("sharp"), -1, "unknown metric");
 		algo_sweep_free(&s);
 	}
+	build();
 	return tap_done();
 }
