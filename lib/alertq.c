@@ -75,7 +75,7 @@ int algo_alertq_push(struct algo_alertq *q, int kind, int prio, const char *text
 		kind = ALGO_AK_OTHER;
 	if (prio == ALGO_ALERT_LOW && q->nlow >= q->cap && fold_oldest(q))
 		return -1;
-	if (q->off + q->n == q->cap_items && q->off >= q->n) {
+	if (q->off > 0 && q->off + q->n == q->cap_items && q->off >= q->n) {
 		memmove(q->base, q->items, q->n * sizeof *q->items);
 		q->items = q->base;
 		q->off = 0;

@@ -28,7 +28,7 @@ int algo_barrier_open(struct algo_barrier *b, struct algo_risk *r, int on, long 
 void algo_barrier_close(struct algo_barrier *b)
 {
 	if (b->on)
-		algo_fillchan_remove(&b->chan);
+		algo_fillchan_in_free(&b->chan);
 }
 
 /* A sync; once the executor's state is known (an epoch), with the cursor: the last

@@ -314,6 +314,14 @@ void algo_fillchan_remove(struct algo_fillchan_in *c)
 	c->path[0] = c->dir[0] = '\0';
 }
 
+void algo_fillchan_in_free(struct algo_fillchan_in *c)
+{
+	algo_fillchan_remove(c);
+	free(c->buf);
+	c->buf = NULL;
+	c->len = c->cap = 0;
+}
+
 static long now_ms(void)
 {
 	struct timespec t;

@@ -131,6 +131,9 @@ int algo_fillchan_create(struct algo_fillchan_in *c, char *err, size_t errlen);
 /* Closes the FIFO and removes it and its directory. Safe to call twice, and from a
  * signal handler (only close, unlink and rmdir). */
 void algo_fillchan_remove(struct algo_fillchan_in *c);
+/* algo_fillchan_remove, then frees what was read and not yet returned (not from a
+ * signal handler). Safe to call twice. */
+void algo_fillchan_in_free(struct algo_fillchan_in *c);
 /* Reads records until the ack of sync id, calling fn(line, len, arg) for each record
  * and for that ack (acks of older syncs are skipped). watch_fd (e.g. stdout) is polled
  * too: when it reports an error the reader of our output is gone. Waits at most

@@ -199,7 +199,8 @@ static int load_chunk(struct algo_fyers_hist *h, int64_t a, int64_t b, char *err
 	}
 	if ((rc = download(h, a, b, err, errlen)) < 0)
 		return rc;
-	qsort(h->buf.c, h->buf.n, sizeof *h->buf.c, by_ts);
+	if (h->buf.n)
+		qsort(h->buf.c, h->buf.n, sizeof *h->buf.c, by_ts);
 	if (cacheable && algo_histcache_save(path, h->buf.c, h->buf.n, err, errlen) < 0)
 		return -ALGO_FYERS_EFAIL;
 	return 0;
