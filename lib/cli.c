@@ -178,13 +178,22 @@ int algo_cli_state_wanted(const char *opt)
 	return opt || (env && env[0]);
 }
 
+int algo_cli_try_open_state(struct algo_store *db, const char *opt, char *err, size_t errlen)
+{
+	char path[4096];
+	if (algo_cli_state_path(opt, path, sizeof path)) {
+		snprintf(err, errlen, "no state database path (set --state or $ALGO_STATE)");
+		return ALGO_EX_CONFIG;
+	}
+	return algo_store_open(db, path, err, errlen) ? ALGO_EX_CANTCREAT : 0;
+}
+
 void algo_cli_open_state(struct algo_store *db, const char *opt)
 {
-	char path[4096], err[ALGO_ERR_MAX];
-	if (algo_cli_state_path(opt, path, sizeof path))
-		algo_die(ALGO_EX_CONFIG, "no state database path (set --state or $ALGO_STATE)");
-	if (algo_store_open(db, path, err, sizeof err))
-		algo_die(ALGO_EX_CANTCREAT, "%s", err);
+	char err[ALGO_ERR_MAX];
+	int code = algo_cli_try_open_state(db, opt, err, sizeof err);
+	if (code)
+		algo_die(code, "%s", err);
 }
 
 void algo_cli_warn_line(const char *msg)

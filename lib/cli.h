@@ -1,5 +1,6 @@
 /* cli — the one module that talks to the user: messages, exit codes, state path.
- * Only cmd/ programs use it; the rest of lib/ never prints and never exits. */
+ * Only cmd/ programs use what prints or exits; the rest of lib/ never prints and never
+ * exits (it may use what returns: the state path, algo_cli_try_open_state). */
 #ifndef ALGO_CLI_H
 #define ALGO_CLI_H
 #include <stddef.h>
@@ -47,8 +48,10 @@ int algo_cli_state_path(const char *opt, char *out, size_t len);
 struct algo_store;
 /* Whether a state database is asked for: --state (opt) or a non-empty $ALGO_STATE. */
 int algo_cli_state_wanted(const char *opt);
-/* Opens the state database algo_cli_state_path names; dies with 78 when there is no
- * path, 73 when it cannot be opened or created. */
+/* Opens the state database algo_cli_state_path names. Returns 0, or 78 when there is
+ * no path and 73 when it cannot be opened or created, with err set (for lib/). */
+int algo_cli_try_open_state(struct algo_store *db, const char *opt, char *err, size_t errlen);
+/* algo_cli_try_open_state, dying with its code and message. */
 void algo_cli_open_state(struct algo_store *db, const char *opt);
 /* algo_warn("%s", msg): the warn hook of a stage (lib/stage.h) and its parts. */
 void algo_cli_warn_line(const char *msg);

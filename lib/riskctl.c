@@ -4,6 +4,7 @@
 #include "event.h"
 #include "killswitch.h"
 #include "riskdb.h"
+#include "timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,4 +169,77 @@ int algo_riskctl_load_config(struct algo_risk_config *cfg, const char *path, cha
 		return 0;
 	rc = algo_risk_config_load(cfg, path, err, errlen);
 	return rc == ALGO_RISK_OK ? 0 : rc == ALGO_RISK_EOPEN ? ALGO_EX_NOINPUT : ALGO_EX_CONFIG;
+}
+
+const char *algo_riskctl_known(const char *name)
+{
+	static const char *const names[] = { "kill", "resume", "status" };
+	for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return names[i];
+	return NULL;
+}
+
+int algo_riskctl_changes_state(const struct algo_riskctl_cmd *c)
+{
+	return c->name && strcmp(c->name, "status") != 0;
+}
+
+const char *algo_riskctl_cmd_problem(struct algo_riskctl_cmd *c)
+{
+	const struct algo_riskctl_req *req = &c->req;
+	if (algo_riskctl_changes_state(c)) {
+		if (c->all && (req->strategy || req->user))
+			return "--all cannot be combined with --strategy or --user";
+		c->req.resume = c->name[0] == 'r';
+		return algo_riskctl_req_problem(req);
+	}
+	if (!c->name && (req->strategy || c->all || req->reason || req->who))
+		return "--strategy, --all, --reason and --who belong to kill and resume";
+	if (c->format_given && !c->name)
+		return "--format belongs to status";
+	return NULL;
+}
+
+/* kill / resume: set a scope's state, recorded with an audit row. */
+static int change_state(struct algo_store *db, const struct algo_riskctl_req *req,
+	void (*note)(void *arg, const char *msg), void *note_arg, char *err, size_t errlen)
+{
+	char said[ALGO_RISKCTL_MSG_MAX], warning[ALGO_RISKCTL_MSG_MAX];
+	int code = algo_riskctl_apply(db, req, algo_clock_ms(), said, warning, err, errlen);
+	if (warning[0])
+		note(note_arg, warning);
+	if (!code)
+		note(note_arg, said);
+	return code;
+}
+
+/* status: every scope not active, then every (user, strategy) the records know. */
+static int write_status(struct algo_store *db, struct algo_risk_config *cfg, int json, FILE *out,
+	char *err, size_t errlen)
+{
+	char *text;
+	int code = algo_riskctl_status_render(db, cfg, json, &text, err, errlen);
+	if (code)
+		return code;
+	fprintf(out, json ? "%s\n" : "%s", text);
+	free(text);
+	err[0] = 0;
+	return fflush(out) ? ALGO_EX_IOERR : 0;
+}
+
+int algo_riskctl_run(const struct algo_riskctl_cmd *c, struct algo_risk_config *cfg, FILE *out,
+	void (*note)(void *arg, const char *msg), void *note_arg, char *err, size_t errlen)
+{
+	struct algo_store db;
+	int code = algo_cli_try_open_state(&db, c->state, err, errlen);
+	if (code) {
+		if (cfg)
+			algo_risk_config_free(cfg);
+		return code;
+	}
+	code = algo_riskctl_changes_state(c) ? change_state(&db, &c->req, note, note_arg, err, errlen)
+		: write_status(&db, cfg, c->json, out, err, errlen);
+	algo_store_close(&db);
+	return code;
 }
