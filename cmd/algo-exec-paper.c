@@ -1,22 +1,15 @@
 /* algo-exec-paper — fills orders on paper from the market events in the stream.
  *
  * The paper fill rules (lib/fillsim.h) on the executor seam (lib/executor.h), run by
- * the one stage loop (lib/stage.h): every event is copied through; fills and order
- * updates follow the event that caused them. The rules are in algo-exec-paper(1). */
+ * the one stage loop (lib/stage.h), wired by lib/paperexec: every event is copied
+ * through; fills and order updates follow the event that caused them. The rules are in
+ * algo-exec-paper(1). Options and wiring only. */
 #include "algo-exec-paper-opts.h"
 #include "decimal.h"
+#include "event.h"
 #include "paperexec.h"
-#include "stage.h"
 #include "timeutil.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-struct opts {
-	struct algo_fillsim_cfg cfg;
-	const char *charges, *state, *user;
-	int have_bps, skip_bad;
-};
 
 /* Parses a basis-point option exactly ("2.5" -> 25000), 0 to 10,000 bps. */
 static int64_t parse_bps(const char *opt, const char *s)
@@ -36,7 +29,7 @@ static int64_t parse_dec(const char *opt, const char *s, int64_t min, int64_t ma
 	return v;
 }
 
-static void parse_option(int c, const char *arg, struct opts *o)
+static void parse_option(int c, const char *arg, struct algo_paperexec_opts *o)
 {
 	struct algo_fillsim_cfg *cfg = &o->cfg;
 	switch (c) {
@@ -77,81 +70,29 @@ static void parse_option(int c, const char *arg, struct opts *o)
 		break;
 	case OPT_SKIP_BAD: o->skip_bad = 1; break;
 	case OPT_STATE: o->state = arg; break;
-	case OPT_USER:
-		o->user = algo_cli_user(arg);
-		break;
+	case OPT_USER: o->user = algo_cli_user(arg); break;
 	}
-}
-
-static void parse_args(int argc, char **argv, struct opts *o)
-{
-	int c;
-	memset(o, 0, sizeof *o);
-	o->user = "default";
-	algo_paperexec_defaults(&o->cfg);
-	while ((c = algo_cli_getopt(argc, argv, &algo_opts)) != -1)
-		parse_option(c, optarg, o);
-	if (optind < argc)
-		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
-	if (o->charges && o->have_bps)
-		algo_usage_error("--charges and --commission-bps are mutually exclusive");
-	if (!o->charges && !o->have_bps && getenv("ALGO_CHARGES") && *getenv("ALGO_CHARGES"))
-		o->charges = getenv("ALGO_CHARGES");
-}
-
-
-/* With --state or $ALGO_STATE: the executor goes on from its saved state, and input it
- * already processed is answered from its record (the restart contract). */
-static int open_state(const struct opts *o, struct algo_store *store, struct algo_executor *ex,
-	struct algo_stage *st, char *key, size_t keylen)
-{
-	char err[ALGO_ERR_MAX];
-	int rc;
-	if (!algo_cli_state_wanted(o->state))
-		return 0;
-	algo_cli_open_state(store, o->state);
-	snprintf(key, keylen, "algo-exec-paper/%s", o->user);
-	if ((rc = algo_executor_open(ex, store, key, err, sizeof err)))
-		algo_die(rc == -2 ? ALGO_EX_DATAERR : ALGO_EX_IOERR, "%s", err);
-	st->store = store;
-	st->replay_key = key;
-	return 1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct algo_stage_ops ops = { .event = algo_executor_event,
-		.idle = algo_executor_idle, .end = algo_executor_end, .save = algo_executor_save };
-	struct algo_costs costs;
-	struct algo_fillsim fs;
-	struct algo_executor ex;
-	struct algo_store store;
-	struct algo_stage st;
-	struct opts o;
-	char key[ALGO_REPLAY_KEY_MAX], err[ALGO_ERR_MAX];
-	int code, have_state;
+	struct algo_paperexec_opts o;
+	const char *problem;
+	char err[ALGO_ERR_MAX];
+	int c, code;
 
 	algo_cli_init(argv[0]);
-	memset(&costs, 0, sizeof costs);
-	parse_args(argc, argv, &o);
-	if ((code = algo_paperexec_costs(&o.cfg, o.charges, o.have_bps, &costs, err, sizeof err)) != 0)
+	algo_paperexec_init(&o);
+	o.note = algo_cli_warn_note;
+	o.warn = algo_cli_warn_line;
+	while ((c = algo_cli_getopt(argc, argv, &algo_opts)) != -1)
+		parse_option(c, optarg, &o);
+	if (optind < argc)
+		algo_usage_error("unexpected argument '%s' (events are read from stdin)", argv[optind]);
+	if ((problem = algo_paperexec_problem(&o)) != NULL)
+		algo_usage_error("%s", problem);
+	code = algo_paperexec_run(&o, err, sizeof err);
+	if (err[0])
 		algo_die(code, "%s", err);
-
-	algo_fillsim_init(&fs, &o.cfg);
-	algo_executor_init(&ex, &algo_fillsim_venue, &fs, algo_cli_warn_note, NULL);
-	algo_paperexec_bind(&ex, &o.cfg);
-
-	algo_stage_init(&st, &ops, &ex);
-	st.skip_bad = o.skip_bad;
-	st.warn = algo_cli_warn_line;
-	have_state = open_state(&o, &store, &ex, &st, key, sizeof key);
-	code = algo_stage_run(&st);
-	algo_paperexec_notes(&ex, &fs, &costs, code, algo_cli_warn_note, NULL);
-
-	algo_executor_free(&ex);
-	if (have_state)
-		algo_store_close(&store);
-	algo_fillsim_free(&fs);
-	algo_costs_free(&costs);
 	return algo_out_finish(code);
 }
