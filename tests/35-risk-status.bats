@@ -3,6 +3,10 @@
 # be written (a full disk): one message, exit 74, nothing committed before is lost.
 load test_helper
 
+@test "lib/riskctl and lib/riskstage: options as messages, output to the stream and note given, errors as code and message, nothing printed" {
+	run_unit test_riskctl
+}
+
 # json EXPR < JSON: EXPR over the document d, printed as Python prints it.
 json() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 

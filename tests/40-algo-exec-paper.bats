@@ -4,6 +4,10 @@ load test_helper
 # plain runs keep no state: no $ALGO_STATE here (restarts: 44-exec-restart.bats)
 setup() { common_setup; unset ALGO_STATE; }
 
+@test "lib/paperexec: defaults, options together, errors as code and message, notes to the callback, nothing else printed" {
+	run_unit test_paperexec
+}
+
 E=$FIX/exec
 ORD_TAIL='"product":"intraday","validity":"day","mode":"paper","user":"default"}'
 
