@@ -6,6 +6,7 @@ load alert_helper
 
 @test "alert: unit tests of the rules, templates, queue, folding and batching" { run_unit test_alert; }
 @test "alert: unit tests of the sender: gap, per-minute cap, priorities, time-out" { run_unit test_sender; }
+@test "alert: unit tests of the command's runs (lib/alertctl): arguments, send, flush, test, errors returned, nothing printed" { run_unit test_alertctl; }
 
 setup_file() { tg_setup_file; }
 setup() { common_setup; tg_start; }
