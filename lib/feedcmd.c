@@ -235,3 +235,95 @@ int algo_feedcmd_live(struct algo_feedcmd *f, int stream, struct algo_livecfg *l
 	algo_fyers_close(&f->fy);
 	return code;
 }
+
+/* ---- a command line's source -------------------------------------------------------- */
+
+void algo_feedcmd_src_init(struct algo_feedcmd_src *s, enum algo_feedcmd_source src)
+{
+	memset(s, 0, sizeof *s);
+	s->src = src;
+	algo_csvmerge_init(&s->cm);
+	algo_pacer_init(&s->pacer);
+	s->hist.q.from = INT64_MIN;
+	s->hist.q.to = INT64_MIN;
+	s->hist.cache = 1;
+	algo_livecfg_init(&s->live);
+}
+
+/* The source name names among csv, replay and bars (fyers 0) or history, quotes and
+ * stream (fyers 1); or -1. */
+static int source_named(const char *name, int fyers)
+{
+	static const char *const names[] = { "csv", "replay", "bars", "history", "quotes", "stream" };
+	int first = fyers ? ALGO_FEEDCMD_HISTORY : ALGO_FEEDCMD_CSV, last = fyers ? ALGO_FEEDCMD_STREAM : ALGO_FEEDCMD_BARS;
+	for (int i = first; i <= last; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int algo_feedcmd_source_of(int n, char **words, char *err, size_t errlen)
+{
+	int fyers = n > 0 && strcmp(words[0], "fyers") == 0, src;
+	if (n < 1 + fyers)
+		snprintf(err, errlen, "%s", fyers ? "fyers: missing subcommand (history, quotes, stream)"
+			: "missing subcommand (csv)");
+	else if ((src = source_named(words[fyers], fyers)) >= 0)
+		return src;
+	else if (fyers)
+		snprintf(err, errlen, "fyers: unknown subcommand '%s' (known: history, quotes, stream)", words[1]);
+	else if (words[0][0] == '-')
+		snprintf(err, errlen, "missing subcommand before '%s' (algo-feed csv [OPTION]... FILE...)", words[0]);
+	else
+		snprintf(err, errlen, "unknown subcommand '%s' (known: csv, replay, bars, fyers)", words[0]);
+	return -1;
+}
+
+int algo_feedcmd_set_symbol(struct algo_feedcmd_src *s, char *v, char *err, size_t errlen)
+{
+	char e[200];                  /* the message of a bad list is cut to this */
+	if (s->src == ALGO_FEEDCMD_CSV) {
+		if (!*v || strlen(v) > 63) {
+			snprintf(err, errlen, "--symbol: must be 1 to 63 bytes");
+			return -1;
+		}
+		s->cm.symbol = v;
+		return 0;
+	}
+	if (algo_histmerge_add(&s->hm, v, e, sizeof e) < 0) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	}
+	return 0;
+}
+
+int algo_feedcmd_set_tf(struct algo_feedcmd_src *s, int bars, char *v, char *err, size_t errlen)
+{
+	enum algo_feedcmd_tf_kind kind = bars || s->src == ALGO_FEEDCMD_BARS ? ALGO_FEEDCMD_TF_BARS
+		: s->src == ALGO_FEEDCMD_HISTORY ? ALGO_FEEDCMD_TF_FYERS : ALGO_FEEDCMD_TF;
+	int64_t tf = algo_feedcmd_tf(v, kind);
+	if (tf <= 0) {
+		snprintf(err, errlen, "%s: '%s' is not a %s", bars ? "--bars" : "--tf", v, algo_feedcmd_tf_what(kind));
+		return -1;
+	}
+	if (bars)
+		s->live.bars_tf = tf;
+	else
+		*(s->src == ALGO_FEEDCMD_CSV ? &s->cm.tf : s->src == ALGO_FEEDCMD_BARS ? &s->bars_tf : &s->hist.q.tf) = tf;
+	return 0;
+}
+
+int algo_feedcmd_run(struct algo_feedcmd *f, struct algo_feedcmd_src *s, const char *name, char **paths, int n)
+{
+	if (s->src >= ALGO_FEEDCMD_HISTORY && n > 0) {
+		snprintf(f->err, sizeof f->err, "fyers %s: unexpected argument '%s'", name, paths[0]);
+		return ALGO_EX_USAGE;
+	}
+	switch (s->src) {
+	case ALGO_FEEDCMD_CSV: return algo_feedcmd_csv(f, &s->cm, paths, n);
+	case ALGO_FEEDCMD_REPLAY: return algo_feedcmd_replay(f, &s->pacer, paths, n);
+	case ALGO_FEEDCMD_BARS: return algo_feedcmd_bars(f, s->bars_tf, paths, n);
+	case ALGO_FEEDCMD_HISTORY: return algo_feedcmd_history(f, &s->hm, &s->hist);
+	default: return algo_feedcmd_live(f, s->src == ALGO_FEEDCMD_STREAM, &s->live, &s->hm);
+	}
+}

@@ -2,8 +2,9 @@
  * line filled: CSV files (lib/csvmerge) with their progress line, a paced replay of
  * recorded events (lib/pacer), bars from recorded ticks (lib/tickbars), FYERS history
  * (lib/histmerge) and live quotes or the market-data socket (lib/livequotes,
- * lib/livestream) on a FYERS client opened here; and the timeframes their options
- * take.
+ * lib/livestream) on a FYERS client opened here; the timeframes and symbols their
+ * options take; and which source a sub-command names, run from all the settings a
+ * command line fills.
  *
  * A run returns 0 or an exit code (algo(7)). The message of a failure is in err for
  * the caller to tell, or "" when the run has told it (replay, which goes on to tell
@@ -62,6 +63,38 @@ void algo_feedcmd_init(struct algo_feedcmd *f, const char *name, struct algo_wri
 int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind);
 /* What kind takes, for "'S' is not a WHAT": "timeframe (like 1m, 5m, 1h, 1d)". */
 const char *algo_feedcmd_tf_what(enum algo_feedcmd_tf_kind kind);
+
+/* algo-feed's sources, by the sub-command that names them. */
+enum algo_feedcmd_source {
+	ALGO_FEEDCMD_CSV, ALGO_FEEDCMD_REPLAY, ALGO_FEEDCMD_BARS,          /* csv, replay, bars */
+	ALGO_FEEDCMD_HISTORY, ALGO_FEEDCMD_QUOTES, ALGO_FEEDCMD_STREAM,    /* fyers history, quotes, stream */
+};
+
+/* What a command line set for its source. */
+struct algo_feedcmd_src {
+	enum algo_feedcmd_source src;
+	struct algo_csvmerge cm;    /* csv */
+	struct algo_pacer pacer;    /* replay */
+	int64_t bars_tf;            /* bars: --tf, 0 not given */
+	struct algo_histmerge hm;   /* fyers: the symbols */
+	struct algo_feedcmd_hist hist;
+	struct algo_livecfg live;   /* fyers quotes and stream */
+};
+
+/* s for source src with no options given. */
+void algo_feedcmd_src_init(struct algo_feedcmd_src *s, enum algo_feedcmd_source src);
+/* The source the n words of a command line start with (csv, replay, bars, or fyers
+ * then history, quotes or stream); or -1 with err saying what is missing or unknown. */
+int algo_feedcmd_source_of(int n, char **words, char *err, size_t errlen);
+/* --symbol (or --symbols) v for s's source: csv's symbol of every bar (1 to 63
+ * bytes), else symbols added to s->hm. Returns 0, or -1 with err set. */
+int algo_feedcmd_set_symbol(struct algo_feedcmd_src *s, char *v, char *err, size_t errlen);
+/* --tf (bars 0) or --bars (1) v for s's source (a FYERS one lowercased in place).
+ * Returns 0, or -1 with err "--tf: 'v' is not a ...". */
+int algo_feedcmd_set_tf(struct algo_feedcmd_src *s, int bars, char *v, char *err, size_t errlen);
+/* Runs s's source, name its sub-command, over the n files at paths (none for fyers
+ * ones, a usage error); as the runs below. */
+int algo_feedcmd_run(struct algo_feedcmd *f, struct algo_feedcmd_src *s, const char *name, char **paths, int n);
 
 /* csv: the n files at paths ("-" = stdin, once) merged by cm (algo_csvmerge_init and
  * its settings done; freed here). */

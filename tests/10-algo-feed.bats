@@ -13,6 +13,10 @@ same() { diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$1"); }
 	run_unit test_csv
 }
 
+@test "feed: lib/feedcmd unit tests of the command line's side: sources named, --symbol and --tf, errors returned" {
+	run_unit test_feedcmd
+}
+
 @test "feed: golden sample_3k.csv gives a stream header and 3000 bars" {
 	run --separate-stderr algo-feed csv --symbol NSE:TEST-EQ "$FIX/sample_3k.csv"
 	[ "$status" -eq 0 ]
