@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 			argv[1] = argv[0];
 			argv++;
 			argc--;
+			break;          /* `send flush` sends the word "flush" */
 		}
 	parse(&o, argc, argv);
 	o.args = argv + optind;

@@ -20,6 +20,15 @@ teardown() { tg_stop; common_teardown; }
 	[ "$(tg_q 'log["messages"][0]["parse_mode"]')" = None ]
 }
 
+@test "alert: only the first word is the command: 'send flush' and 'send test' send those words" {
+	run algo-alert send flush
+	[ "$status" -eq 0 ]
+	run algo-alert send test now
+	[ "$status" -eq 0 ]
+	[ "$(tg_texts)" = "flush
+test now" ]
+}
+
 @test "alert: test sends a test message; a wrong token is refused clearly with 78" {
 	run algo-alert test
 	[ "$status" -eq 0 ]
