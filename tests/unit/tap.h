@@ -45,4 +45,15 @@ static inline void tap_quiet(const char *log, void (*fn)(void *arg, int fd), voi
 	ok(f && !printed, "%s printed nothing on stdout or stderr", who);
 	unlink(log);
 }
+
+/* Removes dir's state database (state.db and its -wal and -shm), then dir. */
+static inline void tap_rmdir_state(const char *dir)
+{
+	char path[4096];
+	for (const char *const *n = (const char *const[]){ "state.db", "state.db-wal", "state.db-shm", NULL }; *n; n++) {
+		snprintf(path, sizeof path, "%s/%s", dir, *n);
+		unlink(path);
+	}
+	rmdir(dir);
+}
 #endif

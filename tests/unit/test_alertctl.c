@@ -120,7 +120,7 @@ static void test_run(void *arg, int fd)
 
 int main(void)
 {
-	char dir[] = "/tmp/algo-alertctl-test.XXXXXX", log[600], path[512];
+	char dir[] = "/tmp/algo-alertctl-test.XXXXXX", log[600];
 	if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
 	snprintf(log, sizeof log, "%s/printed", dir);
 	setenv("HOME", dir, 1);              /* no default path or config outside dir, ever */
@@ -128,10 +128,6 @@ int main(void)
 	unsetenv("ALGO_STATE"), unsetenv("XDG_STATE_HOME");
 	test_problems();
 	tap_quiet(log, test_run, dir, "the module");
-	for (const char *const *n = (const char *const[]){ "state.db", "state.db-wal", "state.db-shm", NULL }; *n; n++) {
-		snprintf(path, sizeof path, "%s/%s", dir, *n);
-		unlink(path);
-	}
-	rmdir(dir);
+	tap_rmdir_state(dir);
 	return tap_done();
 }

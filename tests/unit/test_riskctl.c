@@ -95,17 +95,13 @@ static void test_run(void *arg, int fd)
 
 int main(void)
 {
-	char dir[] = "/tmp/algo-riskctl-test.XXXXXX", log[600], path[512];
+	char dir[] = "/tmp/algo-riskctl-test.XXXXXX", log[600];
 	if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
 	snprintf(log, sizeof log, "%s/printed", dir);
 	setenv("HOME", dir, 1);              /* no default path outside dir, ever */
 	unsetenv("ALGO_STATE"), unsetenv("XDG_STATE_HOME");
 	test_problems();
 	tap_quiet(log, test_run, dir, "the modules");
-	for (const char *const *n = (const char *const[]){ "state.db", "state.db-wal", "state.db-shm", NULL }; *n; n++) {
-		snprintf(path, sizeof path, "%s/%s", dir, *n);
-		unlink(path);
-	}
-	rmdir(dir);
+	tap_rmdir_state(dir);
 	return tap_done();
 }
