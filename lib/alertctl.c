@@ -19,7 +19,9 @@ static void tell(algo_alertctl_warn *warn, void *arg, const char *fmt, ...)
 	warn(arg, msg);
 }
 
-int algo_alertctl_destinations(struct algo_notifier *nf, int telegram, const char *webhook, const char *exec,
+/* Telegram (telegram set, or no webhook and no exec), the webhook, the command.
+ * Returns 0, or ALGO_EX_CONFIG with err set. */
+static int algo_alertctl_destinations(struct algo_notifier *nf, int telegram, const char *webhook, const char *exec,
 	char *err, size_t errlen)
 {
 	struct algo_telegram tg;
@@ -36,7 +38,10 @@ int algo_alertctl_destinations(struct algo_notifier *nf, int telegram, const cha
 	return 0;
 }
 
-int algo_alertctl_finish(struct algo_notifier *nf, long timeout_ms, const char *db, algo_alertctl_warn *warn, void *arg)
+/* Ends the delivery (waiting at most timeout_ms) and tells what was kept in the
+ * outbox of db or lost. Returns send's and flush's exit code: 0 all delivered, 75
+ * kept for later, 78 a destination refused its configuration. */
+static int algo_alertctl_finish(struct algo_notifier *nf, long timeout_ms, const char *db, algo_alertctl_warn *warn, void *arg)
 {
 	char err[ALGO_ERR_MAX];
 	long left = algo_notifier_finish(nf, timeout_ms, err, sizeof err);
@@ -52,7 +57,9 @@ int algo_alertctl_finish(struct algo_notifier *nf, long timeout_ms, const char *
 	return nf->fatal ? ALGO_EX_CONFIG : left ? ALGO_EX_TEMPFAIL : ALGO_EX_OK;
 }
 
-int algo_alertctl_test(struct algo_notifier *nf, const char *text, algo_alertctl_warn *warn, void *arg)
+/* Delivers text to every destination of nf now, telling each outcome. Returns 0, 69
+ * when one was unreachable, or 78 when one refused its configuration. */
+static int algo_alertctl_test(struct algo_notifier *nf, const char *text, algo_alertctl_warn *warn, void *arg)
 {
 	char err[ALGO_ERR_MAX];
 	int code = ALGO_EX_OK;

@@ -72,7 +72,9 @@ static int failure(struct algo_feedcmd *f, int code, const char *msg)
 
 /* ---- timeframes --------------------------------------------------------------------- */
 
-int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind)
+/* s as a timeframe of kind (FYERS: s lowercased in place, "1D" is "1d"). Returns its
+ * seconds, or -1 when it is none. */
+static int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind)
 {
 	char res[8];
 	int64_t tf;
@@ -85,7 +87,8 @@ int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind)
 	return tf;
 }
 
-const char *algo_feedcmd_tf_what(enum algo_feedcmd_tf_kind kind)
+/* What kind takes, for "'S' is not a WHAT": "timeframe (like 1m, 5m, 1h, 1d)". */
+static const char *algo_feedcmd_tf_what(enum algo_feedcmd_tf_kind kind)
 {
 	return kind == ALGO_FEEDCMD_TF_BARS ? "bar timeframe (1m, 5m, 15m, 1h, ...)"
 		: kind == ALGO_FEEDCMD_TF_FYERS ? "FYERS resolution (" ALGO_FYERS_RESOLUTIONS ")"
@@ -117,7 +120,9 @@ static int csv_merge(struct algo_feedcmd *f, struct algo_csvmerge *cm)
 	return failed ? cm->code : 0;
 }
 
-int algo_feedcmd_csv(struct algo_feedcmd *f, struct algo_csvmerge *cm, char **paths, int n)
+/* csv: the n files at paths ("-" = stdin, once) merged by cm (algo_csvmerge_init and
+ * its settings done; freed here). */
+static int algo_feedcmd_csv(struct algo_feedcmd *f, struct algo_csvmerge *cm, char **paths, int n)
 {
 	int code;
 	f->err[0] = 0;
@@ -138,7 +143,8 @@ int algo_feedcmd_csv(struct algo_feedcmd *f, struct algo_csvmerge *cm, char **pa
 	return code;
 }
 
-int algo_feedcmd_replay(struct algo_feedcmd *f, struct algo_pacer *p, char **paths, int n)
+/* replay: the n files paced by p (algo_pacer_init and its settings done). */
+static int algo_feedcmd_replay(struct algo_feedcmd *f, struct algo_pacer *p, char **paths, int n)
 {
 	char msg[64];
 	int code = ALGO_EX_OK;
@@ -160,7 +166,8 @@ int algo_feedcmd_replay(struct algo_feedcmd *f, struct algo_pacer *p, char **pat
 	return code;
 }
 
-int algo_feedcmd_bars(struct algo_feedcmd *f, int64_t tf_secs, char **paths, int n)
+/* bars: bars of tf_secs (0: not given) from the ticks of the n files. */
+static int algo_feedcmd_bars(struct algo_feedcmd *f, int64_t tf_secs, char **paths, int n)
 {
 	struct algo_tickbars t;
 	int code = 0;
@@ -194,7 +201,9 @@ static int open_fyers(struct algo_feedcmd *f)
 	return algo_fyers_exit_code(cls);
 }
 
-int algo_feedcmd_history(struct algo_feedcmd *f, struct algo_histmerge *m, struct algo_feedcmd_hist *h)
+/* fyers history of the symbols added to m (algo_histmerge_add); ALGO_EX_NOINPUT when
+ * no bar came. */
+static int algo_feedcmd_history(struct algo_feedcmd *f, struct algo_histmerge *m, struct algo_feedcmd_hist *h)
 {
 	struct algo_histreq q = h->q;
 	struct algo_barout out;
@@ -219,7 +228,9 @@ int algo_feedcmd_history(struct algo_feedcmd *f, struct algo_histmerge *m, struc
 	return code ? code : out.bars ? ALGO_EX_OK : ALGO_EX_NOINPUT;
 }
 
-int algo_feedcmd_live(struct algo_feedcmd *f, int stream, struct algo_livecfg *lc, struct algo_histmerge *m)
+/* fyers quotes (stream 0) or fyers stream (1) of the symbols added to m, with the
+ * settings lc (its on_notice is set here). */
+static int algo_feedcmd_live(struct algo_feedcmd *f, int stream, struct algo_livecfg *lc, struct algo_histmerge *m)
 {
 	char *names[ALGO_HISTMERGE_MAX];
 	int code;

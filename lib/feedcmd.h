@@ -58,12 +58,6 @@ struct algo_feedcmd_hist {
 void algo_feedcmd_init(struct algo_feedcmd *f, const char *name, struct algo_writer *w,
 	void (*on_notice)(void *arg, const char *msg), void *arg);
 
-/* s as a timeframe of kind (FYERS: s lowercased in place, "1D" is "1d"). Returns its
- * seconds, or -1 when it is none. */
-int64_t algo_feedcmd_tf(char *s, enum algo_feedcmd_tf_kind kind);
-/* What kind takes, for "'S' is not a WHAT": "timeframe (like 1m, 5m, 1h, 1d)". */
-const char *algo_feedcmd_tf_what(enum algo_feedcmd_tf_kind kind);
-
 /* algo-feed's sources, by the sub-command that names them. */
 enum algo_feedcmd_source {
 	ALGO_FEEDCMD_CSV, ALGO_FEEDCMD_REPLAY, ALGO_FEEDCMD_BARS,          /* csv, replay, bars */
@@ -93,21 +87,7 @@ int algo_feedcmd_set_symbol(struct algo_feedcmd_src *s, char *v, char *err, size
  * Returns 0, or -1 with err "--tf: 'v' is not a ...". */
 int algo_feedcmd_set_tf(struct algo_feedcmd_src *s, int bars, char *v, char *err, size_t errlen);
 /* Runs s's source, name its sub-command, over the n files at paths (none for fyers
- * ones, a usage error); as the runs below. */
+ * ones, a usage error): each source's run in lib/feedcmd.c says what it takes. */
 int algo_feedcmd_run(struct algo_feedcmd *f, struct algo_feedcmd_src *s, const char *name, char **paths, int n);
-
-/* csv: the n files at paths ("-" = stdin, once) merged by cm (algo_csvmerge_init and
- * its settings done; freed here). */
-int algo_feedcmd_csv(struct algo_feedcmd *f, struct algo_csvmerge *cm, char **paths, int n);
-/* replay: the n files paced by p (algo_pacer_init and its settings done). */
-int algo_feedcmd_replay(struct algo_feedcmd *f, struct algo_pacer *p, char **paths, int n);
-/* bars: bars of tf_secs (0: not given) from the ticks of the n files. */
-int algo_feedcmd_bars(struct algo_feedcmd *f, int64_t tf_secs, char **paths, int n);
-/* fyers history of the symbols added to m (algo_histmerge_add); ALGO_EX_NOINPUT when
- * no bar came. */
-int algo_feedcmd_history(struct algo_feedcmd *f, struct algo_histmerge *m, struct algo_feedcmd_hist *h);
-/* fyers quotes (stream 0) or fyers stream (1) of the symbols added to m, with the
- * settings lc (its on_notice is set here). */
-int algo_feedcmd_live(struct algo_feedcmd *f, int stream, struct algo_livecfg *lc, struct algo_histmerge *m);
 
 #endif

@@ -133,7 +133,8 @@ static const struct algo_bench_close *close_at(const struct algo_bench_hold *h, 
 	return lo ? &h->px[lo - 1] : NULL;
 }
 
-int algo_bench_value_at(const struct algo_bench *b, int64_t ms, int64_t *value)
+/* The value at ms (exact); b->on must be set. Returns 0, or -1 when beyond int64. */
+static int algo_bench_value_at(const struct algo_bench *b, int64_t ms, int64_t *value)
 {
 	__int128 v = b->cash;
 	for (size_t i = 0; i < b->nhold; i++) {

@@ -58,9 +58,6 @@ struct algo_bench {
 int algo_bench_build(struct algo_store *s, const struct algo_report_opts *o, int64_t start,
 	const struct algo_report_point *curve, size_t n, struct algo_bench *b, char *err, size_t errlen);
 
-/* The value at ms (exact); b->on must be set. Returns 0, or -1 when beyond int64. */
-int algo_bench_value_at(const struct algo_bench *b, int64_t ms, int64_t *value);
-
 void algo_bench_free(struct algo_bench *b);
 
 #endif

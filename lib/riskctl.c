@@ -5,11 +5,16 @@
 #include "killswitch.h"
 #include "riskdb.h"
 #include "timeutil.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int algo_riskctl_set(struct algo_store *db, int scope, const char *key, int state, const char *reason,
+/* Sets scope key ("" for all) to state, recorded with reason, who and an audit row;
+ * resume of everything clears every halt there is. said gets what to tell
+ * ("strategy demo halted"), warning a warning ("" none: a kill of a scope the
+ * database has never heard of). Returns 0, or an exit code (algo(7)) with err set. */
+static int algo_riskctl_set(struct algo_store *db, int scope, const char *key, int state, const char *reason,
 	const char *who, int64_t now_ms, char said[ALGO_RISKCTL_MSG_MAX], char warning[ALGO_RISKCTL_MSG_MAX],
 	char *err, size_t errlen)
 {
@@ -39,7 +44,9 @@ int algo_riskctl_set(struct algo_store *db, int scope, const char *key, int stat
 	return 0;
 }
 
-int algo_riskctl_status(struct algo_store *db, struct algo_risk_config *cfg, json_t **out, char *err, size_t errlen)
+/* {"kill_switch":[...],"strategies":[...]} of the database with the risk config cfg
+ * (taken over). Returns 0 with *out set, or an exit code with err set. */
+static int algo_riskctl_status(struct algo_store *db, struct algo_risk_config *cfg, json_t **out, char *err, size_t errlen)
 {
 	struct algo_risk r;
 	json_t *kills = json_array(), *strats = json_array();
@@ -100,7 +107,9 @@ static void text_strategy(FILE *f, json_t *o)
 		fprintf(f, "  position %s %lld\n", sym, (long long)json_integer_value(q));
 }
 
-char *algo_riskctl_status_text(json_t *status, const char *path)
+/* status as text (malloc'd), or NULL when out of memory; path names the database
+ * when there is nothing in it. */
+static char *algo_riskctl_status_text(json_t *status, const char *path)
 {
 	json_t *kills = json_object_get(status, "kill_switch"), *strats = json_object_get(status, "strategies"), *o;
 	char *text = NULL;
@@ -121,7 +130,8 @@ char *algo_riskctl_status_text(json_t *status, const char *path)
 	return text;
 }
 
-const char *algo_riskctl_req_problem(const struct algo_riskctl_req *req)
+/* What is wrong with req as a command line ("give one of ..."), or NULL. */
+static const char *algo_riskctl_req_problem(const struct algo_riskctl_req *req)
 {
 	if (req->strategy && req->user)
 		return "give one of --strategy, --user or --all";
@@ -132,7 +142,8 @@ const char *algo_riskctl_req_problem(const struct algo_riskctl_req *req)
 	return NULL;
 }
 
-int algo_riskctl_apply(struct algo_store *db, const struct algo_riskctl_req *req, int64_t now_ms,
+/* algo_riskctl_set for req at now_ms; who defaults to $USER, else "unknown". */
+static int algo_riskctl_apply(struct algo_store *db, const struct algo_riskctl_req *req, int64_t now_ms,
 	char said[ALGO_RISKCTL_MSG_MAX], char warning[ALGO_RISKCTL_MSG_MAX], char *err, size_t errlen)
 {
 	int scope = req->strategy ? ALGO_RISK_SCOPE_STRATEGY : req->user ? ALGO_RISK_SCOPE_USER : ALGO_RISK_SCOPE_ALL;
@@ -145,7 +156,9 @@ int algo_riskctl_apply(struct algo_store *db, const struct algo_riskctl_req *req
 		req->reason, who, now_ms, said, warning, err, errlen);
 }
 
-int algo_riskctl_status_render(struct algo_store *db, struct algo_risk_config *cfg, int json, char **text,
+/* status as JSON (json set) or text, malloc'd into *text. Returns 0, or an exit code
+ * with err set. */
+static int algo_riskctl_status_render(struct algo_store *db, struct algo_risk_config *cfg, int json, char **text,
 	char *err, size_t errlen)
 {
 	json_t *out;
