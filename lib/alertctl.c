@@ -16,7 +16,8 @@ static void tell(algo_alertctl_warn *warn, void *arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	warn(arg, msg);
+	if (warn)
+		warn(arg, msg);
 }
 
 /* Telegram (telegram set, or no webhook and no exec), the webhook, the command.

@@ -34,7 +34,8 @@ static void erase_progress(struct algo_feedcmd *f)
 static void say(struct algo_feedcmd *f, const char *msg)
 {
 	erase_progress(f);
-	f->on_notice(f->arg, msg);
+	if (f->on_notice)
+		f->on_notice(f->arg, msg);
 }
 
 /* A notice callback: the events written so far go out before it. */
