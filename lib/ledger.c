@@ -64,10 +64,11 @@ struct mark_rec {
 	int stored;                       /* ts/price valid */
 	int64_t ts, price;                /* the newest bar marked, ever */
 	int dirty;
-	/* The current IST day's first and last bar of this run (table bar_closes, the
-	 * report's benchmark prices); written with the mark, and when the day changes. */
+	/* The current IST day's first bar of this run (table bar_closes, the report's
+	 * benchmark prices; its last is ts/price); written with the mark, and when the
+	 * day changes. */
 	int day_on;
-	int64_t day, first_ms, first_c, last_ms, last_c;
+	int64_t day, first_ms, first_c;
 };
 
 /* A backtest's order of the current batch, kept whole until the commit writes it in
@@ -366,13 +367,14 @@ static int closes_write(struct algo_ledger *l, const struct mark_rec *m, char *e
 	sqlite3_bind_text(st, 5, d, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, m->first_ms);
 	sqlite3_bind_int64(st, 7, m->first_c);
-	sqlite3_bind_int64(st, 8, m->last_ms);
-	sqlite3_bind_int64(st, 9, m->last_c);
+	sqlite3_bind_int64(st, 8, m->ts);
+	sqlite3_bind_int64(st, 9, m->price);
 	return run(l, st, err, errlen);
 }
 
-/* A new bar (ts, close c) of m's series: the day's first and last close. A day
- * change writes the day before when the commit has not yet. */
+/* A new bar (ts, close c) of m's series, before it becomes m's mark: the day's first
+ * close. A day change writes the day before (its last bar still m's mark) when the
+ * commit has not yet. */
 static int closes_note(struct algo_ledger *l, struct mark_rec *m, int64_t ts, int64_t c, char *err,
 	size_t errlen)
 {
@@ -385,8 +387,6 @@ static int closes_note(struct algo_ledger *l, struct mark_rec *m, int64_t ts, in
 		m->first_ms = ts;
 		m->first_c = c;
 	}
-	m->last_ms = ts;
-	m->last_c = c;
 	return 0;
 }
 
