@@ -735,40 +735,38 @@ static void write_text_periods(FILE *f, const struct algo_report *r)
 	}
 }
 
-/* "NSE:A, NSE:B" of the benchmark's symbols, cut to fit len. */
-static const char *bench_symbols(const struct algo_bench *b, char *out, size_t len)
+/* "NSE:A, NSE:B +3 more" of the benchmark's symbols: whole names, as many as fit width
+ * columns with the count of the rest after them ("7 symbols" when none fits). */
+static const char *bench_symbols(const struct algo_bench *b, size_t width, char *out, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 	out[0] = '\0';
-	for (size_t i = 0; i < b->nhold && n < len; i++)
+	for (i = 0; i < b->nhold; i++) {
+		size_t w = strlen(b->hold[i].symbol) + (i ? 2 : 0);
+		size_t more = i + 1 < b->nhold ? (size_t)snprintf(NULL, 0, " +%zu more", b->nhold - i - 1) : 0;
+		if (n + w + more > width || n + w >= len) break;
 		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? ", " : "", b->hold[i].symbol);
+	}
+	if (i == 0)
+		snprintf(out, len, "%zu symbols", b->nhold);
+	else if (i < b->nhold)
+		snprintf(out + n, len - n, " +%zu more", b->nhold - i);
 	return out;
 }
 
-/* The benchmark's line of the text report, in 80 columns: its symbols as many as fit,
- * then how many more. */
+/* The benchmark's line of the text report, in 80 columns. */
 static void write_text_bench(FILE *f, const struct algo_report *r)
 {
 	const struct algo_bench *b = &r->bench;
-	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], x[64], line[160];
-	size_t n, i;
+	char a[ALGO_DEC_FMT_MAX], c[ALGO_DEC_FMT_MAX], x[64], line[160], sy[160];
+	int n;
 	if (!b->on) {
 		fprintf(f, "Buy and hold      - (no bars recorded for the traded symbols)\n");
 		return;
 	}
-	n = (size_t)snprintf(line, sizeof line, "Buy and hold      %s -> %s (%s) of",
+	n = snprintf(line, sizeof line, "Buy and hold      %s -> %s (%s) of",
 		decs(b->start, a), decs(b->end, c), fpct(b->return_pct / 100, x, sizeof x));
-	for (i = 0; i < b->nhold && n < sizeof line; i++) {
-		size_t w = strlen(b->hold[i].symbol) + (i ? 2 : 1);
-		size_t more = i + 1 < b->nhold ? (size_t)snprintf(NULL, 0, " +%zu more", b->nhold - i - 1) : 0;
-		if (n + w + more > 80) break;
-		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? ", " : " ", b->hold[i].symbol);
-	}
-	if (i == 0)
-		snprintf(line + n, sizeof line - n, " %zu symbols", b->nhold);
-	else if (i < b->nhold && n < sizeof line)
-		snprintf(line + n, sizeof line - n, " +%zu more", b->nhold - i);
-	fprintf(f, "%s\n", line);
+	fprintf(f, "%s %s\n", line, bench_symbols(b, n < 79 ? (size_t)(79 - n) : 0, sy, sizeof sy));
 }
 
 static void write_text(FILE *f, const struct algo_report *r)
@@ -1267,7 +1265,7 @@ static void html_equity_legend(FILE *f, const struct algo_report *r)
 		return;
 	}
 	fputs("<span class=\"key key-bh\"></span>Buy and hold ", f);
-	html_text(f, bench_symbols(b, sy, sizeof sy));
+	html_text(f, bench_symbols(b, sizeof sy - 1, sy, sizeof sy));
 	fprintf(f, " (whole shares at the first close): %s &rarr; %s (%s)</p>\n", decs(b->start, a),
 		decs(b->end, c), fpct(b->return_pct / 100, x, sizeof x));
 }
