@@ -12,11 +12,6 @@
 #define IST_MS (ALGO_IST_OFFSET_MIN * 60000LL)
 #define DAY_MS 86400000LL
 
-static void set_err(char *err, size_t errlen, struct algo_store *s)
-{
-	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
-}
-
 static void date_of(int64_t ms, char *out)
 {
 	algo_time_ist_date(ms, out);
@@ -123,7 +118,7 @@ static int filtered_base(struct algo_store *s, const struct algo_report_opts *o,
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE) { set_err(err, errlen, s); goto out; }
+	if (rc != SQLITE_DONE) { algo_store_fail(s, err, errlen); goto out; }
 	for (size_t i = 0; i < algo_book_tab_count(&tab); i++) {
 		struct pos_acc *a = algo_book_tab_at(&tab, i, NULL, NULL);
 		struct algo_ledger_open_pos *op;
@@ -179,7 +174,7 @@ static int one_int(struct algo_store *s, const char *sql, const struct algo_repo
 	*found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
 	if (*found) *out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) { set_err(err, errlen, s); return -1; }
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return algo_store_fail(s, err, errlen);
 	return 0;
 }
 
@@ -201,7 +196,7 @@ static int run_record_read(struct algo_store *s, const struct algo_report_opts *
 		json_decref(d);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) { set_err(err, errlen, s); return -1; }
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) return algo_store_fail(s, err, errlen);
 	return 0;
 }
 
@@ -504,7 +499,7 @@ oom:
 	snprintf(err, errlen, "out of memory");
 	goto fail;
 dbfail:
-	set_err(err, errlen, s);
+	algo_store_fail(s, err, errlen);
 fail:
 	sqlite3_finalize(st);
 	algo_report_free(r);
@@ -1651,7 +1646,7 @@ static int qtab_fill(struct qtab *q, struct algo_store *s, sqlite3_stmt *st, cha
 		}
 		if (qtab_add(q, vals)) { snprintf(err, errlen, "out of memory"); return -1; }
 	}
-	if (rc != SQLITE_DONE) { set_err(err, errlen, s); return -1; }
+	if (rc != SQLITE_DONE) return algo_store_fail(s, err, errlen);
 	return 0;
 }
 

@@ -14,12 +14,6 @@ static void bind_sel(sqlite3_stmt *st, const struct algo_report_opts *o, const c
 	if (tf) sqlite3_bind_text(st, 7, tf, -1, SQLITE_STATIC);
 }
 
-static int db_fail(struct algo_store *s, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
-	return -1;
-}
-
 #define CLOSES_SEL " FROM bar_closes WHERE user = ?1 AND (?2 IS NULL OR run = ?2) " \
 	"AND last_ms >= ?4 AND first_ms < ?5"
 
@@ -46,7 +40,7 @@ static int pick_symbols(struct algo_store *s, const struct algo_report_opts *o, 
 			snprintf(h->symbol, sizeof h->symbol, "%s", (const char *)sqlite3_column_text(st, 0));
 		}
 		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) return db_fail(s, err, errlen);
+		if (rc != SQLITE_DONE) return algo_store_fail(s, err, errlen);
 	}
 	return 0;
 }
@@ -81,7 +75,7 @@ static int load_closes(struct algo_store *s, const struct algo_report_opts *o, s
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) snprintf(h->tf, sizeof h->tf, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : db_fail(s, err, errlen);
+	if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : algo_store_fail(s, err, errlen);
 	st = algo_store_prepare(s, "SELECT first_ms, first_close, last_ms, last_close" CLOSES_SEL
 		" AND symbol = ?6 AND tf = ?7 ORDER BY first_ms", err, errlen);
 	if (!st) return -1;
@@ -97,7 +91,7 @@ static int load_closes(struct algo_store *s, const struct algo_report_opts *o, s
 			}
 		}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) return db_fail(s, err, errlen);
+	if (rc != SQLITE_DONE) return algo_store_fail(s, err, errlen);
 	if (h->npx > 1) qsort(h->px, h->npx, sizeof *h->px, cmp_close);
 	return 0;
 }

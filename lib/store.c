@@ -425,6 +425,12 @@ int algo_store_commit(struct algo_store *s, char *err, size_t errlen)
 	return 0;
 }
 
+int algo_store_fail(const struct algo_store *s, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	return -1;
+}
+
 void algo_store_rollback(struct algo_store *s)
 {
 	s->depth = 0;

@@ -43,6 +43,8 @@ int algo_store_exec(struct algo_store *s, const char *sql, char *err, size_t err
 int algo_store_begin(struct algo_store *s, char *err, size_t errlen);
 int algo_store_commit(struct algo_store *s, char *err, size_t errlen);
 void algo_store_rollback(struct algo_store *s);
+/* err = "PATH: SQLite's message of the call that failed last"; returns -1. */
+int algo_store_fail(const struct algo_store *s, char *err, size_t errlen);
 
 /* Prepares sql; returns NULL with err set on failure. Caller finalizes. */
 sqlite3_stmt *algo_store_prepare(struct algo_store *s, const char *sql, char *err, size_t errlen);
