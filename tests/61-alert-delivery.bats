@@ -69,8 +69,9 @@ min_gap() { tg_q 'min([b["t"] - a["t"] for a, b in zip(log["messages"], log["mes
 
 @test "delivery: a full queue folds the oldest fills into a count, never a kill switch" {
 	tg_fault '{"delay_ms":1500,"times":1}'
-	{ fills 1 NSE:INFY-EQ; sleep 0.3; fills 30; grep kill_switch "$FIX/alert/events.ndjson"; } > "$TMP/in.ndjson"
-	{ fills 1 NSE:INFY-EQ; sleep 0.3; fills 30; grep kill_switch "$FIX/alert/events.ndjson"; } |
+	# the first fill is on its way (the server holds its answer) before the 30 come
+	{ fills 1 NSE:INFY-EQ; fills 30; grep kill_switch "$FIX/alert/events.ndjson"; } > "$TMP/in.ndjson"
+	{ fills 1 NSE:INFY-EQ; tg_wait_seen 1; fills 30; grep kill_switch "$FIX/alert/events.ndjson"; } |
 		algo-alert --queue 5 > "$TMP/out.ndjson"
 	cmp "$TMP/in.ndjson" "$TMP/out.ndjson"
 	texts=$(tg_texts)

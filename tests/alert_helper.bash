@@ -36,6 +36,14 @@ tg_q() { tg_log | tg_py -c "import json, sys; log = json.load(sys.stdin); print(
 # tg_texts: the delivered messages, one a line (newlines inside shown as " | ").
 tg_texts() { tg_q '"\n".join(m["text"].replace("\n", " | ") for m in log["messages"])'; }
 tg_count() { tg_q 'len(log["messages"])'; }
+# tg_wait_seen N: until the mock has received N requests (answered or not, as a
+# delayed one is not yet); fails after 20 s.
+tg_wait_seen() {
+	local i
+	for i in $(seq 200); do [ "$(tg_q 'log["seen"]')" -ge "$1" ] && return 0; sleep 0.1; done
+	echo "the mock saw fewer than $1 requests in 20 s" >&2
+	return 1
+}
 
 # fills N [SYMBOL]: N valid fill events, one a minute from 09:15.
 fills() {

@@ -24,8 +24,9 @@ guesses:
 Control (not Telegram; for the tests):
   GET  /_mock/log     {"requests":[{t,method,chat_id,text,parse_mode,status,error_code,
                        token_ok},...], "messages":[{t,chat_id,text,parse_mode}...],
-                       "hooks":[{t,path,body}]}
-                      (the token itself is never recorded)
+                       "hooks":[{t,path,body}], "seen":N}
+                      (the token itself is never recorded; seen counts the requests (Bot API
+                      and webhooks) on arrival, before any delay; no reset clears it)
   POST /_mock/reset   forget the log
   POST /_mock/fault   add a fault rule; POST /_mock/clear clears them. A rule:
       {"times":2 (-1 forever), "after":0 (skip the first N requests),
@@ -299,7 +300,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         with st.lock:
             if path == "/_mock/log":
-                log = {"requests": st.log, "messages": st.messages, "hooks": st.hooks}
+                log = {"requests": st.log, "messages": st.messages, "hooks": st.hooks,
+                       "seen": st.seen}
                 if self.server.tls_ctx:
                     log["tls"] = tlsmock.snapshot(st)
                 return self.reply(200, log)
