@@ -122,15 +122,23 @@ static int rehash(struct algo_book_tab *t, size_t nslots)
 
 void *algo_book_tab_get(struct algo_book_tab *t, const char *key, size_t klen, int create)
 {
-	uint64_t h = hash_bytes(key, klen);
+	uint64_t h;
 	size_t j;
 	struct algo_book_tab_entry *e;
 
+	if (t->last) {
+		e = &t->e[t->last - 1];
+		if (e->klen == klen && memcmp(e->key, key, klen) == 0)
+			return e->rec;
+	}
+	h = hash_bytes(key, klen);
 	if (t->nslots) {
 		for (j = (size_t)h & (t->nslots - 1); t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
 			e = &t->e[t->slots[j] - 1];
-			if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
+			if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) {
+				t->last = t->slots[j];
 				return e->rec;
+			}
 		}
 	}
 	if (!create || t->n >= UINT32_MAX - 1)
@@ -161,6 +169,7 @@ void *algo_book_tab_get(struct algo_book_tab *t, const char *key, size_t klen, i
 	for (j = (size_t)h & (t->nslots - 1); t->slots[j]; j = (j + 1) & (t->nslots - 1))
 		;
 	t->slots[j] = (uint32_t)(++t->n);
+	t->last = t->n;
 	return e->rec;
 }
 

@@ -55,6 +55,8 @@ struct algo_book_tab {
 	size_t nslots;          /* power of two, or 0 before the first insert */
 	struct algo_book_tab_entry *e;
 	uint32_t *slots;        /* index + 1 into e, 0 = empty */
+	size_t last;            /* index + 1 of the entry found last, 0 = none: a stream's
+	                         * events mostly name the key of the one before */
 };
 
 /* Sets up an empty table whose records are recsize bytes. Never fails (no allocation). */
@@ -62,7 +64,8 @@ void algo_book_tab_init(struct algo_book_tab *t, size_t recsize);
 /* Frees every record and the table's arrays; the table can be reused after init. */
 void algo_book_tab_free(struct algo_book_tab *t);
 /* Finds the record for key (klen bytes). With create, inserts a zeroed record when
- * absent. Returns the record, or NULL when absent (!create) or out of memory. */
+ * absent. Returns the record, or NULL when absent (!create) or out of memory. The key
+ * found or inserted last is compared first, before any hashing. */
 void *algo_book_tab_get(struct algo_book_tab *t, const char *key, size_t klen, int create);
 /* Number of records, and the i-th record in insertion order (NULL when i >= n); the
  * key is returned through key/klen when those are non-NULL. */

@@ -428,13 +428,15 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 	struct algo_gatekeeper *g = arg;
 	char terr[ALGO_ERR_MAX];
 	int64_t ts;
-	int rc;
+	int rc, timed;
 	/* every line before this one has gone out, and with a replay record so has every
 	 * line up to its mark (answered from it) */
 	forwarded(g, g->event_ts);
 	if (g->store && g->stage && g->stage->replay_key)
 		forwarded(g, g->stage->replay.mark);
-	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1) {
+	/* the time is read once per event: polling the states below does not change it */
+	timed = algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1;
+	if (timed) {
 		g->event_ts = ts;
 		algo_barrier_event(&g->barrier, ts);
 		if (!g->started && (rc = start(g, err, errlen)))
@@ -446,8 +448,7 @@ int algo_gatekeeper_event(void *arg, const struct algo_event *ev, char *err, siz
 		if ((rc = poll_states(g, err, errlen)))
 			return rc;
 	}
-	if (algo_event_time(ev, "ts", 0, &ts, terr, sizeof terr) == 1 &&
-	    (algo_risk_new_event(&g->risk, ts, err, errlen) < 0 || take_changes(g, err, errlen)))
+	if (timed && (algo_risk_new_event(&g->risk, ts, err, errlen) < 0 || take_changes(g, err, errlen)))
 		return fatal(g, err);
 	if (ev->type == ALGO_EV_BAR)
 		rc = on_bar(g, ev, err, errlen);

@@ -111,6 +111,42 @@ static void test_errors(void)
 	ok(err[0] != '\0', "error message set: %s", err);
 }
 
+/* The entry found last is compared first: repeats, keys that are prefixes of it or
+ * extend it, a miss in between and a table freed and used again all find what a
+ * lookup through the hash finds. */
+static void test_tab_last(void)
+{
+	struct algo_book_tab t;
+	int64_t *a, *ab, *b;
+	int good = 1;
+
+	algo_book_tab_init(&t, sizeof(int64_t));
+	a = algo_book_tab_get(&t, "NSE:A\x1f" "1m", 8, 1);
+	*a = 1;
+	for (int i = 0; i < 100; i++)
+		if (algo_book_tab_get(&t, "NSE:A\x1f" "1m", 8, 1) != a) good = 0;
+	ok(good, "the same key again is the same record");
+	ok(algo_book_tab_get(&t, "NSE:A\x1f" "1", 7, 0) == NULL, "a prefix of the last key is not it");
+	ok(algo_book_tab_get(&t, "NSE:A\x1f" "1mm", 9, 0) == NULL, "the last key extended is not it");
+	ok(algo_book_tab_get(&t, "NSE:B\x1f" "1m", 8, 0) == NULL, "a key of the same length is not it");
+	ok(algo_book_tab_get(&t, "NSE:A\x1f" "1m", 8, 0) == a, "found again after misses");
+	ab = algo_book_tab_get(&t, "NSE:A\x1f" "1mm", 9, 1);
+	b = algo_book_tab_get(&t, "NSE:B\x1f" "1m", 8, 1);
+	ok(ab && b && ab != a && b != a && ab != b, "new keys get their own records");
+	for (int i = 0; i < 30 && good; i++) {
+		if (algo_book_tab_get(&t, "NSE:A\x1f" "1m", 8, 0) != a) good = 0;
+		if (algo_book_tab_get(&t, "NSE:B\x1f" "1m", 8, 1) != b) good = 0;
+		if (algo_book_tab_get(&t, "NSE:A\x1f" "1mm", 9, 0) != ab) good = 0;
+	}
+	ok(good, "keys taking turns each find their own record");
+	is_int(algo_book_tab_count(&t), 3, "no record added by a repeat");
+	algo_book_tab_free(&t);
+	ok(algo_book_tab_get(&t, "NSE:B\x1f" "1m", 8, 0) == NULL, "a freed table forgets its last key");
+	a = algo_book_tab_get(&t, "NSE:B\x1f" "1m", 8, 1);
+	ok(a && *a == 0, "and makes a fresh zeroed record for it");
+	algo_book_tab_free(&t);
+}
+
 static void test_tab(void)
 {
 	struct algo_book_tab t;
@@ -227,6 +263,7 @@ int main(void)
 	test_exact();
 	test_errors();
 	test_tab();
+	test_tab_last();
 	test_risk_helpers();
 	test_fillsim();
 	return tap_done();
