@@ -398,22 +398,44 @@ static const char *fast_str(struct algo_jfield *f, const char *p, const char *en
 	return q + 1;
 }
 
-/* The plain number value at p of field f — -?(0|[1-9][0-9]*)(.[0-9]+)? not followed by
- * e, E or a digit (those go to the general scanner); returns p past it, or NULL. Its
- * value goes to *v, and *exact says whether that is exact: for algo_dec_parse (whole
- * 0: at most 10 integer digits and 4 decimals, the decimal ×10,000) or for f_int
- * (whole: no point, at most 17 digits). Otherwise the text is parsed again, with the
- * messages of that path. */
-static const char *fast_num(struct algo_jfield *f, const char *p, const char *end, int whole,
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DIGITS8 1
+/* The run of digits at p, up to 8 of them, read as one word: *n is how many (0-8), the
+ * return their value. Bytes at or past end read as non-digits; the bytes before end hold
+ * a non-digit (fast_bar checked the closing '}'), so p + *n < end. The 8 bytes before
+ * end must be readable (a bar is longer). */
+static inline uint64_t digits8(const char *p, const char *end, int *n)
+{
+	uint64_t v, m, d;
+	if (end - p >= 8) {
+		memcpy(&v, p, 8);
+	} else {
+		/* the word that ends at end, shifted down to p: zeros past end */
+		memcpy(&v, end - 8, 8);
+		v >>= 8 * (8 - (end - p));
+	}
+	/* a byte's high bit: above '9' (+0x46), or below '0' (-0x30); a borrow or carry
+	 * only reaches the bytes above a flagged one, so the lowest flag is exact */
+	m = ((v + ONES * 0x46) | (v - ONES * '0')) & HIGHS;
+	*n = m ? __builtin_ctzll(m) >> 3 : 8;
+	if (*n == 0)
+		return 0;
+	/* the digits to the top of the word, zeros (leading zero digits) below them */
+	d = (v - ONES * '0') << (8 * (8 - *n));
+	d = d * 10 + (d >> 8);
+	return (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		(((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+}
+#endif
+
+/* fast_num's digit by digit reading, for runs of 8 digits or more. */
+static const char *slow_num(struct algo_jfield *f, const char *p, const char *end, int whole,
 	int64_t *v, int *exact)
 {
 	static const int64_t pow10[] = { 10000, 1000, 100, 10, 1 };
 	const char *v0 = p;
 	int64_t x = 0;
 	int neg = 0, nd = 0, fd = -1;
-	/* the line ends in '}' (fast_bar checked), so no run of digits passes its end */
-	if (!p || p >= end)
-		return NULL;
 	if (*p == '-') { neg = 1; p++; }
 	if (*p < '0' || *p > '9') return NULL;
 	if (*p == '0') { p++; nd = 1; }
@@ -439,6 +461,59 @@ static const char *fast_num(struct algo_jfield *f, const char *p, const char *en
 	}
 	*v = neg ? -x : x;
 	return p;
+}
+
+/* The plain number value at p of field f — -?(0|[1-9][0-9]*)(.[0-9]+)? not followed by
+ * e, E or a digit (those go to the general scanner); returns p past it, or NULL. Its
+ * value goes to *v, and *exact says whether that is exact: for algo_dec_parse (whole
+ * 0: at most 10 integer digits and 4 decimals, the decimal ×10,000) or for f_int
+ * (whole: no point, at most 17 digits). Otherwise the text is parsed again, with the
+ * messages of that path. The integer and the decimals are read eight bytes at a time
+ * (digits8); a run of eight digits or more goes to slow_num. */
+static const char *fast_num(struct algo_jfield *f, const char *p, const char *end, int whole,
+	int64_t *v, int *exact)
+{
+	static const int64_t pow10[] = { 10000, 1000, 100, 10, 1 };
+	const char *v0 = p, *q;
+	uint64_t x, y;
+	int neg = 0, nd, fd;
+	/* the line ends in '}' (fast_bar checked), so no run of digits passes its end */
+	if (!p || p >= end)
+		return NULL;
+#ifndef DIGITS8
+	return slow_num(f, p, end, whole, v, exact);
+#endif
+	if (*p == '-') { neg = 1; p++; }
+	x = digits8(p, end, &nd);
+	if (nd == 0 || (*p == '0' && nd > 1))           /* not a number, or "01" */
+		return NULL;
+	if (nd == 8)
+		return slow_num(f, v0, end, whole, v, exact);
+	q = p + nd;
+	fd = -1;
+	y = 0;
+	if (*q == '.') {
+		y = digits8(q + 1, end, &fd);
+		if (fd == 0)
+			return NULL;
+		if (fd == 8)
+			return slow_num(f, v0, end, whole, v, exact);
+		q += 1 + fd;
+	}
+	if (*q == 'e' || *q == 'E')          /* a digit cannot follow: digits8 stopped */
+		return NULL;
+	f->val = v0;
+	f->vlen = (unsigned)(q - v0);
+	f->type = ALGO_J_NUMBER;
+	if (whole) {
+		*exact = fd < 0;
+	} else {
+		*exact = fd <= 4;
+		if (*exact)
+			x = x * 10000 + (fd > 0 ? y * (uint64_t)pow10[fd] : 0);
+	}
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return q;
 }
 
 /* The bar layout algo-feed writes — {"type":"bar","ts":"…","symbol":"…","tf":"…",
@@ -477,6 +552,7 @@ static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 	ev->nfields = nf;
 	ev->type = ALGO_EV_BAR;
 	ev->fast = 1;
+	ev->ts_ok = algo_time_parse(f[1].val, f[1].vlen, &ev->ts_ms) == 0;
 	ev->num_ok = 0;
 	for (int k = 0; k < 6; k++)
 		ev->num_ok |= (unsigned char)(exact[k] << k);
@@ -494,7 +570,7 @@ int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *
 	ev->len = len;
 	ev->type = ALGO_EV_OTHER;
 	ev->nfields = 0;
-	ev->fast = ev->num_ok = 0;
+	ev->fast = ev->num_ok = ev->ts_ok = 0;
 	if (fast_bar(ev, line, len))
 		return 0;
 	ws(&sc);
@@ -786,12 +862,23 @@ int algo_event_qty(const struct algo_event *ev, const char *key, int required,
 	return 1;
 }
 
+/* f_time for a field of ev: the fast path's ts as it parsed it. */
+static int ev_time(const struct algo_event *ev, const struct algo_jfield *f, const char *key,
+	int64_t *ms, char *err, size_t errlen)
+{
+	if (!ev->fast || f != &ev->f[1])
+		return f_time(f, key, ms, err, errlen);
+	if (!ev->ts_ok) BAD("field '%s': not an RFC 3339 time with offset", key);
+	*ms = ev->ts_ms;
+	return 1;
+}
+
 int algo_event_time(const struct algo_event *ev, const char *key, int required,
 	int64_t *ms, char *err, size_t errlen)
 {
 	int rc;
 	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
-	return f ? f_time(f, key, ms, err, errlen) : rc;
+	return f ? ev_time(ev, f, key, ms, err, errlen) : rc;
 }
 
 void algo_event_ts_order_err(char *err, size_t errlen, const char *what, int64_t now,
@@ -892,7 +979,7 @@ int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err
 	if (tf && tf->type == ALGO_J_NULL) tf = NULL;
 	if (oi && oi->type == ALGO_J_NULL) oi = NULL;
 	if (!ts) BAD("missing field 'ts'");
-	if (f_time(ts, "ts", &bar->ts, err, errlen) < 0) return -1;
+	if (ev_time(ev, ts, "ts", &bar->ts, err, errlen) < 0) return -1;
 	if (!sym) BAD("missing field 'symbol'");
 	if (f_str(sym, "symbol", 1, bar->symbol, sizeof bar->symbol, err, errlen) < 0) return -1;
 	bar->tf[0] = '\0';

@@ -78,25 +78,53 @@ static int parse_date(const char *s, size_t n, int64_t *days)
 }
 
 /* The last time parsed, whole (per thread): a stage that checks an event's order and
- * then decodes it, or a stream of several symbols, parses the same string again. */
-static _Thread_local struct { char s[40]; size_t n; int64_t ms; } last_time;
+ * then decodes it, or a stream of several symbols, parses the same string again. And
+ * the next bar of a series differs from it only in its clock (HH:MM:SS): with the
+ * same date, 'T' and the same text after the seconds (fraction, offset), only the clock
+ * is read, and added to what the rest came to (base: ms less the clock's part). */
+static _Thread_local struct { char s[40]; size_t n; int64_t ms, base; } last_time;
 
 static int parse_time(const char *s, size_t n, int64_t *ms);
 
+/* The HH:MM:SS at s + 11 in milliseconds, or -1 when it is not a valid clock. */
+static int64_t clock_ms(const char *s)
+{
+	int hh, mi, ss;
+	if (digits(s, 19, 11, 2, &hh) || s[13] != ':' || digits(s, 19, 14, 2, &mi) ||
+	    s[16] != ':' || digits(s, 19, 17, 2, &ss) || hh > 23 || mi > 59 || ss > 59)
+		return -1;
+	return ((hh * 60 + mi) * 60 + ss) * 1000LL;
+}
+
+static void remember_time(const char *s, size_t n, int64_t ms, int64_t clock)
+{
+	if (n > sizeof last_time.s)
+		return;
+	memcpy(last_time.s, s, n);
+	last_time.n = n;
+	last_time.ms = ms;
+	last_time.base = ms - clock;
+}
+
 int algo_time_parse(const char *s, size_t n, int64_t *ms)
 {
-	/* the minute's last digit first: it is what differs between bars */
-	if (n >= 19 && n == last_time.n && s[15] == last_time.s[15] && memcmp(s, last_time.s, n) == 0) {
+	int64_t clock;
+	if (n < 19 || n != last_time.n) {
+		/* not the shape of the last one: parsed whole (below) */
+	} else if (s[15] == last_time.s[15] && memcmp(s, last_time.s, n) == 0) {
+		/* the minute's last digit first: it is what differs between bars */
 		*ms = last_time.ms;
+		return 0;
+	} else if (memcmp(s, last_time.s, 11) == 0 && memcmp(s + 19, last_time.s + 19, n - 19) == 0) {
+		if ((clock = clock_ms(s)) < 0)
+			return -1;
+		*ms = last_time.base + clock;
+		remember_time(s, n, *ms, clock);
 		return 0;
 	}
 	if (parse_time(s, n, ms))
 		return -1;
-	if (n <= sizeof last_time.s) {
-		memcpy(last_time.s, s, n);
-		last_time.n = n;
-		last_time.ms = *ms;
-	}
+	remember_time(s, n, *ms, clock_ms(s));
 	return 0;
 }
 

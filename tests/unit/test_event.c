@@ -1,6 +1,7 @@
 /* Unit tests for lib/event: the scanner, getters, bar decoding and the writer. */
 #include "event.h"
 #include "decimal.h"
+#include "timeutil.h"
 #include "tap.h"
 #include <stdlib.h>
 #include <unistd.h>
@@ -96,14 +97,23 @@ int main(void)
 			/* numbers at the edges of what the fast path reads itself */
 			"{\"type\":\"bar\",\"ts\":\"2024-02-29T15:29:59.5+05:30\",\"symbol\":\"NSE:A-EQ\",\"tf\":\"1m\",\"o\":9999999999.9999,\"h\":12345678901,\"l\":0.12345,\"c\":1.50000,\"v\":99999999999999999,\"oi\":123456789012345678}",
 			"{\"type\":\"bar\",\"ts\":\"2023-12-31T23:59:00Z\",\"symbol\":\"B\",\"tf\":\"5m\",\"o\":0.0001,\"h\":2.5,\"l\":0.0001,\"c\":2,\"v\":1.0}",
+			/* runs of 7, 8 and 9 digits, where the eight-at-a-time read hands over */
+			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:16:00+05:30\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":1234567.1234567,\"h\":12345678.12345678,\"l\":123456789.123456789,\"c\":1234567.8,\"v\":12345678,\"oi\":1234567}",
+			/* the same date as base 0 a minute on, then another offset, then another
+			 * date: the time cache keeps the date and offset of the bar before */
+			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:17:00+05:30\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":752.1,\"h\":753,\"l\":751.5,\"c\":752.85,\"v\":1203450}",
+			"{\"type\":\"bar\",\"ts\":\"2024-03-01T09:17:00-04:00\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":75,\"h\":75.25,\"l\":74.5,\"c\":75.125,\"v\":7}",
+			"{\"type\":\"bar\",\"ts\":\"2024-03-02T09:17:00-04:00\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":75,\"h\":75.25,\"l\":74.5,\"c\":75.125,\"v\":7}",
+			"{\"type\":\"bar\",\"ts\":\"2024-03-02T23:59:59.250-04:00\",\"symbol\":\"NSE:SBIN-EQ\",\"tf\":\"1m\",\"o\":75,\"h\":75.25,\"l\":74.5,\"c\":75.125,\"v\":7}",
 		};
+		const int nbase = (int)(sizeof base / sizeof base[0]);
 		static const char alphabet[] = "{}[]\",:\\ -.0123456789eEtfnulbarsymbolvoi\x01\xc3\xa9";
 		unsigned seed = 12345;
 		int disagree = 0, fast_ok = 0, fast_bars = 0;
 		char a[256], b[260], e2[ALGO_ERR_MAX];
 		struct algo_event ev2;
 		for (int it = 0; it < 400000 && disagree < 5; it++) {
-			const char *src = base[it % 4];
+			const char *src = base[it % nbase];
 			size_t n = strlen(src);
 			int ra, rb;
 			memcpy(a, src, n + 1);
@@ -136,8 +146,15 @@ int main(void)
 				char da[ALGO_ERR_MAX] = "", db[ALGO_ERR_MAX] = "";
 				memset(&ba, 0, sizeof ba);
 				memset(&bb, 0, sizeof bb);
-				int xa = ev.type == ALGO_EV_BAR ? algo_bar_decode(&ev, &ba, da, sizeof da) : 0;
-				int xb = ev2.type == ALGO_EV_BAR ? algo_bar_decode(&ev2, &bb, db, sizeof db) : 0;
+				int64_t cold;
+				int xa = ev.type == ALGO_EV_BAR ? algo_bar_decode(&ev, &ba, da, sizeof da) : 0, xb;
+				/* ev's time was parsed with the cache of the bars before it; ev2's
+				 * is parsed again after two times of other dates and offsets, so
+				 * from nothing cached */
+				algo_time_parse("2001-01-01T00:00:00Z", 20, &cold);
+				algo_time_parse("2002-02-02T00:00:00+01:00", 25, &cold);
+				rb = algo_event_parse(&ev2, b, n + 1, e2, sizeof e2);
+				xb = ev2.type == ALGO_EV_BAR ? algo_bar_decode(&ev2, &bb, db, sizeof db) : 0;
 				if (xa != xb || strcmp(da, db) != 0 ||
 				    (xa == 0 && memcmp(&ba, &bb, sizeof ba) != 0)) {
 					disagree++;

@@ -98,6 +98,12 @@ int main(void)
 			"2024-13-01T09:15:00Z", "2024-02-29T09:1a:00Z", "1970-01-01T00:00:00Z",
 			"1969-12-31T23:59:59.999Z", "2024-02-29T09:15:00+05:3", "2024-02-29T09:15:60Z",
 			"2024-02-29T09:15:00+05:30 ", "", "2024-02-29T09:15:00+05:30",
+			/* the same date and offset as another, only the clock differs (then
+			 * only the clock is read) */
+			"2024-02-29T09:16:00+05:30", "2024-02-29T23:59:59+05:30", "2024-02-29T24:00:00+05:30",
+			"2024-02-29T09:60:00+05:30", "2024-02-29T09:15:0a+05:30", "2024-02-29T09-15:00+05:30",
+			"2024-02-29T09:15:00+05:31", "2024-02-29t09:16:00+05:30", "2024-02-29T09:16:00.250Z",
+			"2024-02-29T00:00:00.250Z", "2024-02-29T09:16:00.25+05:30", "2024-02-29T9:16:00+05:30 ",
 		};
 		enum { N = sizeof ts / sizeof ts[0] };
 		int64_t want[N];
@@ -124,6 +130,12 @@ int main(void)
 		   wrc[15] && wrc[16],
 			"bad times are refused after a good one of the same date");
 		is_int(want[12], -1, "one millisecond before the epoch");
+		is_int(wrc[18] + wrc[19] + wrc[24] + wrc[25] + wrc[26] + wrc[27] + wrc[28], 0,
+			"times a clock apart parse");
+		is_int(want[18] - want[17], 60000, "a minute later");
+		is_int(want[26] - want[3], 60000, "a minute later with a fraction");
+		ok(wrc[20] && wrc[21] && wrc[22] && wrc[23] && wrc[29], "bad clocks are refused after a good one");
+		is_int(want[24] - want[17], -60000, "another offset is read (a minute more ahead of UTC)");
 	}
 	return tap_done();
 }
