@@ -1,10 +1,44 @@
 /* idreg — client order ids seen. See idreg.h for the contract. */
 #include "idreg.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ID_TABLE "CREATE TABLE IF NOT EXISTS exec_ids (stage TEXT NOT NULL, user TEXT NOT NULL, " \
 	"id TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY (stage, user, id)) WITHOUT ROWID"
+
+/* The filter: FILTER_WORDS words of 64 bits; an id sets FILTER_PROBES bits of one word
+ * (one cache line to touch per id, not one per bit). */
+#define FILTER_WORDS (1u << 17)
+#define FILTER_PROBES 4
+
+static uint64_t key_hash(const char *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;          /* FNV-1a, then a finaliser that */
+	for (size_t i = 0; i < n; i++) {               /* spreads it over every bit */
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* Sets (set) or tests the key's bits: 1 when all were set (the key may have been added),
+ * 0 when one was not (it was not). */
+static int filter_bits(uint64_t *f, const char *k, size_t n, int set)
+{
+	uint64_t h = key_hash(k, n), m = 0;
+	uint64_t *w = &f[h & (FILTER_WORDS - 1)];
+	for (int i = 0; i < FILTER_PROBES; i++)
+		m |= 1ULL << ((h >> (32 + 6 * i)) & 63);
+	if (set)
+		*w |= m;
+	return (*w & m) == m;
+}
 
 static int db_err(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
@@ -32,8 +66,11 @@ int algo_idreg_open(struct algo_idreg *r, struct algo_store *s, const char *key,
 		snprintf(err, errlen, "order id registry: key too long");
 		return -1;
 	}
-	if (!s)
+	if (!s) {
+		/* out of memory: no filter, every id is looked up */
+		r->filter = calloc(FILTER_WORDS, sizeof *r->filter);
 		return 0;
+	}
 	r->db = s->db;
 	if (prepare(r, err, errlen)) {
 		algo_idreg_free(r);
@@ -49,6 +86,7 @@ void algo_idreg_free(struct algo_idreg *r)
 	if (r->own)
 		sqlite3_close(r->db);
 	algo_book_tab_free(&r->pend);
+	free(r->filter);
 	memset(r, 0, sizeof *r);
 	algo_book_tab_init(&r->pend, sizeof(int64_t));
 }
@@ -63,6 +101,8 @@ int algo_idreg_seen(struct algo_idreg *r, const char *user, const char *id, char
 	char k[2 * ALGO_NAME_MAX + 2];
 	size_t n = algo_book_key(k, sizeof k, user, id, NULL);
 	int rc;
+	if (n && r->filter && !filter_bits(r->filter, k, n, 0))
+		return 0;
 	if (n && algo_book_tab_get(&r->pend, k, n, 0))
 		return 1;
 	if (!r->db)
@@ -143,6 +183,8 @@ int algo_idreg_add(struct algo_idreg *r, const char *user, const char *id, int64
 		return -1;
 	}
 	*t = ts;
+	if (r->filter)
+		filter_bits(r->filter, k, n, 1);
 	if ((!r->db || r->own) && algo_book_tab_count(&r->pend) >= r->spill)
 		return spill(r, err, errlen);
 	return 0;

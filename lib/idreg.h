@@ -7,7 +7,11 @@
  * registry and the state always agree after a crash. Without one (a backtest, a
  * plain pipe) they are moved, once SPILL ids are pending, to a private temporary
  * SQLite database that is deleted when the registry is freed: memory stays bounded
- * on any number of orders. Nothing here prints or exits. */
+ * on any number of orders. Such a registry (every id it knows was added in this
+ * process) also keeps a fixed 1 MiB filter of the ids added (a Bloom filter: never
+ * wrong about an id not added), so algo_idreg_seen answers a new id without looking it
+ * up in the database; an id the filter may hold is looked up as before. Nothing here
+ * prints or exits. */
 #ifndef ALGO_IDREG_H
 #define ALGO_IDREG_H
 #include <stddef.h>
@@ -25,6 +29,7 @@ struct algo_idreg {
 	char key[256];
 	sqlite3_stmt *get, *put;
 	size_t spill;                /* without a state database: pending ids before a spill */
+	uint64_t *filter;            /* without a state database: the ids added (NULL: none) */
 };
 
 /* A registry under key, in store s, or (s NULL) in memory until the first spill.

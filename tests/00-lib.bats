@@ -7,3 +7,4 @@ load test_helper
 @test "lib: event" { run_unit test_event; }
 @test "lib: replay record" { run_unit test_replay; }
 @test "lib: stage loop (idle interval, wake fd)" { run_unit test_stage; }
+@test "lib: order id registry (filter, spill, state database)" { run_unit test_idreg; }
