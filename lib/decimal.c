@@ -101,30 +101,47 @@ int algo_dec_parse(const char *s, size_t n, int64_t *out)
 	}
 }
 
+/* The digits of u at p; returns their count. */
+static size_t put_digits(char *p, uint64_t u)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+	do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+	while (n)
+		p[len++] = tmp[--n];
+	return len;
+}
+
+size_t algo_int_fmt(int64_t v, char *buf)
+{
+	size_t s = v < 0;
+	buf[0] = '-';
+	return s + put_digits(buf + s, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+
 size_t algo_dec_fmt(int64_t v, char *buf)
 {
-	char tmp[ALGO_DEC_FMT_MAX];
-	size_t n = 0, len = 0;
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t ip = u / (uint64_t)ALGO_DEC_SCALE, fp = u % (uint64_t)ALGO_DEC_SCALE;
-	int fd = 4;
+	unsigned fp = (unsigned)(u % (uint64_t)ALGO_DEC_SCALE);
+	char *p = buf;
 
 	if (v < 0)
-		buf[len++] = '-';
-	do { tmp[n++] = (char)('0' + ip % 10); ip /= 10; } while (ip);
-	while (n)
-		buf[len++] = tmp[--n];
+		*p++ = '-';
+	p += put_digits(p, u / (uint64_t)ALGO_DEC_SCALE);
 	if (fp) {
-		while (fp % 10 == 0) { fp /= 10; fd--; }
-		buf[len++] = '.';
-		for (int k = fd - 1; k >= 0; k--) {
-			uint64_t p = 1;
-			for (int j = 0; j < k; j++) p *= 10;
-			buf[len++] = (char)('0' + (fp / p) % 10);
-		}
+		/* all four decimals, then the trailing zeros dropped */
+		int k = 4;
+		*p++ = '.';
+		p[0] = (char)('0' + fp / 1000);
+		p[1] = (char)('0' + fp / 100 % 10);
+		p[2] = (char)('0' + fp / 10 % 10);
+		p[3] = (char)('0' + fp % 10);
+		while (p[k - 1] == '0')
+			k--;
+		p += k;
 	}
-	buf[len] = '\0';
-	return len;
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 int algo_dec_from_double(double d, int64_t *out)

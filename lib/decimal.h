@@ -16,6 +16,9 @@ int algo_dec_parse(const char *s, size_t n, int64_t *out);
 /* Writes the shortest decimal form of v ("752.85", "-0.5", "10") into buf, which must
  * hold ALGO_DEC_FMT_MAX bytes. Returns the length written (no NUL counted). */
 size_t algo_dec_fmt(int64_t v, char *buf);
+/* Writes the whole number v ("-12", "182798") into buf, which must hold
+ * ALGO_DEC_FMT_MAX bytes (no NUL written). Returns the length. */
+size_t algo_int_fmt(int64_t v, char *buf);
 
 /* Converts a double to the nearest 1/10,000 (half away from zero). Returns -1 for
  * NaN/Inf/out of range, else 0. Used only where a value is computed (slippage, sl/tp). */

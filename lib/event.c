@@ -1186,14 +1186,9 @@ void algo_out_dec(struct algo_writer *w, const char *k, int64_t v)
 
 void algo_out_int(struct algo_writer *w, const char *k, int64_t v)
 {
-	char b[24], t[24];
-	size_t n = 0, len = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char b[ALGO_DEC_FMT_MAX];
 	key(w, k);
-	if (v < 0) b[len++] = '-';
-	do { t[n++] = (char)('0' + u % 10); u /= 10; } while (u);
-	while (n) b[len++] = t[--n];
-	put(w, b, len);
+	put(w, b, algo_int_fmt(v, b));
 }
 
 void algo_out_num(struct algo_writer *w, const char *k, double v)

@@ -8,3 +8,4 @@ load test_helper
 @test "lib: replay record" { run_unit test_replay; }
 @test "lib: stage loop (idle interval, wake fd)" { run_unit test_stage; }
 @test "lib: order id registry (filter, spill, state database)" { run_unit test_idreg; }
+@test "lib: bar writer (one buffer, the member writer's bytes)" { run_unit test_barout; }

@@ -40,6 +40,31 @@ int main(void)
 	is_str(F(1), "0.0001", "fmt 0.0001");
 	is_str(F(0), "0", "fmt zero");
 	is_str(F(-1), "-0.0001", "fmt -0.0001");
+	is_str(F(24765010), "2476.501", "fmt trailing zero dropped");
+	is_str(F(24760001), "2476.0001", "fmt inner zeros kept");
+	is_str(F(INT64_MIN), "-922337203685477.5808", "fmt INT64_MIN");
+	is_str(F(INT64_MAX), "922337203685477.5807", "fmt INT64_MAX");
+	{
+		char b[ALGO_DEC_FMT_MAX];
+		size_t n = algo_int_fmt(-12, b);
+		ok(n == 3 && memcmp(b, "-12", 3) == 0, "int fmt -12");
+		n = algo_int_fmt(0, b);
+		ok(n == 1 && b[0] == '0', "int fmt 0");
+		n = algo_int_fmt(INT64_MIN, b);
+		ok(n == 20 && memcmp(b, "-9223372036854775808", 20) == 0, "int fmt INT64_MIN");
+		/* every value of four decimals formats as its shortest text and parses back */
+		int bad = 0;
+		for (int64_t v = -30000; v <= 30000 && bad < 3; v++) {
+			int64_t back;
+			size_t k = algo_dec_fmt(v, b);
+			if (algo_dec_parse(b, k, &back) || back != v || strlen(b) != k ||
+			    (k > 1 && strchr(b, '.') && b[k - 1] == '0')) {
+				bad++;
+				printf("# %lld -> %s\n", (long long)v, b);
+			}
+		}
+		is_int(bad, 0, "fmt round-trips -3 .. 3 in every step of 0.0001, shortest");
+	}
 	is_int(algo_dec_round(14850, 100), 14900, "1.485 -> 1.49 half up");
 	is_int(algo_dec_round(-14850, 100), -14900, "-1.485 -> -1.49 half away");
 	is_int(algo_dec_round(14849, 100), 14800, "1.4849 -> 1.48");
