@@ -101,15 +101,38 @@ int algo_dec_parse(const char *s, size_t n, int64_t *out)
 	}
 }
 
-/* The digits of u at p; returns their count. */
+/* "00" to "99": two digits per division. */
+static const char two_digits[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The digits of u at p, written from the last one back (no reversing copy); returns
+ * their count. */
 static size_t put_digits(char *p, uint64_t u)
 {
-	char tmp[24];
-	size_t n = 0, len = 0;
-	do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
-	while (n)
-		p[len++] = tmp[--n];
-	return len;
+	static const uint64_t pow10[] = { 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+		1000000000000ULL, 10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL };
+	size_t n = 1;
+	char *q;
+	while (n < 20 && u >= pow10[n - 1])
+		n++;
+	q = p + n;
+	while (u >= 100) {
+		q -= 2;
+		memcpy(q, two_digits + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		q -= 2;
+		memcpy(q, two_digits + 2 * u, 2);
+	} else {
+		*--q = (char)('0' + u);
+	}
+	return n;
 }
 
 size_t algo_int_fmt(int64_t v, char *buf)
@@ -129,16 +152,11 @@ size_t algo_dec_fmt(int64_t v, char *buf)
 		*p++ = '-';
 	p += put_digits(p, u / (uint64_t)ALGO_DEC_SCALE);
 	if (fp) {
-		/* all four decimals, then the trailing zeros dropped */
-		int k = 4;
+		/* all four decimals, then as many as the trailing zeros dropped */
 		*p++ = '.';
-		p[0] = (char)('0' + fp / 1000);
-		p[1] = (char)('0' + fp / 100 % 10);
-		p[2] = (char)('0' + fp / 10 % 10);
-		p[3] = (char)('0' + fp % 10);
-		while (p[k - 1] == '0')
-			k--;
-		p += k;
+		memcpy(p, two_digits + 2 * (fp / 100), 2);
+		memcpy(p + 2, two_digits + 2 * (fp % 100), 2);
+		p += fp % 10 ? 4 : fp % 100 ? 3 : fp % 1000 ? 2 : 1;
 	}
 	*p = '\0';
 	return (size_t)(p - buf);
