@@ -399,7 +399,6 @@ static const char *fast_str(struct algo_jfield *f, const char *p, const char *en
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define DIGITS8 1
 /* The run of digits at p, up to 8 of them, read as one word: *n is how many (0-8), the
  * return their value. Bytes at or past end read as non-digits; the bytes before end hold
  * a non-digit (fast_bar checked the closing '}'), so p + *n < end. The 8 bytes before
@@ -425,6 +424,14 @@ static inline uint64_t digits8(const char *p, const char *end, int *n)
 	d = d * 10 + (d >> 8);
 	return (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
 		(((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+}
+#else
+/* Elsewhere every number is read digit by digit (fast_num hands 8 to slow_num). */
+static inline uint64_t digits8(const char *p, const char *end, int *n)
+{
+	(void)p, (void)end;
+	*n = 8;
+	return 0;
 }
 #endif
 
@@ -480,24 +487,21 @@ static const char *fast_num(struct algo_jfield *f, const char *p, const char *en
 	/* the line ends in '}' (fast_bar checked), so no run of digits passes its end */
 	if (!p || p >= end)
 		return NULL;
-#ifndef DIGITS8
-	return slow_num(f, p, end, whole, v, exact);
-#endif
 	if (*p == '-') { neg = 1; p++; }
 	x = digits8(p, end, &nd);
-	if (nd == 0 || (*p == '0' && nd > 1))           /* not a number, or "01" */
-		return NULL;
 	if (nd == 8)
 		return slow_num(f, v0, end, whole, v, exact);
+	if (nd == 0 || (*p == '0' && nd > 1))           /* not a number, or "01" */
+		return NULL;
 	q = p + nd;
 	fd = -1;
 	y = 0;
 	if (*q == '.') {
 		y = digits8(q + 1, end, &fd);
-		if (fd == 0)
-			return NULL;
 		if (fd == 8)
 			return slow_num(f, v0, end, whole, v, exact);
+		if (fd == 0)
+			return NULL;
 		q += 1 + fd;
 	}
 	if (*q == 'e' || *q == 'E')          /* a digit cannot follow: digits8 stopped */
