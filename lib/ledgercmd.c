@@ -162,7 +162,7 @@ int algo_ledgercmd_record(const struct algo_ledgercmd *o, void (*warn)(const cha
 	struct algo_stage st;
 	int code;
 	err[0] = '\0';
-	if (algo_store_open(&store, o->path, err, errlen)) return ALGO_EX_CANTCREAT;
+	if (algo_store_open_single_thread(&store, o->path, err, errlen)) return ALGO_EX_CANTCREAT;
 	if (!(code = open_ledger(&store, o, warn, &l, err, errlen))) {
 		err[0] = '\0';
 		algo_ledger_stage(l, &st);
@@ -296,7 +296,7 @@ int algo_ledgercmd_run(const struct algo_ledgercmd *o, FILE *out, char *err, siz
 	if (stat(o->path, &sb) != 0 && !(is(o->cmd, "users") && o->nargs && is(o->args[0], "add")))
 		return fail(ALGO_EX_NOINPUT, err, errlen, "%s: no state database (%s); record a stream "
 			"with 'algo-ledger' first", o->path, strerror(errno));
-	if (algo_store_open(&store, o->path, err, errlen)) return ALGO_EX_CANTCREAT;
+	if (algo_store_open_single_thread(&store, o->path, err, errlen)) return ALGO_EX_CANTCREAT;
 	if (is(o->cmd, "users"))
 		code = users(&store, o, &ro, out, err, errlen);
 	else if (is(o->cmd, "audit") && o->nargs)

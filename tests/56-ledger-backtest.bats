@@ -18,6 +18,10 @@ events() {
 	run_unit test_eqcurve
 }
 
+@test "backtest: a batch is 50,000 lines, any other recording's 5,000; the ledger's connection has no lock of SQLite's (lib/ledger unit tests)" {
+	run_unit test_ledger
+}
+
 @test "backtest: every report equals the one over every equity change (a per-bar recomputation)" {
 	events ema-cross.json "$FIX/sample_3k.csv" "$TMP/a.ev" --symbol NSE:TEST-EQ
 	events ema-cross-long-short.json "$FIX/sample_3k.csv" "$TMP/b.ev" --symbol NSE:TEST-EQ
