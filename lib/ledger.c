@@ -175,6 +175,9 @@ struct algo_ledger {
 	char *run_record;                 /* algo_ledger_set_run_record (JSON), or NULL */
 	int64_t n_orders, n_fills;        /* new ones recorded by this run */
 	struct algo_book_tab held;        /* backtest: orders of this batch (struct held_order) */
+	struct held_order *held_last;     /* the one found or held last (an order's steps
+	                                   * come one after another), or NULL */
+	struct user_rec *owner;           /* the record of user, once made */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -226,11 +229,14 @@ static int begin(struct algo_ledger *l, char *err, size_t errlen)
 
 static struct user_rec *user_get(struct algo_ledger *l, const char *name)
 {
-	struct user_rec *u = algo_book_tab_get(&l->users, name, strlen(name), 1);
+	struct user_rec *u;
+	if (l->owner && strcmp(name, l->user) == 0) return l->owner;   /* nearly every event's */
+	u = algo_book_tab_get(&l->users, name, strlen(name), 1);
 	if (u && !u->name[0]) {
 		snprintf(u->name, sizeof u->name, "%s", name);
 		u->last_eq = l->capital;
 		u->owner = strcmp(name, l->user) == 0;
+		if (u->owner) l->owner = u;
 	}
 	return u;
 }
@@ -773,6 +779,7 @@ static void held_forget(struct algo_ledger *l)
 		free(o->broker_id);
 	}
 	algo_book_tab_free(&l->held);
+	l->held_last = NULL;
 }
 
 /* Writes the batch's held orders (a backtest's) and forgets them. */
@@ -1048,10 +1055,15 @@ static struct held_order *held_get(struct algo_ledger *l, const char *user, cons
 	int create)
 {
 	char key[ALGO_NAME_MAX + ORDER_ID_MAX + 2];
+	struct held_order *o = l->held_last;
 	size_t n;
 	if (!l->backtest) return NULL;
+	if (o && strcmp(o->id, id) == 0 && strcmp(o->user, user) == 0) return o;
 	n = algo_book_key(key, sizeof key, user, id, NULL);
-	return n ? algo_book_tab_get(&l->held, key, n, create) : NULL;
+	if (!(o = n ? algo_book_tab_get(&l->held, key, n, create) : NULL)) return NULL;
+	/* one just made is empty until the caller fills it in: not yet one to find */
+	l->held_last = o->id[0] ? o : NULL;
+	return o;
 }
 
 /* Sets a held order's *dst to a copy of src. Returns 0, or -1 when out of memory. */
@@ -1072,6 +1084,7 @@ static int order_hold(struct algo_ledger *l, const struct held_order *o, char *e
 	if (!h) BAD("out of memory");
 	if (h->id[0]) return 0;
 	*h = *o;
+	l->held_last = h;
 	memcpy(h->status, "new", 4);
 	h->updated_ms = o->ts_ms;
 	l->n_orders++;
