@@ -22,6 +22,33 @@ events() {
 	run_unit test_ledger
 }
 
+@test "backtest: a 50,000-line batch of orders alone stays within a stage's 16 MB (past 2,048 held orders are written), every order in full" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	python3 - > "$TMP/orders.ev" <<'EOF'
+import datetime
+t0 = datetime.datetime(2024, 1, 1, 9, 15)
+for i in range(20000):
+    t = (t0 + datetime.timedelta(seconds=i)).strftime('%Y-%m-%dT%H:%M:%S+05:30')
+    side = 'buy' if i % 2 == 0 else 'sell'
+    print('{"type":"order","ts":"%s","id":"o%d","strategy":"s","symbol":"NSE:T-EQ","side":"%s","qty":1,"kind":"market"}' % (t, i, side))
+    if i % 4 == 3:
+        print('{"type":"order_update","ts":"%s","id":"o%d","status":"rejected","reason":"no margin for order %d"}' % (t, i, i))
+        continue
+    print('{"type":"fill","ts":"%s","id":"o%d","fill_id":"f%d","symbol":"NSE:T-EQ","side":"%s","qty":1,"price":100,"fees":0.5}' % (t, i, i, side))
+    print('{"type":"order_update","ts":"%s","id":"o%d","status":"filled","filled":1,"avg_price":100,"broker_id":"B%d"}' % (t, i, i))
+EOF
+	# as algo-backtest runs it: a throw-away database (its larger page cache)
+	: > "$TMP/bt.db"
+	ALGO_THROWAWAY_STATE="$TMP/bt.db" /usr/bin/time -f %M -o "$TMP/rss" \
+		algo-ledger --backtest --state "$TMP/bt.db" < "$TMP/orders.ev" > /dev/null
+	echo "peak RSS $(cat "$TMP/rss") KB"
+	[ "$(cat "$TMP/rss")" -lt 16384 ]
+	[ "$(sqlite3 "$TMP/bt.db" "SELECT count(*), sum(status = 'filled'), sum(status = 'rejected'), count(broker_id), count(reason), sum(filled), sum(avg_price) FROM orders")" = "20000|15000|5000|15000|5000|15000|15000000000" ]
+	algo-ledger --state "$TMP/paper.db" < "$TMP/orders.ev" > /dev/null
+	diff <(algo-ledger orders --state "$TMP/bt.db" --format ndjson) <(algo-ledger orders --state "$TMP/paper.db" --format ndjson)
+	diff <(algo-ledger fills --state "$TMP/bt.db" --format ndjson) <(algo-ledger fills --state "$TMP/paper.db" --format ndjson)
+}
+
 @test "backtest: every report equals the one over every equity change (a per-bar recomputation)" {
 	events ema-cross.json "$FIX/sample_3k.csv" "$TMP/a.ev" --symbol NSE:TEST-EQ
 	events ema-cross-long-short.json "$FIX/sample_3k.csv" "$TMP/b.ev" --symbol NSE:TEST-EQ
