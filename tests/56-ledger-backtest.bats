@@ -30,11 +30,11 @@ t0 = datetime.datetime(2024, 1, 1, 9, 15)
 for i in range(20000):
     t = (t0 + datetime.timedelta(seconds=i)).strftime('%Y-%m-%dT%H:%M:%S+05:30')
     side = 'buy' if i % 2 == 0 else 'sell'
-    print('{"type":"order","ts":"%s","id":"o%d","strategy":"s","symbol":"NSE:T-EQ","side":"%s","qty":1,"kind":"market"}' % (t, i, side))
+    print('{"type":"order","ts":"%s","id":"o%d","strategy":"s","symbol":"NSE:T-EQ","side":"%s","qty":1,"kind":"market","product":"intraday","validity":"day","mode":"paper","user":"default"}' % (t, i, side))
     if i % 4 == 3:
         print('{"type":"order_update","ts":"%s","id":"o%d","status":"rejected","reason":"no margin for order %d"}' % (t, i, i))
         continue
-    print('{"type":"fill","ts":"%s","id":"o%d","fill_id":"f%d","symbol":"NSE:T-EQ","side":"%s","qty":1,"price":100,"fees":0.5}' % (t, i, i, side))
+    print('{"type":"fill","ts":"%s","id":"o%d","fill_id":"f%d","symbol":"NSE:T-EQ","side":"%s","strategy":"s","qty":1,"price":100,"fees":{"brokerage":0.5,"total":0.5},"remaining":0,"user":"default"}' % (t, i, i, side))
     print('{"type":"order_update","ts":"%s","id":"o%d","status":"filled","filled":1,"avg_price":100,"broker_id":"B%d"}' % (t, i, i))
 EOF
 	# as algo-backtest runs it: a throw-away database (its larger page cache)
