@@ -147,6 +147,25 @@ static const char *const sql[S_COUNT] = {
 		"fees = excluded.fees, unrealized = excluded.unrealized, net = excluded.net",
 };
 
+/* Held orders written by one INSERT: a statement's run costs about as much as a row's
+ * own B-tree work (its cursors opened and closed, its program started). */
+#define HELD_ROWS 8
+
+/* S_ORDER_FULL with HELD_ROWS rows of VALUES (parameters 20 a row, in its order). */
+static sqlite3_stmt *order_rows_prepare(struct algo_store *s, char *err, size_t errlen)
+{
+	static const int col[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 13, 18, 19, 20 };
+	const char *full = sql[S_ORDER_FULL], *values = strstr(full, "VALUES"), *tail = strstr(full, " ON CONFLICT");
+	char q[8192];
+	size_t n = (size_t)snprintf(q, sizeof q, "%.*sVALUES ", (int)(values - full), full);
+	for (int r = 0; r < HELD_ROWS; r++)
+		for (int c = 0; c < 20; c++)
+			n += (size_t)snprintf(q + n, sizeof q - n, "%s?%d%s", c ? ", " : r ? ", (" : "(",
+				20 * r + col[c], c == 19 ? ")" : "");
+	snprintf(q + n, sizeof q - n, "%s", tail);
+	return algo_store_prepare(s, q, err, errlen);
+}
+
 struct algo_ledger {
 	struct algo_store *s;
 	char user[ALGO_NAME_MAX];
@@ -175,9 +194,11 @@ struct algo_ledger {
 	char *run_record;                 /* algo_ledger_set_run_record (JSON), or NULL */
 	int64_t n_orders, n_fills;        /* new ones recorded by this run */
 	struct algo_book_tab held;        /* backtest: orders of this batch (struct held_order) */
+	sqlite3_stmt *order_rows;         /* S_ORDER_FULL for HELD_ROWS orders at once */
 	struct held_order *held_last;     /* the one found or held last (an order's steps
 	                                   * come one after another), or NULL */
 	struct user_rec *owner;           /* the record of user, once made */
+	long curve_lines;                 /* lines recorded since the curves' points were written */
 };
 
 #define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return ALGO_LEDGER_EBAD; } while (0)
@@ -647,6 +668,7 @@ struct algo_ledger *algo_ledger_open(struct algo_store *s, const char *user, int
 	for (int i = 0; i < S_COUNT; i++)
 		if (!(l->st[i] = algo_store_prepare(s, sql[i], err, errlen)))
 			goto fail;
+	if (!(l->order_rows = order_rows_prepare(s, err, errlen))) goto fail;
 
 	rc = algo_store_meta_get(s, "capital", v, sizeof v);
 	if (rc < 0 || (rc == 1 && (algo_dec_parse(v, strlen(v), &l->capital) || l->capital <= 0))) {
@@ -783,35 +805,51 @@ static void held_forget(struct algo_ledger *l)
 }
 
 /* Writes the batch's held orders (a backtest's) and forgets them. */
+/* Binds held order o to st's parameters base + 1 to base + 20 (S_ORDER_FULL's), its
+ * times formatted into ts and updated. */
+static void held_bind(const struct algo_ledger *l, sqlite3_stmt *st, int base,
+	const struct held_order *o, char ts[ALGO_TIME_FMT_MAX], char updated[ALGO_TIME_FMT_MAX])
+{
+	sqlite3_bind_text(st, base + 1, o->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 2, o->id, -1, SQLITE_STATIC);
+	bind_time(st, base + 3, o->ts_ms, ts);
+	sqlite3_bind_int64(st, base + 4, o->ts_ms);
+	sqlite3_bind_text(st, base + 5, o->strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 6, o->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 7, o->side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 8, o->qty);
+	sqlite3_bind_text(st, base + 9, o->kind, -1, SQLITE_STATIC);
+	bind_opt_text(st, base + 10, o->product);
+	bind_opt_text(st, base + 11, o->validity);
+	bind_opt_text(st, base + 12, o->mode);
+	sqlite3_bind_text(st, base + 13, l->run, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 14, o->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 15, o->filled);
+	bind_time(st, base + 16, o->updated_ms, updated);
+	sqlite3_bind_int64(st, base + 17, o->updated_ms);
+	if (o->reason) sqlite3_bind_text(st, base + 18, o->reason, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, base + 18);
+	if (o->broker_id) sqlite3_bind_text(st, base + 19, o->broker_id, -1, SQLITE_STATIC);
+	else sqlite3_bind_null(st, base + 19);
+	if (o->has_avg) sqlite3_bind_int64(st, base + 20, o->avg);
+	else sqlite3_bind_null(st, base + 20);
+}
+
+/* Writes the batch's held orders (a backtest's), HELD_ROWS to a statement, and forgets
+ * them. */
 static int held_flush(struct algo_ledger *l, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = l->st[S_ORDER_FULL];
-	char ts[ALGO_TIME_FMT_MAX], updated[ALGO_TIME_FMT_MAX];
-	for (size_t i = 0; i < algo_book_tab_count(&l->held); i++) {
-		const struct held_order *o = algo_book_tab_at(&l->held, i, NULL, NULL);
-		sqlite3_bind_text(st, 1, o->user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
-		bind_time(st, 3, o->ts_ms, ts);
-		sqlite3_bind_int64(st, 4, o->ts_ms);
-		sqlite3_bind_text(st, 5, o->strategy, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, o->symbol, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, o->side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, o->qty);
-		sqlite3_bind_text(st, 9, o->kind, -1, SQLITE_STATIC);
-		bind_opt_text(st, 10, o->product);
-		bind_opt_text(st, 11, o->validity);
-		bind_opt_text(st, 12, o->mode);
-		sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 14, o->status, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 15, o->filled);
-		bind_time(st, 16, o->updated_ms, updated);
-		sqlite3_bind_int64(st, 17, o->updated_ms);
-		if (o->reason) sqlite3_bind_text(st, 18, o->reason, -1, SQLITE_STATIC);
-		else sqlite3_bind_null(st, 18);
-		if (o->broker_id) sqlite3_bind_text(st, 19, o->broker_id, -1, SQLITE_STATIC);
-		else sqlite3_bind_null(st, 19);
-		if (o->has_avg) sqlite3_bind_int64(st, 20, o->avg); else sqlite3_bind_null(st, 20);
-		if (run(l, st, err, errlen)) return -1;
+	char ts[HELD_ROWS][ALGO_TIME_FMT_MAX], updated[HELD_ROWS][ALGO_TIME_FMT_MAX];
+	size_t n = algo_book_tab_count(&l->held), i = 0;
+	for (; i + HELD_ROWS <= n; i += HELD_ROWS) {
+		for (int k = 0; k < HELD_ROWS; k++)
+			held_bind(l, l->order_rows, 20 * k, algo_book_tab_at(&l->held, i + (size_t)k, NULL, NULL),
+				ts[k], updated[k]);
+		if (run(l, l->order_rows, err, errlen)) return -1;
+	}
+	for (; i < n; i++) {
+		held_bind(l, l->st[S_ORDER_FULL], 0, algo_book_tab_at(&l->held, i, NULL, NULL), ts[0], updated[0]);
+		if (run(l, l->st[S_ORDER_FULL], err, errlen)) return -1;
 	}
 	held_forget(l);
 	return 0;
@@ -891,6 +929,7 @@ static int flush(struct algo_ledger *l, char *err, size_t errlen)
 
 int algo_ledger_commit(struct algo_ledger *l, char *err, size_t errlen)
 {
+	l->curve_lines = 0;
 	if (l->failed || !pending(l)) return 0;
 	if (begin(l, err, errlen) || flush(l, err, errlen)) {
 		fail(l);
@@ -912,6 +951,7 @@ void algo_ledger_free(struct algo_ledger *l)
 	if (l->in_txn) algo_store_rollback(l->s);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(l->st[i]);
+	sqlite3_finalize(l->order_rows);
 	if (l->audit_ok) algo_audit_free(&l->audit);
 	EVP_MD_CTX_free(l->in_ctx);
 	free(l->run_record);
@@ -1492,6 +1532,20 @@ static int on_control(struct algo_ledger *l, const struct algo_event *ev, const 
 	return audit_add(l, user, ms, kind, strategy, ref, reason, ev->line, ev->len, err, errlen);
 }
 
+/* A backtest's curves write their candidate points (lib/eqcurve.h) every CURVE_LINES
+ * lines since the last commit as well as at each commit: the points between the days'
+ * last ones, which the text report's sparkline and the HTML chart draw, stay those of
+ * the 5,000-line batches a backtest had before its batches grew. */
+#define CURVE_LINES 5000
+
+/* Counts a line recorded; writes the curves' points at every CURVE_LINES-th. */
+static int curve_lines_note(struct algo_ledger *l, char *err, size_t errlen)
+{
+	if (!l->backtest || ++l->curve_lines < CURVE_LINES) return 0;
+	l->curve_lines = 0;
+	return begin(l, err, errlen) || curves_flush(l, err, errlen) ? ALGO_LEDGER_EDB : 0;
+}
+
 int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	int rc;
@@ -1515,6 +1569,7 @@ int algo_ledger_event(struct algo_ledger *l, const struct algo_event *ev, char *
 	}
 	if (rc == 0) {
 		input_hash(l, ev->line, ev->len);
+		rc = curve_lines_note(l, err, errlen);
 	}
 	if (rc == ALGO_LEDGER_EDB) fail(l);
 	return rc;

@@ -1,6 +1,7 @@
 /* Unit tests for lib/ledger.c's batches on the stage loop: a backtest commits once per
  * 50,000 lines, any other recording every 5,000 (lib/stage.h's default), however the
- * backtest and the stage are set up; and lib/store.c's single-thread connection. */
+ * backtest and the stage are set up, and a backtest's curve still writes its points
+ * every 5,000 lines; and lib/store.c's single-thread connection. */
 #include "ledger.h"
 #include "stage.h"
 #include "tap.h"
@@ -20,10 +21,14 @@ static int count_commit(void *arg)
 	return 0;
 }
 
-/* Writes n one-minute bars of one symbol to path. */
-static void write_bars(const char *path, int n)
+/* Writes n one-minute bars of one symbol to path, after a fill that opens a position
+ * when fill is set (then the equity changes at every bar). */
+static void write_bars(const char *path, int n, int fill)
 {
 	FILE *f = fopen(path, "w");
+	if (f && fill)
+		fputs("{\"type\":\"fill\",\"ts\":\"2024-01-01T09:15:00+05:30\",\"id\":\"o1\",\"fill_id\":\"o1-1\","
+			"\"strategy\":\"s\",\"symbol\":\"NSE:T-EQ\",\"side\":\"buy\",\"qty\":1,\"price\":100}\n", f);
 	for (int i = 0; f && i < n; i++) {
 		/* 375 bars a day from 09:15 IST, one day after another */
 		long day = i / 375, min = 9 * 60 + 15 + i % 375;
@@ -77,10 +82,39 @@ static void test_batches(const char *dir)
 	char in[600], db[600];
 	snprintf(in, sizeof in, "%s/bars.ndjson", dir);
 	snprintf(db, sizeof db, "%s/state.db", dir);
-	write_bars(in, 12000);
+	write_bars(in, 12000, 0);
 	is_int(record(db, in, PLAIN), 3, "12,000 lines not as a backtest: a commit every 5,000 and the last");
 	is_int(record(db, in, BACKTEST_FIRST), 1, "as a backtest: one commit (a batch is 50,000 lines)");
 	is_int(record(db, in, BACKTEST_AFTER), 1, "the same when the backtest is set after the stage");
+}
+
+/* The equity rows of at ms (epoch milliseconds) in the database at db. */
+static int equity_at(const char *db, long long ms)
+{
+	char err[512], sql[128];
+	struct algo_store s;
+	sqlite3_stmt *st;
+	int n = -1;
+	if (algo_store_open(&s, db, err, sizeof err)) return -1;
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM equity WHERE ts_ms = %lld", ms);
+	if ((st = algo_store_prepare(&s, sql, err, sizeof err)) && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	algo_store_close(&s);
+	return n;
+}
+
+/* A backtest's curve still writes its points every 5,000 lines, not only at its
+ * commits: line 5,000 is the bar of 2024-01-14 11:18 IST, a point no day's last. */
+static void test_curve_lines(const char *dir)
+{
+	char in[600], db[600];
+	snprintf(in, sizeof in, "%s/position.ndjson", dir);
+	snprintf(db, sizeof db, "%s/curve.db", dir);
+	write_bars(in, 11999, 1);
+	is_int(record(db, in, BACKTEST_FIRST), 1, "a backtest with a position: one commit");
+	is_int(equity_at(db, 1705211280000LL), 1, "the point of line 5,000 is in the equity rows");
+	is_int(equity_at(db, 1705211340000LL), 0, "the one after it is not");
 }
 
 static void test_single_thread(const char *dir)
@@ -104,6 +138,7 @@ int main(void)
 	char dir[] = "/tmp/algo-ledger-test.XXXXXX";
 	if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
 	test_batches(dir);
+	test_curve_lines(dir);
 	test_single_thread(dir);
 	{
 		char cmd[600];
