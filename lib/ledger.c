@@ -710,8 +710,8 @@ int algo_ledger_set_run(struct algo_ledger *l, const char *run_id)
 /* Lines between a backtest's commits: its database is throw-away (a commit need not
  * be durable), and each commit writes the last, partly filled pages of every B-tree
  * to the WAL again: at 5,000 lines a 1M-bar run wrote 61 MB of WAL for a 23 MB
- * database, at 50,000 29 MB. The held orders of a batch stay well inside a stage's
- * memory (about 2,000 of 500 bytes). */
+ * database, at 50,000 29 MB. The held orders of a batch stay inside a stage's memory
+ * (HELD_MAX; the benchmark's batches hold about 1,900 of 560 bytes). */
 #define BACKTEST_BATCH 50000
 
 /* A backtest's batches (the stage loop's, once both are set up). */
@@ -1116,10 +1116,10 @@ static int held_text(char **dst, const char *src)
 	return 0;
 }
 
-/* Held orders at most: a batch of orders alone (50,000 lines) would hold 28 MB; past
- * this many they are written at once, inside the open transaction, and their later
- * steps update their rows as for an order of an earlier batch. The benchmark's
- * batches hold about 1,900. */
+/* Held orders at most: a batch of orders alone (50,000 lines, 16,700 orders) took the
+ * ledger to 21.6 MB; past this many they are written at once, inside the open
+ * transaction, and their later steps update their rows as for an order of an earlier
+ * batch. The benchmark's batches hold about 1,900. */
 #define HELD_MAX 2048
 
 /* Holds o, a backtest's new order, until the commit (a duplicate of one held is
