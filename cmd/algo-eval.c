@@ -24,6 +24,7 @@ static int run_stage(const struct algo_stage_ops *ops, void *arg, struct algo_st
 	st.warn = algo_cli_warn_line;
 	st.store = store;
 	st.replay_key = key;
+	st.save_at_end = store && store->throwaway;
 	return algo_stage_run(&st);
 }
 

@@ -171,7 +171,7 @@ static int64_t wait_until(const struct run *run, int64_t quiet_since, int64_t ne
 {
 	const struct algo_stage *st = run->st;
 	int64_t due = next_idle;
-	if (st->store && run->unsaved > 0) {
+	if (st->store && !st->save_at_end && run->unsaved > 0) {
 		int64_t save_at = quiet_since + st->idle_commit_ms;
 		if (due < 0 || save_at < due)
 			due = save_at;
@@ -226,7 +226,8 @@ static void before_read(void *arg)
 		if (rc < 0 || pfd[0].revents)
 			return;              /* input, its end or an error: the read says which */
 		now = algo_mono_ms();
-		if (st->store && run->unsaved > 0 && now >= quiet_since + st->idle_commit_ms && save_now(run, 0))
+		if (st->store && !st->save_at_end && run->unsaved > 0 && now >= quiet_since + st->idle_commit_ms &&
+		    save_now(run, 0))
 			return;
 		wake = nfd == 2 && (pfd[1].revents & POLLIN);
 		if (nfd == 2 && !wake && pfd[1].revents)
@@ -349,7 +350,7 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 		return stopped(run, rc);
 	if (rc == 0) {
 		st->lines++;
-		if (st->store && ++run->unsaved >= st->commit_every && save_now(run, 0))
+		if (st->store && ++run->unsaved >= st->commit_every && !st->save_at_end && save_now(run, 0))
 			return run->code;
 		return 0;
 	}

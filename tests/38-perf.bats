@@ -63,3 +63,35 @@ syncs() {
 	diff <(algo-ledger report --state "$TMP/plain.db") \
 		<(grep -vE '^(Strategy (name|file|SHA-256)|Parameters|Overrides \(-P\)|Input) ' "$TMP/report")
 }
+
+@test "algo-eval on the throw-away database saves once, at the end; on another, while it runs" {
+	# each save waits for the database's writer (the ledger's batch in a backtest): on
+	# 1M bars algo-eval's saves cost about a third of the pipeline's wall time
+	algo-feed csv --no-progress "$DEMO" | head -n 200 > "$TMP/bars"
+	states() { sqlite3 "$1" "SELECT count(*) FROM eval_state" 2>/dev/null || echo 0; }
+	for kind in throwaway durable; do
+		db=$TMP/$kind.db
+		mkfifo "$TMP/in.$kind"
+		tw=$db
+		[ "$kind" = throwaway ] || tw=
+		ALGO_STATE=$db ALGO_THROWAWAY_STATE=$tw algo-eval -s "$EMA" < "$TMP/in.$kind" > "$TMP/out.$kind" &
+		pid=$!
+		exec 5>"$TMP/in.$kind"
+		cat "$TMP/bars" >&5
+		# a pause: a durable database is saved after 50 ms without input (the
+		# throw-away one is given a second, as long as a loaded machine may need)
+		n=100
+		[ "$kind" = durable ] || n=20
+		for _ in $(seq "$n"); do [ "$(states "$db")" -ge 1 ] && break; sleep 0.05; done
+		echo "$kind: $(states "$db") during the pause" >> "$TMP/seen"
+		exec 5>&-
+		wait "$pid"
+		echo "$kind: $(states "$db") at the end" >> "$TMP/seen"
+	done
+	cat "$TMP/seen"
+	[ "$(cat "$TMP/seen")" = "throwaway: 0 during the pause
+throwaway: 1 at the end
+durable: 1 during the pause
+durable: 1 at the end" ]
+	cmp "$TMP/out.throwaway" "$TMP/out.durable"
+}

@@ -103,6 +103,26 @@ int main(void)
 	close(in[0]);
 	close(in[1]);
 
+	/* save_at_end: neither the idle save nor a save every commit_every lines, only the
+	 * run's final one */
+	setup(&st, &p, in);
+	st.idle_ms = 10;
+	st.idle_commit_ms = 30;
+	st.commit_every = 1;
+	st.save_at_end = 1;
+	st.store = &s;
+	p.stop_after = 20;
+	for (int i = 0; i < 3; i++)
+		if (write(in[1], LINE, sizeof LINE - 1) != (ssize_t)sizeof LINE - 1)
+			return 1;
+	rc = algo_stage_run(&st);
+	is_int(rc, 0, "save_at_end: run ends at the hook's stop");
+	is_int(p.events, 3, "save_at_end: the lines were handled");
+	is_int(p.saves_seen, 0, "save_at_end: no save while the run went on");
+	is_int(p.saves, 1, "save_at_end: the final save only");
+	close(in[0]);
+	close(in[1]);
+
 	/* the wake fd: no interval, a readable wake fd calls the hook at once */
 	setup(&st, &p, in);
 	if (pipe(wake) || fcntl(wake[0], F_SETFL, O_NONBLOCK))
