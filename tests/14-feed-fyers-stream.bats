@@ -150,7 +150,9 @@ assert 0.95 <= again - last < 2.5, again - last'
 @test "fyers stream: a market that closes during the run ends it with --outside exit; without marketStatus the calendar decides" {
 	S --symbols "$SYMS" --recheck 300ms --outside exit --until 2024-03-04T10:00 > "$TMP/out" 2> "$TMP/err" &
 	pid=$!
-	sleep 1
+	# the market closes once every tick of the session is out (not after a fixed second:
+	# under valgrind or on a loaded machine they took longer)
+	wait_for 30 ticks_out "$(grep -c '"type":"tick"' "$FYX/stream-golden.ndjson")" || { cat "$TMP/err"; false; }
 	mock_scenario '{"market_status":[{"exchange":10,"segment":10,"market_type":"NORMAL","status":"CLOSED"}]}'
 	wait "$pid"
 	grep -q '^algo-feed: the market is closed (exchange 10 segment 10 CLOSED); the next session opens ' "$TMP/err"
