@@ -86,14 +86,10 @@ struct held_order {
 	__int128 fill_val;
 };
 
-enum { S_ORDER_INS, S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
+enum { S_ORDER_UPD, S_ORDER_STRAT, S_FILL_INS, S_FILL_SUM, S_ORDER_FILLED,
 	S_EQUITY, S_POS, S_MARK, S_CLOSES, S_RUN_INS, S_RUN_UPD, S_RUNDAY, S_STRAT, S_DAILY, S_ORDER_FULL, S_COUNT };
 
 static const char *const sql[S_COUNT] = {
-	[S_ORDER_INS] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
-		"kind, product, validity, mode, status, filled, updated_ts, updated_ms, run) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'new', 0, ?3, ?4, ?13) "
-		"ON CONFLICT (user, id) DO NOTHING",
 	[S_ORDER_UPD] = "UPDATE orders SET status = ?3, reason = coalesce(?4, reason), "
 		"broker_id = coalesce(?5, broker_id), filled = coalesce(?6, filled), "
 		"avg_price = coalesce(?7, avg_price), updated_ts = ?8, updated_ms = ?9 "
@@ -138,9 +134,9 @@ static const char *const sql[S_COUNT] = {
 		"hash = coalesce(excluded.hash, hash), first_ms = min(first_ms, excluded.first_ms), "
 		"last_ms = max(last_ms, excluded.last_ms)",
 	[S_ORDER_FULL] = "INSERT INTO orders (user, id, ts, ts_ms, strategy, symbol, side, qty, "
-		"kind, product, validity, mode, status, filled, updated_ts, updated_ms, run, reason, "
-		"broker_id, avg_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15, "
-		"?16, ?17, ?13, ?18, ?19, ?20) ON CONFLICT (user, id) DO NOTHING",
+		"kind, product, validity, mode, run, status, filled, updated_ts, updated_ms, reason, "
+		"broker_id, avg_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		"?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (user, id) DO NOTHING",
 	[S_DAILY] = "INSERT INTO daily_pnl (user, run, strategy, day, realized, fees, unrealized, net) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 - ?6 + ?7) "
 		"ON CONFLICT (user, run, strategy, day) DO UPDATE SET realized = excluded.realized, "
@@ -154,14 +150,13 @@ static const char *const sql[S_COUNT] = {
 /* S_ORDER_FULL with HELD_ROWS rows of VALUES (parameters 20 a row, in its order). */
 static sqlite3_stmt *order_rows_prepare(struct algo_store *s, char *err, size_t errlen)
 {
-	static const int col[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 13, 18, 19, 20 };
 	const char *full = sql[S_ORDER_FULL], *values = strstr(full, "VALUES"), *tail = strstr(full, " ON CONFLICT");
 	char q[8192];
 	size_t n = (size_t)snprintf(q, sizeof q, "%.*sVALUES ", (int)(values - full), full);
 	for (int r = 0; r < HELD_ROWS; r++)
 		for (int c = 0; c < 20; c++)
 			n += (size_t)snprintf(q + n, sizeof q - n, "%s?%d%s", c ? ", " : r ? ", (" : "(",
-				20 * r + col[c], c == 19 ? ")" : "");
+				20 * r + c + 1, c == 19 ? ")" : "");
 	snprintf(q + n, sizeof q - n, "%s", tail);
 	return algo_store_prepare(s, q, err, errlen);
 }
@@ -804,7 +799,6 @@ static void held_forget(struct algo_ledger *l)
 	l->held_last = NULL;
 }
 
-/* Writes the batch's held orders (a backtest's) and forgets them. */
 /* Binds held order o to st's parameters base + 1 to base + 20 (S_ORDER_FULL's), its
  * times formatted into ts and updated. */
 static void held_bind(const struct algo_ledger *l, sqlite3_stmt *st, int base,
@@ -1133,8 +1127,6 @@ static int order_hold(struct algo_ledger *l, const struct held_order *o, char *e
 	if (h->id[0]) return 0;
 	*h = *o;
 	l->held_last = h;
-	memcpy(h->status, "new", 4);
-	h->updated_ms = o->ts_ms;
 	l->n_orders++;
 	return 0;
 }
@@ -1142,10 +1134,10 @@ static int order_hold(struct algo_ledger *l, const struct held_order *o, char *e
 static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *err, size_t errlen)
 {
 	struct held_order o = { .side = 0 };
-	char shash[72] = "", ts[ALGO_TIME_FMT_MAX];
+	char shash[72] = "", ts[ALGO_TIME_FMT_MAX], updated[ALGO_TIME_FMT_MAX];
 	struct user_rec *u;
 	struct strat_rec *sr;
-	sqlite3_stmt *st = l->st[S_ORDER_INS];
+	sqlite3_stmt *st = l->st[S_ORDER_FULL];
 
 	if (algo_event_time(ev, "ts", 1, &o.ts_ms, err, errlen) < 0 ||
 	    user_of(l, ev, o.user, err, errlen) ||
@@ -1168,20 +1160,10 @@ static int on_order(struct algo_ledger *l, const struct algo_event *ev, char *er
 		snprintf(sr->hash, sizeof sr->hash, "%s", shash);
 		sr->seen_dirty = 1;
 	}
+	memcpy(o.status, "new", 4);
+	o.updated_ms = o.ts_ms;
 	if (l->backtest) return order_hold(l, &o, err, errlen);
-	sqlite3_bind_text(st, 13, l->run, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 1, o.user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o.id, -1, SQLITE_STATIC);
-	bind_time(st, 3, o.ts_ms, ts);
-	sqlite3_bind_int64(st, 4, o.ts_ms);
-	sqlite3_bind_text(st, 5, o.strategy, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, o.symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, o.side == ALGO_BUY ? "buy" : "sell", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, o.qty);
-	sqlite3_bind_text(st, 9, o.kind, -1, SQLITE_STATIC);
-	bind_opt_text(st, 10, o.product);
-	bind_opt_text(st, 11, o.validity);
-	bind_opt_text(st, 12, o.mode);
+	held_bind(l, st, 0, &o, ts, updated);
 	if (run(l, st, err, errlen)) return ALGO_LEDGER_EDB;
 	l->n_orders += sqlite3_changes(l->s->db);
 	{
