@@ -3,6 +3,7 @@
 #include "store.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,6 +569,16 @@ static int set_durability(struct algo_store *s, char *err, size_t errlen)
 	return algo_store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen);
 }
 
+/* No statistics of SQLite's memory (which nothing reads): without them its every
+ * allocation takes a global lock (a tenth of a backtest's calls into SQLite). A
+ * process-wide setting, possible only before SQLite's first use and not thread-safe:
+ * made once, by the first store opened (before any thread of ours uses SQLite). */
+static pthread_once_t memstatus_once = PTHREAD_ONCE_INIT;
+static void memstatus_off(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* algo_store_open with SQLite's open flags extra (SQLITE_OPEN_NOMUTEX or 0). */
 static int store_open(struct algo_store *s, const char *path, int extra, char *err, size_t errlen)
 {
@@ -579,10 +590,7 @@ static int store_open(struct algo_store *s, const char *path, int extra, char *e
 		return -1;
 	}
 	if (make_parents(path, err, errlen)) return -1;
-	/* No statistics of SQLite's memory (which nothing reads): without them its every
-	 * allocation takes a global lock (a tenth of a backtest's calls into SQLite). Only
-	 * possible before SQLite's first use; later calls are refused, harmlessly. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	pthread_once(&memstatus_once, memstatus_off);
 	/* Create the file ourselves so that it is private (0600) from the start. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
