@@ -69,10 +69,10 @@ struct algo_stage {
 	int skip_bad;
 	long commit_every;             /* lines between saves with a store, 5000 */
 	int idle_commit_ms;            /* save after this long without input, 50 */
-	int save_at_end;               /* only the run's final save, no batch or idle
-	                                * saves; 0 (a stage on a throw-away database:
-	                                * its crash loses a run made again, and each save
-	                                * waits for the database's writer) */
+	int save_at_end;               /* 1: only the run's final save, no batch or idle
+	                                * saves, for a stage on a throw-away database (its
+	                                * crash loses a run made again, and each save waits
+	                                * for the database's writer); 0 */
 	int idle_ms;                   /* idle hook again after this long without input; 0 */
 	int wake_fd;                   /* readable: idle hook at once; -1 (none) */
 	const struct algo_stage_ops *ops;
