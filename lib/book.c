@@ -79,7 +79,7 @@ struct algo_book_tab_entry {
 /* Eight bytes per multiply (FNV-1a took one multiply per byte, most of a look-up of
  * an order id), then a finaliser that spreads every byte over the low bits the slots
  * use. Only the slots depend on it: iteration is in insertion order. */
-static uint64_t hash_bytes(const char *s, size_t n)
+uint64_t algo_book_hash(const char *s, size_t n)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ULL;
 	uint64_t h = n * k, w;
@@ -146,7 +146,7 @@ void *algo_book_tab_get(struct algo_book_tab *t, const char *key, size_t klen, i
 		if (e->klen == klen && memcmp(e->key, key, klen) == 0)
 			return e->rec;
 	}
-	h = hash_bytes(key, klen);
+	h = algo_book_hash(key, klen);
 	if (t->nslots) {
 		for (j = (size_t)h & (t->nslots - 1); t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
 			e = &t->e[t->slots[j] - 1];

@@ -76,6 +76,10 @@ void *algo_book_tab_at(const struct algo_book_tab *t, size_t i, const char **key
  * key. Returns the key length, or 0 when it does not fit in len bytes. */
 size_t algo_book_key(char *buf, size_t len, const char *a, const char *b, const char *c);
 
+/* The tables' hash of n bytes at s: every byte spread over all 64 bits (a filter may
+ * take its bits from any of them). Not stable across versions: never store it. */
+uint64_t algo_book_hash(const char *s, size_t n);
+
 /* ---- the book ----------------------------------------------------------------- */
 
 struct algo_book {

@@ -12,26 +12,11 @@
 #define FILTER_WORDS (1u << 17)
 #define FILTER_PROBES 4
 
-static uint64_t key_hash(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;          /* FNV-1a, then a finaliser that */
-	for (size_t i = 0; i < n; i++) {               /* spreads it over every bit */
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /* Sets (set) or tests the key's bits: 1 when all were set (the key may have been added),
  * 0 when one was not (it was not). */
 static int filter_bits(uint64_t *f, const char *k, size_t n, int set)
 {
-	uint64_t h = key_hash(k, n), m = 0;
+	uint64_t h = algo_book_hash(k, n), m = 0;
 	uint64_t *w = &f[h & (FILTER_WORDS - 1)];
 	for (int i = 0; i < FILTER_PROBES; i++)
 		m |= 1ULL << ((h >> (32 + 6 * i)) & 63);
