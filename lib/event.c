@@ -556,7 +556,6 @@ static int fast_bar(struct algo_event *ev, const char *line, size_t len)
 	ev->nfields = nf;
 	ev->type = ALGO_EV_BAR;
 	ev->fast = 1;
-	ev->ts_ok = algo_time_parse(f[1].val, f[1].vlen, &ev->ts_ms) == 0;
 	ev->num_ok = 0;
 	for (int k = 0; k < 6; k++)
 		ev->num_ok |= (unsigned char)(exact[k] << k);
@@ -574,7 +573,7 @@ int algo_event_parse(struct algo_event *ev, const char *line, size_t len, char *
 	ev->len = len;
 	ev->type = ALGO_EV_OTHER;
 	ev->nfields = 0;
-	ev->fast = ev->num_ok = ev->ts_ok = 0;
+	ev->fast = ev->num_ok = 0;
 	if (fast_bar(ev, line, len))
 		return 0;
 	ws(&sc);
@@ -866,23 +865,12 @@ int algo_event_qty(const struct algo_event *ev, const char *key, int required,
 	return 1;
 }
 
-/* f_time for a field of ev: the fast path's ts as it parsed it. */
-static int ev_time(const struct algo_event *ev, const struct algo_jfield *f, const char *key,
-	int64_t *ms, char *err, size_t errlen)
-{
-	if (!ev->fast || f != &ev->f[1])
-		return f_time(f, key, ms, err, errlen);
-	if (!ev->ts_ok) BAD("field '%s': not an RFC 3339 time with offset", key);
-	*ms = ev->ts_ms;
-	return 1;
-}
-
 int algo_event_time(const struct algo_event *ev, const char *key, int required,
 	int64_t *ms, char *err, size_t errlen)
 {
 	int rc;
 	const struct algo_jfield *f = need(ev, key, required, &rc, err, errlen);
-	return f ? ev_time(ev, f, key, ms, err, errlen) : rc;
+	return f ? f_time(f, key, ms, err, errlen) : rc;
 }
 
 void algo_event_ts_order_err(char *err, size_t errlen, const char *what, int64_t now,
@@ -983,7 +971,7 @@ int algo_bar_decode(const struct algo_event *ev, struct algo_bar *bar, char *err
 	if (tf && tf->type == ALGO_J_NULL) tf = NULL;
 	if (oi && oi->type == ALGO_J_NULL) oi = NULL;
 	if (!ts) BAD("missing field 'ts'");
-	if (ev_time(ev, ts, "ts", &bar->ts, err, errlen) < 0) return -1;
+	if (f_time(ts, "ts", &bar->ts, err, errlen) < 0) return -1;
 	if (!sym) BAD("missing field 'symbol'");
 	if (f_str(sym, "symbol", 1, bar->symbol, sizeof bar->symbol, err, errlen) < 0) return -1;
 	bar->tf[0] = '\0';

@@ -78,12 +78,10 @@ struct algo_event {
 	/* The bar fast path (algo-feed's layout: f[1..] are ts, symbol, tf, o, h, l, c, v
 	 * and maybe oi) reads the numbers as it scans them: bit k of num_ok says num[k]
 	 * holds o, h, l, c (decimal ×10,000), v, oi (whole) exactly; algo_bar_decode
-	 * then uses them instead of parsing the text again. 0 on the general path. The
-	 * fast path also parses ts (f[1]) once: ts_ok says ts_ms holds it, and the getters
-	 * use it (0: not a valid time, the getters' message as for any other). */
-	unsigned char fast, num_ok, ts_ok;
+	 * then uses them instead of parsing the text again. 0 on the general path. (A
+	 * ts read twice is not parsed twice: lib/timeutil keeps the last time parsed.) */
+	unsigned char fast, num_ok;
 	int64_t num[6];
-	int64_t ts_ms;
 };
 
 /* Validates line as one JSON object (RFC 8259, nesting ≤ 32, no duplicate top-level
