@@ -130,15 +130,12 @@ int algo_time_parse(const char *s, size_t n, int64_t *ms)
 
 static int parse_time(const char *s, size_t n, int64_t *ms)
 {
-	int hh, mi, ss, frac = 0;
+	int frac = 0;
 	size_t i;
-	int64_t off = 0, days;
+	int64_t off = 0, days, clock;
 
 	if (n < 19 || parse_date(s, n, &days) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s, n, 11, 2, &hh) || s[13] != ':' || digits(s, n, 14, 2, &mi) ||
-	    s[16] != ':' || digits(s, n, 17, 2, &ss))
-		return -1;
-	if (hh > 23 || mi > 59 || ss > 59)
+	    (clock = clock_ms(s)) < 0)
 		return -1;
 	i = 19;
 	if (i < n && s[i] == '.') {
@@ -168,7 +165,7 @@ static int parse_time(const char *s, size_t n, int64_t *ms)
 	}
 	if (i != n)
 		return -1;
-	*ms = days * ALGO_MS_PER_DAY + ((hh * 60 + mi) * 60 + ss) * 1000LL + frac - off;
+	*ms = days * ALGO_MS_PER_DAY + clock + frac - off;
 	return 0;
 }
 
