@@ -166,12 +166,18 @@ static int call_idle(struct run *run)
 	return flush_out();
 }
 
+/* 1 when the stage saves in batches and pauses, not only at the end (save_at_end). */
+static int saves_while_running(const struct algo_stage *st)
+{
+	return st->store && !st->save_at_end;
+}
+
 /* When the wait of before_read ends (algo_mono_ms), or -1: only input ends it. */
 static int64_t wait_until(const struct run *run, int64_t quiet_since, int64_t next_idle)
 {
 	const struct algo_stage *st = run->st;
 	int64_t due = next_idle;
-	if (st->store && !st->save_at_end && run->unsaved > 0) {
+	if (saves_while_running(st) && run->unsaved > 0) {
 		int64_t save_at = quiet_since + st->idle_commit_ms;
 		if (due < 0 || save_at < due)
 			due = save_at;
@@ -226,7 +232,7 @@ static void before_read(void *arg)
 		if (rc < 0 || pfd[0].revents)
 			return;              /* input, its end or an error: the read says which */
 		now = algo_mono_ms();
-		if (st->store && !st->save_at_end && run->unsaved > 0 && now >= quiet_since + st->idle_commit_ms &&
+		if (saves_while_running(st) && run->unsaved > 0 && now >= quiet_since + st->idle_commit_ms &&
 		    save_now(run, 0))
 			return;
 		wake = nfd == 2 && (pfd[1].revents & POLLIN);
@@ -350,7 +356,7 @@ static int one_line(struct run *run, int rc, const char *line, size_t len)
 		return stopped(run, rc);
 	if (rc == 0) {
 		st->lines++;
-		if (st->store && ++run->unsaved >= st->commit_every && !st->save_at_end && save_now(run, 0))
+		if (saves_while_running(st) && ++run->unsaved >= st->commit_every && save_now(run, 0))
 			return run->code;
 		return 0;
 	}
